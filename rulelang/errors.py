@@ -1,0 +1,137 @@
+"""Diagnostics and the exceptions that carry them.
+
+A :class:`Diagnostic` is data: it is collected, never raised by itself.  The
+caller decides to raise an :class:`ExpressionError` or :class:`RulesetError`
+that carries the list.  Rendering (caret text here; JSON, SARIF and GitHub
+annotations in :mod:`rulelang.render`) is separate from the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from .codes import CODES
+
+__all__ = [
+    "Location", "Diagnostic", "RuleLangError", "ExpressionError", "RulesetError",
+    "render_caret",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a file a diagnostic belongs.
+
+    ``path`` is the place in the document (``rules[2].expression``); ``line`` and
+    ``column`` are 1-based positions in the file itself (``None`` when unknown).
+    """
+
+    file: str | None = None
+    path: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where} {self.path}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: a stable ``code``, a ``severity``, a message, a span and a hint.
+
+    ``line``/``column``/``end_line``/``end_column`` are 1-based and refer to the
+    expression's own text (the end is exclusive).  ``location`` places the
+    expression in a rules file when it came from one.  ``source`` keeps the text
+    the span refers to so that the diagnostic can be rendered on its own.
+    """
+
+    code: str
+    message: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+    hint: str = ""
+    severity: str = ""
+    location: Location | None = None
+    source: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES[self.code].severity)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def at(self, location: Location) -> "Diagnostic":
+        """The same diagnostic placed at ``location`` in a file."""
+        return replace(self, location=location)
+
+    def to_dict(self) -> dict:
+        d = {
+            "code": self.code, "severity": self.severity, "message": self.message,
+            "line": self.line, "column": self.column,
+            "end_line": self.end_line, "end_column": self.end_column, "hint": self.hint,
+        }
+        if self.location is not None:
+            d["location"] = {"file": self.location.file, "path": self.location.path,
+                             "line": self.location.line, "column": self.location.column}
+        return d
+
+    def __str__(self) -> str:
+        return render_caret(self)
+
+
+def render_caret(d: Diagnostic, source: str | None = None) -> str:
+    """Render ``d`` like a compiler: header, the source line, a caret line, the hint."""
+    text = source if source is not None else d.source
+    head = f"{d.severity}[{d.code}]: {d.message}"
+    out = [head]
+    if d.location is not None:
+        out.append(f"  --> {d.location}")
+    if text is not None:
+        lines = text.split("\n")
+        if 1 <= d.line <= len(lines):
+            src_line = lines[d.line - 1]
+            end = d.end_column if d.end_line == d.line else len(src_line) + 1
+            width = max(1, end - d.column)
+            gutter = f"{d.line} | "
+            out.append(gutter + src_line)
+            out.append(" " * (len(gutter) + d.column - 1) + "^" * width)
+    if d.hint:
+        out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+class RuleLangError(ValueError):
+    """Base class of every error rulelang raises on purpose."""
+
+
+class _DiagnosticsError(RuleLangError):
+    def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None,
+                 summary: str = ""):
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self.source = source
+        errors = [d for d in self.diagnostics if d.is_error] or self.diagnostics
+        self.summary = summary or (errors[0].message if errors else "invalid input")
+        super().__init__(self.summary)
+
+    def __str__(self) -> str:
+        shown = [d for d in self.diagnostics if d.is_error] or self.diagnostics
+        return "\n\n".join(render_caret(d, self.source if d.source is None else None)
+                           for d in shown) or self.summary
+
+
+class ExpressionError(_DiagnosticsError):
+    """A syntax or type error in an expression; ``.diagnostics`` lists every finding."""
+
+
+class RulesetError(_DiagnosticsError):
+    """A rules file or rule that is not valid; ``.diagnostics`` lists every finding."""
