@@ -1,0 +1,114 @@
+"""The ``rulelang`` command line: ``lint``, ``eval``, ``trace``, ``test``, ``fmt``,
+``fields`` and ``functions`` (interfaces.md §3).
+
+This module holds the command group, the shared options and the error policy; each
+command lives in its own ``cli_*`` module.  Exit codes: 0 success, 1 findings (lint
+errors, failed test cases, files that ``fmt --check`` would change), 2 bad usage or
+input that cannot be read.  Errors are one line on stderr — no traceback unless
+``--debug`` (or ``RULELANG_DEBUG=1``) — and Ctrl-C ends quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from . import __version__
+from .cli_common import PROG, Failure
+from .errors import RuleLangError
+
+__all__ = ["cli", "main"]
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=_CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name=PROG)
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
+def cli(debug: bool) -> None:
+    """Compiler, linter and offline engine for Cloudflare's Rules language in the
+    cache phases (Cache Rules and Cache Response Rules).
+
+    \b
+    Start with `rulelang eval`: it runs the example rule sets shipped with rulelang
+    on their sample requests and shows what Cloudflare's cache would do.
+    """
+
+
+def _register() -> None:
+    from .cli_eval import eval_command
+    from .cli_fmt import fmt_command
+    from .cli_lint import lint_command
+    from .cli_schema import fields_command, functions_command
+    from .cli_test import test_command
+    from .cli_trace import trace_command
+
+    for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
+                    fields_command, functions_command):
+        cli.add_command(command)
+
+
+_register()
+
+
+def _say(message: str) -> None:
+    try:
+        click.echo(message, err=True)
+    except OSError:
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get("RULELANG_DEBUG", "") not in ("", "0")
+    if "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args:
+        debug = True
+        args = [a for a in args if a != "--debug"]
+    try:
+        result = cli.main(args=args, prog_name=PROG, standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        _say(f"{PROG}: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`rulelang eval | head`): not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        except OSError:
+            pass
+        return 0
+    except Failure as e:
+        if debug:
+            traceback.print_exc()
+        if e.message:
+            _say(f"{PROG}: error: {e.message}")
+        return e.exit_code
+    except (RuleLangError, OSError, UnicodeError) as e:
+        if debug:
+            traceback.print_exc()
+        _say(f"{PROG}: error: {_one_line(e)}")
+        return 2
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
+        if debug:
+            traceback.print_exc()
+        _say(f"{PROG}: internal error: {type(e).__name__}: {e} "
+             f"(run with --debug for the traceback and please report it)")
+        return 2
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.filename}: {e.strerror}" if e.filename else e.strerror
+    text = str(e).strip() or type(e).__name__
+    first = text.splitlines()[0]
+    return first
