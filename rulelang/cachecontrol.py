@@ -44,7 +44,7 @@ DURATION_DIRECTIVES = frozenset({"max-age", "s-maxage", "stale-if-error", "stale
 QUALIFIER_DIRECTIVES = frozenset({"private", "no-cache"})
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_DECIMAL = re.compile(r"(\d*)(?:\.(\d*))?")
+_DECIMAL = re.compile(r"([0-9]*)(?:\.([0-9]*))?")
 
 
 @dataclass(frozen=True, slots=True)
