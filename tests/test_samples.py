@@ -167,13 +167,14 @@ def test_reading_is_a_stream(tmp_path):
     ("x.har", '{"log": {"version": "1.2"}}', "the HAR capture has no 'log.entries'"),
     ("x.txt", '{\n "log": {\n  "pages": []\n }\n}', "the HAR capture has no 'log.entries'"),
     ("x.har", '{"log": {"entries": {}}}', "'log.entries' must be an array"),
-    ("x.json", '{\n "name": "n",\n "request": {"url": "http://e/"}\n}', "one JSON object without"),
-    ("x.har", '{"log": {"entries": [{"request": {"url": "http://e/"}, '
-              '"response": {"status": "200"}}]}}', "response status: expected an integer"),
-    ("x.har", '{"log": {"entries": [{"request": {"url": "http://e/", "headers": '
-              '[{"name": "A"}]}}]}}', r"request.headers\[0\]: expected an object with"),
-    ("x.har", '{"log": {"entries": [{"startedDateTime": "yesterday", "request": '
-              '{"url": "http://e/"}}]}}', "not an ISO 8601"),
+    ("x.json", '{\n "name": "n",\n "request": {"url": "http://e/"}\n}',
+     "one JSON object without"),
+    ("x.har", ('{"log": {"entries": [{"request": {"url": "http://e/"}, '
+              '"response": {"status": "200"}}]}}'), "response status: expected an integer"),
+    ("x.har", ('{"log": {"entries": [{"request": {"url": "http://e/", "headers": '
+              '[{"name": "A"}]}}]}}'), r"request.headers\[0\]: expected an object with"),
+    ("x.har", ('{"log": {"entries": [{"startedDateTime": "yesterday", "request": '
+              '{"url": "http://e/"}}]}}'), "not an ISO 8601"),
     ("x.har", '{"log": {"entries": [7]}}', "a HAR entry must be an object"),
     ("x.jsonl", '{"request": {"url": "http://e/"}}\n{"request": {"url": "ht', "truncated JSON"),
     ("x.jsonl", '{"request": {"url": "http://e/"}, "expected": {}}', "unknown key 'expected'"),
