@@ -1,0 +1,349 @@
+"""The compiler: typed AST → one Python closure ``f(request, response) -> value``.
+
+One small compile function per node kind.  Everything that does not depend on
+the request happens here, once: regexes, wildcard matchers, sets, ranges and
+networks were built by the checker (they are in its side tables); constant
+function calls are folded; each field is read through
+:func:`rulelang.fields.field_reader`, which extracts it at most once per
+message.  No AST is walked at evaluation time.
+
+``compile(checked, hook=...)`` lets an explaining caller wrap every
+sub-closure (``hook(node, closure) -> closure``) to record values, which is
+how ``rulelang trace`` shows which part of a filter was false.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .checker import Checked, ListItems, NodeInfo, _IpSet
+from .fields import field_reader
+from .nodes import (Bare, BoolConst, Call, Comparison, Expr, Field, Group, Index, Logical, Not,
+                    Quantifier, String, Unpack)
+from .types import BOOL, IP
+from .values import MISSING
+
+__all__ = ["compile", "Closure"]
+
+Closure = Callable[[Any, Any], Any]
+Hook = Callable[[Expr, Closure], Closure]
+
+
+def compile(checked: Checked, *, hook: Hook | None = None) -> Closure:  # noqa: A001
+    """Compile a checked expression (it must have no errors) into a closure."""
+    if not checked.ok:
+        raise ValueError("cannot compile an expression with errors")
+    return _Compiler(checked, hook).top(checked.expr)
+
+
+class _Compiler:
+    def __init__(self, checked: Checked, hook: Hook | None):
+        self.checked = checked
+        self.hook = hook
+
+    def info(self, node: Expr) -> NodeInfo:
+        return self.checked.info[id(node)]
+
+    def top(self, node: Expr) -> Closure:
+        f = self.node(node)
+        if self.checked.type == BOOL and not isinstance(
+                node, (Comparison, Logical, Not, Group, Quantifier, BoolConst)):
+            return _is_true(f)
+        return f
+
+    def node(self, node: Expr) -> Closure:
+        f = self.build(node)
+        return self.hook(node, f) if self.hook is not None else f
+
+    def build(self, node: Expr) -> Closure:
+        match node:
+            case Field(name=name):
+                return field_reader(name)
+            case Index():
+                return self.index(node)
+            case Unpack():
+                return self.unpack(node)
+            case Call():
+                return self.call(node)
+            case Comparison():
+                return self.comparison(node)
+            case Not():
+                return self.not_(node)
+            case Logical():
+                return self.logical(node)
+            case Group(expr=inner):
+                return self.node(inner)
+            case Quantifier():
+                return self.quantifier(node)
+            case BoolConst(value=value):
+                return _const(value)
+            case String() | Bare():
+                return _const(self.info(node).const)
+        raise AssertionError(f"cannot compile {node!r}")  # pragma: no cover
+
+    # ------------------------------------------------------------------ values
+
+    def index(self, node: Index) -> Closure:
+        target = self.node(node.target)
+        key = node.key
+        if self.info(node.target).each:
+            def each(q, s):
+                out = []
+                for v in target(q, s):
+                    try:
+                        out.append(v[key])
+                    except (IndexError, KeyError):
+                        pass
+                return out
+            return each
+
+        def one(q, s):
+            try:
+                return target(q, s)[key]
+            except (IndexError, KeyError, TypeError):
+                return MISSING
+        return one
+
+    def unpack(self, node: Unpack) -> Closure:
+        target = self.node(node.target)
+        if self.info(node.target).each:
+            def flatten(q, s):
+                out = []
+                for v in target(q, s):
+                    out.extend(v.values() if isinstance(v, dict) else v)
+                return out
+            return flatten
+
+        def elements(q, s):
+            v = target(q, s)
+            if v is MISSING:
+                return ()
+            return tuple(v.values()) if isinstance(v, dict) else v
+        return elements
+
+    def call(self, node: Call) -> Closure:
+        impl = self.info(node).const
+        args = [self.node(a) for a in node.args]
+        if all(isinstance(a, (String, Bare)) for a in node.args):
+            return _const(impl(*(a(None, None) for a in args)))
+        if self.info(node.args[0]).each:
+            first, rest = args[0], args[1:]
+
+            def mapped(q, s):
+                extra = [a(q, s) for a in rest]
+                out = []
+                for v in first(q, s):
+                    r = impl(v, *extra)
+                    if r is not MISSING:
+                        out.append(r)
+                return tuple(out)
+            return mapped
+        if len(args) == 1:
+            (a,) = args
+            return lambda q, s: impl(a(q, s))
+        if len(args) == 2:
+            a, b = args
+            return lambda q, s: impl(a(q, s), b(q, s))
+        if len(args) == 3:
+            a, b, c = args
+            return lambda q, s: impl(a(q, s), b(q, s), c(q, s))
+        return lambda q, s: impl(*[a(q, s) for a in args])
+
+    # ------------------------------------------------------------------ comparisons
+
+    def comparison(self, node: Comparison) -> Closure:
+        left = self.node(node.left)
+        const = self.info(node).const
+        right_is_value = const is None and not isinstance(node.right, (String, Bare))
+        if right_is_value:
+            pred2 = _BINARY[node.op]
+            if self.info(node.left).type == IP:
+                pred2 = _ip_binary(node.op)
+            right = self.node(node.right)
+            if self.info(node.left).each:
+                def each2(q, s):
+                    b = right(q, s)
+                    if b is MISSING:
+                        return tuple(False for _ in left(q, s))
+                    return tuple(pred2(a, b) for a in left(q, s))
+                return each2
+
+            def two(q, s):
+                a = left(q, s)
+                if a is MISSING:
+                    return False
+                b = right(q, s)
+                return b is not MISSING and pred2(a, b)
+            return two
+        pred = self.predicate(node, const)
+        if self.info(node.left).each:
+            return lambda q, s: tuple(pred(v) for v in left(q, s))
+        if node.op == "eq" and self.info(node.left).type != IP:
+            return lambda q, s: left(q, s) == const
+
+        def one(q, s):
+            v = left(q, s)
+            return v is not MISSING and pred(v)
+        return one
+
+    def predicate(self, node: Comparison, const: Any) -> Callable[[Any], bool]:
+        """A test on a present left value against the compiled right operand."""
+        op = node.op
+        is_ip = self.info(node.left).type == IP
+        match op:
+            case "eq":
+                return lambda v: v == const
+            case "ne":
+                return lambda v: v != const
+            case "lt" | "le" | "gt" | "ge":
+                cmp = _ORDER[op]
+                if is_ip:
+                    return lambda v: v.version == const.version and cmp(v, const)
+                return lambda v: cmp(v, const)
+            case "contains":
+                return lambda v: const in v
+            case "matches":
+                return const.search
+            case "wildcard" | "strict wildcard":
+                return const.match
+            case "starts_with":
+                return lambda v: v.startswith(const)
+            case "ends_with":
+                return lambda v: v.endswith(const)
+            case "bitwise_and":
+                return lambda v: (v & const) != 0
+            case "in":
+                return _membership(const)
+        raise AssertionError(op)  # pragma: no cover
+
+    # ------------------------------------------------------------------ logic
+
+    def not_(self, node: Not) -> Closure:
+        inner = self.bool_operand(node.operand)
+        if self.info(node).type == BOOL:
+            return lambda q, s: not inner(q, s)
+
+        def negate_each(q, s):
+            v = inner(q, s)
+            return () if v is MISSING else tuple(not x for x in v)
+        return negate_each
+
+    def logical(self, node: Logical) -> Closure:
+        ops = [self.bool_operand(o) for o in node.operands]
+        if self.info(node).type != BOOL:
+            return _zip_logical(node.op, ops)
+        if node.op == "and":
+            if len(ops) == 2:
+                a, b = ops
+                return lambda q, s: a(q, s) and b(q, s)
+            return lambda q, s: all(o(q, s) for o in ops)
+        if node.op == "or":
+            if len(ops) == 2:
+                a, b = ops
+                return lambda q, s: a(q, s) or b(q, s)
+            return lambda q, s: any(o(q, s) for o in ops)
+
+        def xor(q, s):
+            result = False
+            for o in ops:
+                result ^= o(q, s)
+            return result
+        return xor
+
+    def bool_operand(self, node: Expr) -> Closure:
+        """A Boolean operand that yields exactly True/False (never MISSING)."""
+        f = self.node(node)
+        if isinstance(node, (Field, Index, Call)) and self.info(node).type == BOOL \
+                and not self.info(node).each:
+            return _is_true(f)
+        return f
+
+    def quantifier(self, node: Quantifier) -> Closure:
+        arg = self.node(node.arg)
+        if node.name == "any":
+            def any_(q, s):
+                v = arg(q, s)
+                return v is not MISSING and any(x is True for x in v)
+            return any_
+
+        def all_(q, s):
+            v = arg(q, s)
+            return v is not MISSING and all(x is True for x in v)
+        return all_
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _const(value: Any) -> Closure:
+    return lambda q, s: value
+
+
+def _is_true(f: Closure) -> Closure:
+    return lambda q, s: f(q, s) is True
+
+
+_ORDER = {
+    "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+}
+_BINARY = {
+    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, **_ORDER,
+    "bitwise_and": lambda a, b: (a & b) != 0,
+}
+
+
+def _ip_binary(op: str) -> Callable[[Any, Any], bool]:
+    if op in _ORDER:
+        cmp = _ORDER[op]
+        return lambda a, b: a.version == b.version and cmp(a, b)
+    return _BINARY[op]
+
+
+def _membership(const: Any) -> Callable[[Any], bool]:
+    if isinstance(const, frozenset):
+        return const.__contains__
+    if isinstance(const, _IpSet):
+        return const.__contains__
+    if isinstance(const, ListItems):
+        return _list_membership(const)
+    ints, ranges = const
+    if not ranges:
+        return ints.__contains__
+    return lambda v: v in ints or any(lo <= v <= hi for lo, hi in ranges)
+
+
+def _list_membership(items: ListItems) -> Callable[[Any], bool]:
+    if items.kind == "ip":
+        nets = items.networks
+
+        def in_ip_list(v):
+            return any(v.version == n.version and v in n for n in nets)
+        return in_ip_list
+    if items.kind == "hostname":
+        exact, suffixes = items.exact, items.suffixes
+
+        def in_host_list(v):
+            host = v.lower()
+            return host in exact or any(
+                host.endswith(sfx) and len(host) > len(sfx) for sfx in suffixes)
+        return in_host_list
+    return items.exact.__contains__
+
+
+def _zip_logical(op: str, ops: list[Closure]) -> Closure:
+    def combine(q, s):
+        arrays = [o(q, s) for o in ops]
+        if any(a is MISSING for a in arrays):
+            return ()
+        out = []
+        for row in zip(*arrays):
+            if op == "and":
+                out.append(all(row))
+            elif op == "or":
+                out.append(any(row))
+            else:
+                out.append(sum(1 for x in row if x) % 2 == 1)
+        return tuple(out)
+    return combine
+
