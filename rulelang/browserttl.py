@@ -24,7 +24,8 @@ def browser_setting(rule: Any, zone_ttl: int) -> tuple[str, int | None, str]:
     """
     if isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
         default = rule.get("default")
-        return rule["mode"], default if isinstance(default, int) else None, "rule browser_ttl"
+        ttl = default if isinstance(default, int) and not isinstance(default, bool) else None
+        return rule["mode"], ttl, "rule browser_ttl"
     if zone_ttl <= 0:
         return "respect_origin", None, "zone Browser Cache TTL (Respect Existing Headers)"
     return "override_origin", zone_ttl, f"zone Browser Cache TTL {zone_ttl}"

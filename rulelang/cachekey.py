@@ -57,6 +57,11 @@ def _header_list(request, name: str) -> list[str]:
         return []
 
 
+def _names(value: Any) -> list[str]:
+    """A configured list of names; anything that is not a list counts as empty."""
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+
+
 def device_type(user_agent: str | None) -> str:
     """``tablet``, ``mobile`` or ``desktop`` from a User-Agent (PD-28)."""
     ua = (user_agent or "").lower()
@@ -143,25 +148,25 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
         if name == "x-forwarded-scheme" and value.strip().lower() in ("http", "https"):
             continue
         segments.append((name, value))
-    for name in sorted({str(n).lower() for n in header.get("include") or ()}):
+    for name in sorted({n.lower() for n in _names(header.get("include"))}):
         value = _header(request, name)
         if value is not None:
             segments.append((f"h.{name}", value))
     contains = header.get("contains") if isinstance(header.get("contains"), Mapping) else {}
     for name in sorted(contains, key=lambda n: str(n).lower()):
         value = (_header(request, str(name)) or "").lower()
-        matched = [str(v) for v in contains[name] or () if str(v).lower() in value and value]
+        matched = [v for v in _names(contains[name]) if value and v.lower() in value]
         if matched:
             segments.append((f"h.{str(name).lower()}", ",".join(matched)))
-    for name in sorted({str(n).lower() for n in header.get("check_presence") or ()}):
+    for name in sorted({n.lower() for n in _names(header.get("check_presence"))}):
         segments.append((f"hp.{name}", "1" if _header(request, name) is not None else "0"))
     cookie = custom.get("cookie") if isinstance(custom.get("cookie"), Mapping) else {}
     if cookie:
         jar = _cookies(request)
-        for name in sorted({str(n) for n in cookie.get("include") or ()}):
+        for name in sorted(set(_names(cookie.get("include")))):
             if name in jar:
                 segments.append((f"c.{name}", jar[name]))
-        for name in sorted({str(n) for n in cookie.get("check_presence") or ()}):
+        for name in sorted(set(_names(cookie.get("check_presence")))):
             segments.append((f"cp.{name}", "1" if name in jar else "0"))
     user = custom.get("user") if isinstance(custom.get("user"), Mapping) else {}
     if settings.get("cache_by_device_type") is True or user.get("device_type") is True:
@@ -185,6 +190,8 @@ def _country(request) -> str:
     if isinstance(fields, Mapping):
         for name in ("ip.src.country", "ip.geoip.country"):
             value = fields.get(name)
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
             if isinstance(value, str) and value:
                 return value
     return "XX"

@@ -250,13 +250,10 @@ def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping
     if not eligible:
         return _finish(eligible, "DYNAMIC", None, views.visitor, tags, removed, key, reasons,
                        response=response, occ=occ, origin_method=origin_method, status=status,
-                       headers=headers, settings=settings, views=views, request=request)
-    visitor = views.visitor
-    if not occ and find(visitor, "immutable") is not None:
-        visitor = [d for d in visitor if d.name != "immutable"]
-        reasons.append("visitor Cache-Control: immutable removed (Origin Cache Control off)")
-    outcome, explicit, e_eff = _store(request, facts, status, headers, views, occ, level, expires, settings, zone,
-                     by, reasons)
+                       headers=headers, settings=settings, views=views, request=request,
+                       flags=flags)
+    outcome, explicit, e_eff = _store(request, facts, status, headers, views, occ, expires,
+                                      settings, zone, by, reasons)
     ttl = outcome.ttl
     if ttl is not None and headers.values("set-cookie"):
         ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, occ, level,
@@ -268,17 +265,18 @@ def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping
     if status == 304:
         reasons.append("origin answered 304 (a revalidation): no first-request cache status")
         cache_status = None
-    browser = browser_view(visitor, eligible=True, occ=occ, edge_ttl=ttl,
+    browser = browser_view(views.visitor, eligible=True, occ=occ, edge_ttl=ttl,
                            setting=browser_setting(settings.get("browser_ttl"),
                                                    zone.browser_cache_ttl),
                            expires=expires, notes=reasons, reasons=reasons)
     return _finish(eligible, cache_status, ttl, browser, tags, removed, key, reasons,
                    response=response, occ=occ, origin_method=origin_method, status=status,
-                   headers=headers, settings=settings, views=views, request=request)
+                   headers=headers, settings=settings, views=views, request=request,
+                   flags=flags)
 
 
 def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHeaders,
-           views: Views, occ: bool, level: str, expires: int | None, settings: Mapping,
+           views: Views, occ: bool, expires: int | None, settings: Mapping,
            zone: Zone, by: _Sources, reasons: list[str]
            ) -> tuple[EdgeResult, ExplicitTTL | None, list[Directive]]:
     """Response-level bypasses, then the edge TTL, size limit and Deception Armor.
@@ -360,7 +358,8 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
 def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
             browser: list[Directive], tags: list[str], removed: set[str], key: str,
             reasons: list[str], *, response: Any, occ: bool, origin_method: str, status: int,
-            headers: ResponseHeaders, settings: Mapping, views: Views, request: Any) -> dict:
+            headers: ResponseHeaders, settings: Mapping, views: Views, request: Any,
+            flags: Mapping[str, bool]) -> dict:
     stored = ttl is not None
     stripped = [h for h in ("etag", "last-modified", "set-cookie")
                 if h in removed and header_values(response, h)]
@@ -371,7 +370,7 @@ def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
              and serve_stale.get("disable_stale_while_updating") is not True
              and (not occ or not any(find(views.edge, d) for d in
                                      ("must-revalidate", "proxy-revalidate", "no-cache"))))
-    strip_validators = bool({"etag", "last-modified"} & headers.stripped)
+    strip_validators = bool(flags.get("strip_etags") or flags.get("strip_last_modified"))
     reserve = _mapping(settings.get("cache_reserve"))
     size = _content_length(headers)
     minimum = reserve.get("minimum_file_size")

@@ -133,3 +133,12 @@ def test_device_type(user_agent, expected):
 def test_cache_by_device_type_toggle_adds_device():
     assert key("https://example.com/a", {"User-Agent": "iPhone"},
                {"cache_by_device_type": True}) == "https://example.com/a|device=mobile"
+
+
+def test_geo_from_supplied_country_field():
+    request = make_request({"method": "GET", "url": "https://example.com/a",
+                            "fields": {"ip.src.country": "GB"}})
+    notes: list[str] = []
+    settings = {"custom_key": {"user": {"geo": True}}}
+    assert cache_key(request, request_facts(request, notes), settings, Zone(), notes) == \
+        "https://example.com/a|geo=GB"

@@ -430,3 +430,29 @@ def test_decide_never_raises_for_arbitrary_response_headers(headers, status, req
     assert d["cache_status"] in ("MISS", "BYPASS", "DYNAMIC", None)
     assert d["edge_ttl"] is None or d["edge_ttl"] >= 0
     assert isinstance(d["cache_tags"], list) and all(isinstance(r, str) for r in d["reasons"])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10 ** 12) | st.sampled_from(
+        ["*", "no-store", "no-cache", "override_origin", "bypass_by_default", "bypass",
+         "respect_origin", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["mode", "default", "status_code_ttl", "status_code", "status_code_range", "from", "to",
+         "value", "include", "exclude", "all", "list", "custom_key", "query_string", "header",
+         "cookie", "user", "host", "resolved", "geo", "lang", "device_type", "contains",
+         "check_presence", "exclude_origin", "eligible", "minimum_file_size",
+         "cache_deception_armor", "disable_stale_while_updating"]), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(request_settings=st.dictionaries(st.sampled_from(
+    ["cache", "edge_ttl", "browser_ttl", "cache_key", "cache_reserve", "serve_stale",
+     "origin_cache_control", "additional_cacheable_ports"]), _JSON, max_size=5))
+def test_decide_never_raises_for_malformed_settings(request_settings):
+    request = StandInMessage("GET", "https://example.com:8443/a.jpg?b=1&a=2",
+                             {"Cookie": "a=1", "Accept-Language": "en"})
+    response = StandInMessage(headers={"Cache-Control": "max-age=60", "Set-Cookie": "a=1",
+                                       "Content-Length": "100"})
+    d = decide(request, response, zone=Zone(), request_settings=request_settings)
+    assert isinstance(d["cache_key"], str) and d["reasons"]
