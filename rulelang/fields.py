@@ -39,14 +39,15 @@ def request_value(req: Request, name: str) -> Any:
     return _readers()[name](req, None)
 
 
-def _derived_request_reader(name: str, derive: Callable, supplied_as: tuple[str, ...]) -> Reader:
+def _derived_request_reader(name: str, derive: Callable, supplied_as: tuple[str, ...],
+                            value_of: Callable[[Request, str], Any]) -> Reader:
     def read(req: Request, resp: Response | None = None) -> Any:
         cache_ = req._cache
         value = cache_.get(name, _UNSET)
         if value is _UNSET:
-            value = _supplied(req, supplied_as)
+            value = _supplied(req, supplied_as) if req._fields else _UNSET
             if value is _UNSET:
-                value = derive(req, request_value)
+                value = derive(req, value_of)
             cache_[name] = value
         return value
     read.__name__ = f"read_{name}"
@@ -55,11 +56,10 @@ def _derived_request_reader(name: str, derive: Callable, supplied_as: tuple[str,
 
 def _supplied(req: Request, names: tuple[str, ...]) -> Any:
     fields = req._fields
-    if fields:
-        for n in names:
-            value = fields.get(n, _UNSET)
-            if value is not _UNSET:
-                return value
+    for n in names:
+        value = fields.get(n, _UNSET)
+        if value is not _UNSET:
+            return value
     return _UNSET
 
 
@@ -101,6 +101,10 @@ def _readers() -> dict[str, Reader]:
         if info.deprecated_alias_of:
             aliases.setdefault(info.deprecated_alias_of, []).append(info.name)
     readers: dict[str, Reader] = {}
+
+    def value_of(req: Request, name: str) -> Any:
+        return readers[name](req, None)
+
     for name, info in known.items():
         supplied_as = (name, *aliases.get(name, ()))
         if info.deprecated_alias_of:
@@ -115,7 +119,7 @@ def _readers() -> dict[str, Reader]:
         elif derive is None:
             readers[name] = _supplied_reader(name, default_value(info), supplied_as)
         else:
-            readers[name] = _derived_request_reader(name, derive, supplied_as)
+            readers[name] = _derived_request_reader(name, derive, supplied_as, value_of)
     return readers
 
 
