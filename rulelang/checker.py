@@ -38,6 +38,7 @@ _VALUE_RHS_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "bitwise_and"}
 _STRING_ONLY_OPS = {"contains", "matches", "wildcard", "strict wildcard", "starts_with",
                     "ends_with"}
 _REPLACERS = {"regex_replace", "wildcard_replace"}
+_EXPAND_RANGES = 4096  # integer range elements up to this many values become a hash set
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,7 +530,12 @@ class _Checker:
         if t == STRING:
             const = frozenset(strings)
         elif t == INT:
-            const = (frozenset(ints), tuple(ranges))
+            # small ranges are expanded so that membership is one hash lookup
+            if sum(hi - lo + 1 for lo, hi in ranges) <= _EXPAND_RANGES:
+                for lo, hi in ranges:
+                    ints.update(range(lo, hi + 1))
+                ranges = []
+            const = frozenset(ints) if not ranges else (frozenset(ints), tuple(ranges))
         else:
             const = _IpSet(tuple(nets), tuple(ranges))
         self.note(node, NodeInfo(t, const=const))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from . import schema
 from .checker import Checked, ListItems, NodeInfo, _IpSet
 from .fields import field_reader
 from .nodes import (Bare, BoolConst, Call, Comparison, Expr, Field, Group, Index, Logical, Not,
@@ -138,16 +139,29 @@ class _Compiler:
                         out.append(r)
                 return tuple(out)
             return mapped
-        if len(args) == 1:
-            (a,) = args
-            return lambda q, s: impl(a(q, s))
+        rest = node.args[1:]
+        if all(isinstance(a, (String, Bare)) for a in rest):
+            # the common shape f(value, "literal", ...): constants bound once
+            consts = tuple(self.info(a).const for a in rest)
+            first = args[0]
+            if isinstance(node.args[0], Field) and self.hook is None and self.is_request_field(
+                    node.args[0]):
+                return _field_call(node.args[0].name, first, impl, consts)
+            if not consts:
+                return lambda q, s: impl(first(q, s))
+            if len(consts) == 1:
+                (c1,) = consts
+                return lambda q, s: impl(first(q, s), c1)
+            return lambda q, s: impl(first(q, s), *consts)
         if len(args) == 2:
             a, b = args
             return lambda q, s: impl(a(q, s), b(q, s))
-        if len(args) == 3:
-            a, b, c = args
-            return lambda q, s: impl(a(q, s), b(q, s), c(q, s))
         return lambda q, s: impl(*[a(q, s) for a in args])
+
+    def is_request_field(self, node: Field) -> bool:
+        """Whether ``node`` is a request field (cached on the Request object)."""
+        info = schema.field(node.name)
+        return info is not None and info.group == "request"
 
     # ------------------------------------------------------------------ comparisons
 
@@ -178,6 +192,10 @@ class _Compiler:
         pred = self.predicate(node, const)
         if self.info(node.left).each:
             return lambda q, s: tuple(pred(v) for v in left(q, s))
+        if isinstance(node.left, Field) and self.hook is None and self.is_request_field(
+                node.left):
+            return _field_test(node.left.name, left, node.op, const, pred,
+                               self.info(node.left).type == IP)
         if node.op == "eq" and self.info(node.left).type != IP:
             return lambda q, s: left(q, s) == const
 
@@ -255,10 +273,15 @@ class _Compiler:
         f = self.node(node)
         if isinstance(node, (Field, Index, Call)) and self.info(node).type == BOOL \
                 and not self.info(node).each:
+            if isinstance(node, Field) and self.hook is None and self.is_request_field(node):
+                return _field_test(node.name, f, "is_true", True, None, False)
             return _is_true(f)
         return f
 
     def quantifier(self, node: Quantifier) -> Closure:
+        fused = self.fused_quantifier(node)
+        if fused is not None:
+            return fused
         arg = self.node(node.arg)
         if node.name == "any":
             def any_(q, s):
@@ -270,6 +293,21 @@ class _Compiler:
             v = arg(q, s)
             return v is not MISSING and all(x is True for x in v)
         return all_
+
+    def fused_quantifier(self, node: Quantifier) -> Closure | None:
+        """``any(x[*] op literal)`` / ``all(...)`` without the intermediate Bool array."""
+        cmp = node.arg
+        if (self.hook is not None or not isinstance(cmp, Comparison)
+                or not self.info(cmp.left).each or self.info(cmp).const is None):
+            return None
+        left = self.node(cmp.left)
+        const = self.info(cmp).const
+        if node.name == "any" and cmp.op == "eq" and self.info(cmp.left).type != IP:
+            return lambda q, s: const in left(q, s)
+        pred = self.predicate(cmp, const)
+        if node.name == "any":
+            return lambda q, s: any(map(pred, left(q, s)))
+        return lambda q, s: all(map(pred, left(q, s)))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -298,6 +336,84 @@ def _ip_binary(op: str) -> Callable[[Any, Any], bool]:
         cmp = _ORDER[op]
         return lambda a, b: a.version == b.version and cmp(a, b)
     return _BINARY[op]
+
+
+_UNSET = object()
+
+
+def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[Any], bool],
+                is_ip: bool) -> Closure:
+    """A comparison of a field with a constant, fused into one closure.
+
+    The hot path reads the request's field cache directly (``Request._cache``
+    holds every derived request field already extracted, keyed by name, see
+    :mod:`rulelang.fields`) and falls back to the field reader, which derives,
+    applies overrides and caches.  The common operators are inlined.
+    """
+    if op == "is_true":
+        def is_true(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return v is True
+        return is_true
+    if op == "eq" and not is_ip:
+        def eq(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return v == const
+        return eq
+    if op == "in" and isinstance(const, frozenset):
+        def in_set(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return v in const
+        return in_set
+    if op == "starts_with" or op == "ends_with":
+        method = bytes.startswith if op == "starts_with" else bytes.endswith
+
+        def affix(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return v is not MISSING and method(v, const)
+        return affix
+    if op == "contains":
+        def contains(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return v is not MISSING and const in v
+        return contains
+
+    def test(q, s):
+        v = q._cache.get(name, _UNSET)
+        if v is _UNSET:
+            v = read(q, s)
+        return v is not MISSING and pred(v)
+    return test
+
+
+def _field_call(name: str, read: Closure, impl: Callable, consts: tuple) -> Closure:
+    """``f(field, literal, ...)`` fused: the field read inline, the literals bound."""
+    if len(consts) == 1:
+        (c1,) = consts
+
+        def call1(q, s):
+            v = q._cache.get(name, _UNSET)
+            if v is _UNSET:
+                v = read(q, s)
+            return impl(v, c1)
+        return call1
+
+    def call(q, s):
+        v = q._cache.get(name, _UNSET)
+        if v is _UNSET:
+            v = read(q, s)
+        return impl(v, *consts)
+    return call
 
 
 def _membership(const: Any) -> Callable[[Any], bool]:
