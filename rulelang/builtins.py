@@ -81,6 +81,14 @@ class _Binding:
                                   f"write the {what} itself in the expression")
         return value
 
+    def letters(self, i: int, what: str, allowed: bytes, hint: str) -> bytes:
+        """An optional literal of option letters from ``allowed``, each at most once."""
+        value = self.literal(i, what, bytes) if self.given(i) else b""
+        if any(c not in allowed for c in value) or len(set(value)) != len(value):
+            shown = value.decode("utf-8", "replace")[:40]
+            raise ArgumentProblem("RL304", f"invalid {self.name}() {what} {shown!r}", i, hint)
+        return value
+
     def pattern_problem(self, problem: PatternError, i: int) -> ArgumentProblem:
         return ArgumentProblem(problem.code, problem.message, i, problem.hint)
 
@@ -214,11 +222,8 @@ def _to_string(b: _Binding) -> Impl:
 
 
 def _url_decode(b: _Binding) -> Impl:
-    options = b.literal(1, "options", bytes) if b.given(1) else b""
-    bad = [chr(c) for c in options if c not in b"ru"]
-    if bad or len(set(options)) != len(options):
-        raise ArgumentProblem("RL304", f"invalid url_decode() options {options!r}"[:200], 1,
-                              'options are "r" (recursive) and "u" (%uHHHH), each at most once')
+    options = b.letters(1, "options", b"ru",
+                        'options are "r" (recursive) and "u" (%uHHHH), each at most once')
     recursive, unicode = b"r"[0] in options, b"u"[0] in options
     return lambda s, *_o: MISSING if s is MISSING else text.url_decode(
         s, recursive=recursive, unicode=unicode)
@@ -282,10 +287,7 @@ def _coalesce(b: _Binding) -> Impl:
 
 
 def _encode_base64(b: _Binding) -> Impl:
-    flags = b.literal(1, "flags", bytes) if b.given(1) else b""
-    if any(c not in b"up" for c in flags) or len(set(flags)) != len(flags):
-        raise ArgumentProblem("RL304", f"invalid encode_base64() flags {flags!r}"[:200], 1,
-                              'flags are "u" (URL-safe) and "p" (padding), e.g. "up"')
+    flags = b.letters(1, "flags", b"up", 'flags are "u" (URL-safe) and "p" (padding), e.g. "up"')
     url_safe, padding = b"u"[0] in flags, b"p"[0] in flags
     return lambda s, *_f: MISSING if s is MISSING else text.encode_base64(
         s, url_safe=url_safe, padding=padding)

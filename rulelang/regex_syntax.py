@@ -524,6 +524,17 @@ class Translator:
         self.pos = end + 2
         return name, negated
 
+    def class_item_start(self, frame: _Frame) -> str:
+        """Skip to the next class item and return its first character; ``""`` when the
+        class closes here (the ``]`` is consumed)."""
+        self.skip_space(frame)
+        c = self.peek()
+        if not c:
+            raise self.error("unclosed character class", "add the missing ']'")
+        if c == "]":
+            self.pos += 1
+        return "" if c == "]" else c
+
     def byte_bracket(self, frame: _Frame) -> int:
         negated, leading = self.class_open(frame)
         result: int | None = None
@@ -533,12 +544,8 @@ class Translator:
             self.pos += 1
             union = 1 << ord("]")
         while True:
-            self.skip_space(frame)
-            c = self.peek()
+            c = self.class_item_start(frame)
             if not c:
-                raise self.error("unclosed character class", "add the missing ']'")
-            if c == "]":
-                self.pos += 1
                 break
             two = self.p[self.pos:self.pos + 2]
             if two in ("&&", "--", "~~"):
@@ -621,12 +628,8 @@ class Translator:
             self.pos += 1
             out.append(b"\\]")
         while True:
-            self.skip_space(frame)
-            c = self.peek()
+            c = self.class_item_start(frame)
             if not c:
-                raise self.error("unclosed character class", "add the missing ']'")
-            if c == "]":
-                self.pos += 1
                 break
             two = self.p[self.pos:self.pos + 2]
             if two in ("&&", "--", "~~") or (c == "[" and not self.p.startswith("[:", self.pos)):
