@@ -244,10 +244,11 @@ class Request(_Message):
         self._url = url
         (self._scheme, self._host, self._port, self._target,
          self._default_port) = split_url(url, f"{p}request url")
-        self._headers = parse_headers(headers, f"{p}request header") if headers else ()
+        self._headers = parse_headers(headers, f"{p}request header")
         self._client_ip = None if client_ip is None else parse_ip(client_ip,
                                                                   f"{p}request client_ip")
-        self._fields = MappingProxyType(convert_fields(fields, p)) if fields else _NO_FIELDS
+        self._fields = (MappingProxyType(convert_fields(fields, p)) if fields is not None
+                        else _NO_FIELDS)
         self._norm = url_normalization if url_normalization == "rfc3986" else check_mode(
             url_normalization)
         if timestamp is None:
@@ -342,7 +343,7 @@ class Response(_Message):
             raise RuleLangError(f"{p}response status: {status} is not an HTTP status code "
                                 "(100-599)")
         self._status = status
-        self._headers = parse_headers(headers, f"{p}response header") if headers else ()
+        self._headers = parse_headers(headers, f"{p}response header")
         self._cache: dict[str, Any] = {}
 
     @property

@@ -148,3 +148,13 @@ def test_arbitrary_request_dicts_raise_only_rulelang_errors(d):
         Request.from_dict(d)
     except RuleLangError:
         pass
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"headers": ""}, "expected an object or a list"),
+    ({"headers": 0}, "expected an object or a list"),
+    ({"fields": []}, "'fields' must be an object"),
+])
+def test_empty_values_of_the_wrong_type_are_still_errors(kwargs, message):
+    with pytest.raises(RuleLangError, match=message):
+        Request(**kwargs)
