@@ -7,18 +7,33 @@ A :class:`CompiledExpression` is immutable and safe to share between threads.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from . import schema
 from .checker import Checked, check
 from .compiler import Closure, compile
 from .errors import Diagnostic, ExpressionError
-from .nodes import Expr
+from .nodes import Expr, Span
 from .parser import parse
-from .types import BOOL
 from .values import to_python
 
-__all__ = ["compile_expression", "CompiledExpression"]
+__all__ = ["compile_expression", "CompiledExpression", "Step"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One evaluated sub-expression, as recorded by :meth:`CompiledExpression.explain`.
+
+    ``node`` is the AST node, ``text`` its source text, ``value`` its public
+    Python value (``None`` when missing; a tuple of Booleans for a ``[*]``
+    comparison).
+    """
+
+    node: Expr
+    text: str
+    span: Span
+    value: Any
 
 
 class CompiledExpression:
@@ -57,6 +72,31 @@ class CompiledExpression:
         """The value in rulelang's internal form (bytes strings, tuples, ``MISSING``)."""
         return self._run(request, response)
 
+    def explain(self, request, response=None) -> tuple[Any, list[Step]]:
+        """Evaluate once more, recording the value of every sub-expression.
+
+        Returns the result and the steps in evaluation order (inner parts first).
+        Parts that were not evaluated (short-circuited ``and``/``or``) are absent.
+        The same compiler is used, with a hook wrapping each sub-closure, so the
+        explanation cannot disagree with :meth:`matches`.
+        """
+        steps: list[tuple[Expr, Any]] = []
+
+        def hook(node, closure):
+            def recorded(q, s):
+                value = closure(q, s)
+                steps.append((node, value))
+                return value
+            return recorded
+
+        result = compile(self.checked, hook=hook)(request, response)
+        out = []
+        for node, value in steps:
+            span = node.span
+            text = self.source[span.start:span.end] if span.end > span.start else ""
+            out.append(Step(node, text, span, to_python(value)))
+        return to_python(result), out
+
     def __repr__(self) -> str:
         return f"CompiledExpression({self.source!r}, type={self.type})"
 
@@ -91,6 +131,3 @@ def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: s
         raise ExpressionError(checked.diagnostics, source=source)
     return CompiledExpression(source, phase, checked, compile(checked))
 
-
-# The filter type, for callers that compare ``expr.type``.
-FILTER_TYPE = str(BOOL)
