@@ -268,7 +268,7 @@ class Translator:
             on[c] = not negate
         if negate and self.p[self.pos - 1] == "-":
             raise self.error("dangling flag negation operator '-'")
-        if not seen:
+        if not seen and self.peek() == ")":
             raise self.error("empty flag group '(?)'")
         if on.get("u") and not self.utf8:
             raise Restart

@@ -114,6 +114,16 @@ SEARCH_CASES = [
     ("a{1000}", b"a" * 1000, True),
     ("(?U)a+", b"aaa", True),
     ("(?P<x>a)(?<y.z>b)", b"ab", True),
+    ("^(?:ab)+$", b"abab", True),
+    ("^(?:ab)+$", b"aba", False),
+    ("^(?:a|b){1000}$", b"ab" * 500, True),
+    ("(?i:a)b", b"Ab", True),
+    ("(?i:a)b", b"AB", False),
+    ("^a(?i)b|c$", b"C", True),
+    ("(?-i:a)", b"A", False),
+    ("(?i)(?-i:a)", b"A", False),
+    ("(?s:.)", b"\n", True),
+    ("(?:)", b"x", True),
     ("a|", b"zzz", True),
     ("()", b"", True),
     (r"\/\%\ \#\&\~", b"/% #&~", True),
@@ -187,6 +197,7 @@ REJECTED = [
     ("(?q)", "unrecognized flag"),
     ("a\\", "incomplete escape"),
     (r"(?u)\p{NoSuchScript}", "invalid character class"),
+    (r"(?u)\pL{1000}", "size limit"),
 ]
 
 
