@@ -408,7 +408,8 @@ class Translator:
         if c in "AzbB<>":
             if in_class:
                 raise self.error(f"invalid escape sequence \\{c} in a character class")
-            if c in "<>" or (c == "b" and self.peek() == "{"):
+            if c in "<>" or (c == "b" and self.p.startswith(
+                    ("{start}", "{end}", "{start-half}", "{end-half}"), self.pos)):
                 raise self.error(
                     f"the word-boundary assertion \\{c}{'{…}' if c == 'b' else ''} is not "
                     "supported by rulelang", "known difference (RE2): use \\b")

@@ -124,6 +124,7 @@ SEARCH_CASES = [
     ("(?i)(?-i:a)", b"A", False),
     ("(?s:.)", b"\n", True),
     ("(?:)", b"x", True),
+    (r"a\b{1,2}", b"a", True),
     ("a|", b"zzz", True),
     ("()", b"", True),
     (r"\/\%\ \#\&\~", b"/% #&~", True),
