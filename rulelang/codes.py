@@ -76,6 +76,62 @@ EXPRESSION_CODES = _table([
 
 #: Ruleset diagnostics (loading and validating rules files).  Owned by rulelang.ruleset.
 RULESET_CODES: dict[str, Code] = _table([
+    # reading the file
+    ("RS001", "error", "rules file cannot be read"),
+    ("RS002", "error", "invalid JSON"),
+    ("RS003", "error", "invalid YAML"),
+    ("RS004", "error", "invalid HCL (Terraform)"),
+    ("RS005", "error", "not a rule set document"),
+    ("RS006", "error", "phase missing, unknown or contradictory"),
+    ("RS007", "error", "no single cloudflare_ruleset resource to load"),
+    ("RS008", "error", "Terraform value that cannot be evaluated offline"),
+    ("RS009", "warning", "duplicate key in an object (the last one is used)"),
+    # the rule set
+    ("RS101", "error", "cache phases only have zone entry points"),
+    ("RS102", "error", "more rules than the plan allows"),
+    ("RS103", "error", "duplicate rule reference"),
+    ("RS104", "error", "rule set field of the wrong type"),
+    ("RS105", "warning", "unknown rule set field"),
+    ("RS106", "error", "unknown plan"),
+    # one rule
+    ("RS201", "error", "rule is not an object"),
+    ("RS202", "error", "expression missing or empty"),
+    ("RS203", "error", "action missing or not allowed in this phase"),
+    ("RS204", "error", "action_parameters missing or empty"),
+    ("RS205", "error", "rule field of the wrong type"),
+    ("RS206", "error", "unknown rule field"),
+    ("RS207", "warning", "rule never takes effect"),
+    # action parameters: general
+    ("RS301", "error", "unknown parameter"),
+    ("RS302", "error", "parameter of the wrong type"),
+    # set_cache_settings (request phase)
+    ("RS310", "error", "invalid edge TTL mode"),
+    ("RS311", "error", "override_origin needs a default TTL"),
+    ("RS312", "error", "default only applies to override_origin"),
+    ("RS313", "error", "edge TTL below the plan minimum"),
+    ("RS314", "error", "malformed status code TTL"),
+    ("RS315", "error", "status code out of range"),
+    ("RS316", "error", "invalid status code TTL value"),
+    ("RS317", "error", "overlapping status code TTLs"),
+    ("RS318", "error", "invalid browser TTL"),
+    ("RS320", "error", "query_string needs exactly one of include/exclude"),
+    ("RS321", "error", "header cannot be part of the cache key"),
+    ("RS322", "error", "restricted headers need 1-10 values"),
+    ("RS323", "error", "Cloudflare cookies cannot be part of the cache key"),
+    ("RS324", "error", "invalid Cache Reserve setting"),
+    ("RS325", "error", "invalid read timeout"),
+    ("RS326", "error", "invalid port list"),
+    ("RS327", "error", "feature requires the Enterprise plan"),
+    # set_cache_tags
+    ("RS330", "error", "invalid tag operation"),
+    ("RS331", "error", "invalid cache tag"),
+    ("RS332", "error", "invalid tag expression"),
+    # set_cache_control
+    ("RS340", "error", "unknown Cache-Control directive"),
+    ("RS341", "error", "malformed directive"),
+    ("RS342", "error", "invalid duration"),
+    ("RS343", "error", "invalid qualifiers"),
+    ("RS344", "error", "directive takes no value"),
 ])
 
 #: Every code, expression and ruleset.
