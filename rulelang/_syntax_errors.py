@@ -49,6 +49,7 @@ _DESCRIBE = {
     "AFFIX": "`starts_with`/`ends_with`", "BITAND": "`&`", "CONTAINS": "`contains`",
     "MATCHES": "`matches`", "WILDCARD": "`wildcard`",
 }
+_RAW = re.compile(r'r(?P<hashes>#*)"[\s\S]*?"(?P=hashes)')
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|[0-9A-Za-z_.:/\-]+")
 
 
@@ -83,13 +84,14 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     end = pos + max(1, len(word)) if found != "$END" else pos
     if tok is not None:
         end = tok.end_pos
+        word = text[pos:end]
     for rule in _RULES:
         result = rule(text, pos, end, word, found, expected, prev, before)
         if result is not None:
             return result
     want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in expected if not e.startswith("__")}))
     if found == "$END":
-        shown = "the end of the expression"
+        shown = "end of the expression"
     elif word.isprintable() and word.strip():
         shown = f"`{word}`"
     else:
@@ -147,7 +149,13 @@ def _r_strings(text, pos, end, word, found, expected, prev, before):
     start = pos - 1 if (text[pos:pos + 1] in ('"', "#") and prev is not None
                         and prev.type == "NAME" and prev == "r"
                         and prev.end_pos == pos) else pos
-    raw = re.match(r'r(#*)(.?)', text[start:], re.DOTALL) if text[start:start + 1] == "r" else None
+    raw = None
+    if text[start:start + 1] == "r" and (found is None or start < pos or word == "r"):
+        if _RAW.match(text, start):
+            return Problem("RL110", "a raw string cannot stand here: a literal is never the "
+                           "left operand or a filter", "put the field or function first, e.g. "
+                           'http.host eq r"a"', start, _RAW.match(text, start).end())
+        raw = re.match(r'r(#*)(.?)', text[start:], re.DOTALL)
     if raw and (raw.group(1) or raw.group(2) == '"'):
         hashes = len(raw.group(1))
         if hashes > 255:
@@ -198,6 +206,10 @@ def _r_operator(text, pos, end, word, found, expected, prev, before):
     if not expected & (_COMPARE | _LOGIC) or found in _COMPARE | _LOGIC | {"$END", "RPAR"}:
         return None
     if not (word[:1].isalpha() or word[:1] == "_"):
+        if found in _LITERALS:
+            wanted = "an operator" if expected & _COMPARE else "`and`, `or`, `xor` or the end"
+            return Problem("RL101", f"expected {wanted}, found `{word}`",
+                           "a comparison has one operator and one right operand", pos, end)
         return None
     lower = word.lower()
     if lower in _KEYWORDS and word != lower:
@@ -263,6 +275,11 @@ def _r_structure(text, pos, end, word, found, expected, prev, before):
         elif stack:
             stack.pop()
     if found == "$END":
+        if prev is not None and prev.type in _COMPARE:
+            what = "a set or $list" if prev.type == "IN" else "a value"
+            return Problem("RL101", f"the expression ends after `{prev}`: {what} must follow",
+                           "complete the comparison, e.g. http.host eq \"a\"",
+                           prev.start_pos, prev.end_pos)
         if "NAME" in expected or expected & _LITERALS:
             if prev is not None and prev.type in _COMPARE:
                 return Problem("RL101", f"the expression ends after `{prev}`: a value must follow",
@@ -272,7 +289,7 @@ def _r_structure(text, pos, end, word, found, expected, prev, before):
                 return Problem("RL101", f"dangling operator `{prev}`: an operand must follow it",
                         "complete the expression or remove the operator",
                         prev.start_pos, prev.end_pos)
-        if "RPAR" in expected and stack:
+        if stack and ("RPAR" in expected or "NAME" in expected):
             p = stack[-1]
             return Problem("RL101", "missing `)`", f"close the `(` opened at column "
                     f"{position(text, p.start_pos)[1]}", p.start_pos, p.end_pos)
@@ -290,6 +307,9 @@ def _r_structure(text, pos, end, word, found, expected, prev, before):
         if "NAME" in expected:
             return Problem("RL101", "expected an operand before `)`", "complete the expression",
                     pos, end)
+    if "STAR" in expected and found != "$END":
+        return Problem("RL209", f"invalid index `{word}`",
+                       'write an array index [0], a map key ["key"] or [*]', pos, end)
     if found in _LOGIC and "NAME" in expected:
         return Problem("RL101", f"expected an operand, found `{text[pos:end]}`",
                 "each logical operator needs an expression on both sides", pos, end)
