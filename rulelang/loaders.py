@@ -234,8 +234,9 @@ def _path_text(path: PathKey) -> str:
 
 def _read_yaml(text: str, file: str | None) -> list[Document]:
     docs = []
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         while loader.check_node():
             node = loader.get_node()
             value = loader.construct_document(node)
@@ -250,7 +251,8 @@ def _read_yaml(text: str, file: str | None) -> list[Document]:
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
         raise _fail("RS003", f"invalid YAML: {exc}", file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not docs:
         raise _fail("RS005", "the YAML file is empty", file, 1, 1,
                     hint='a rules file holds {"rules": [...]}')
