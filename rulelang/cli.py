@@ -74,8 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result if isinstance(result, int) else 0
     except click.exceptions.Exit as e:
         return e.exit_code
+    except click.exceptions.NoArgsIsHelpError as e:
+        click.echo(e.format_message())
+        return 0
+    except click.UsageError as e:
+        command = e.ctx.command_path if e.ctx is not None else PROG
+        _say(f"{command}: error: {e.format_message()} (see '{command} --help')")
+        return e.exit_code
     except click.ClickException as e:
-        e.show()
+        _say(f"{PROG}: error: {e.format_message()}")
         return e.exit_code
     except (KeyboardInterrupt, click.Abort):
         _say(f"{PROG}: interrupted")

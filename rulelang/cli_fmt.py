@@ -209,7 +209,9 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
             where = Location(str(path), _path_text(site.path), line, col)
             problems.extend(d.at(where) if d.location is None else d for d in e.diagnostics)
             continue
-        if new != site.source:
+        same = new == site.source or (site.style in ("|", ">", "<<")
+                                      and new == site.source.rstrip("\n"))
+        if not same:
             changes.append((site, new))
     if problems or not changes:
         return text, [], problems
@@ -282,8 +284,9 @@ def fmt_command(paths: tuple[str, ...], check: bool, expr: str | None) -> int:
             out.print(Text(f"would reformat {f}", style="bold"), soft_wrap=True)
             for site, new in changes:
                 out.print(f"  {_path_text(site.path)}", soft_wrap=True)
-                out.print(Text(f"  - {site.source}", style="red"), soft_wrap=True)
-                out.print(Text(f"  + {new}", style="green"), soft_wrap=True)
+                for sign, text_, style in (("-", site.source, "red"), ("+", new, "green")):
+                    shown = text_.rstrip("\n").replace("\n", "\n    ")
+                    out.print(Text(f"  {sign} {shown}", style=style), soft_wrap=True)
         else:
             f.write_text(new_text, "utf-8")
             n = len(changes)

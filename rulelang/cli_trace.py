@@ -67,6 +67,9 @@ class _Explainer:
                 parts = [arg]
             case _:
                 parts = []
+        for part in list(parts):
+            if isinstance(part, Call):
+                parts.extend(a for a in part.args if not isinstance(a, _LITERALS))
         lines = []
         for part in parts:
             known, value = self.value(part, "any")
@@ -205,8 +208,9 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
     decision = outcome.get("decision") or {}
     out.print()
     out.print(Text("Decision", style="bold underline"))
-    width = max(len(label) for label, _ in decision_rows(decision))
-    for label, value in decision_rows(decision):
+    rows = decision_rows(decision, response is not None)
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
         out.print(f"  {label.ljust(width)}  {value}", soft_wrap=True)
     reasons = decision.get("reasons") or []
     if reasons:

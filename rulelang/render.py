@@ -203,6 +203,20 @@ def _char_offsets(text: str, start: int) -> list[int] | None:
     return _decode_plain(text, start)
 
 
+def _token_end(text: str, start: int) -> int:
+    """End offset of the scalar value starting at ``start`` (a quoted string, or a word or
+    number up to the next delimiter); one character for anything else."""
+    c = text[start:start + 1]
+    if c in "\"'":
+        offsets = (quoted_string_offsets if c == '"' else _decode_single)(text, start)
+        if offsets and text.count("\n", start, offsets[-1]) == 0:
+            return offsets[-1] + 1
+    end = start
+    while end < len(text) and text[end] not in ",}]{[\n\r\t #" and (end == start or c not in "{["):
+        end += 1
+    return max(end, start + 1)
+
+
 def _expr_offset(source: str | None, line: int, column: int) -> int:
     if source is None:
         return column - 1 if line == 1 else -1
@@ -222,6 +236,11 @@ def file_region(d: Diagnostic, sources: Mapping[str, str] | None = None) -> Regi
     col = loc.column or 1
     text = (sources or {}).get(loc.file or "")
     start = offset_of(text, loc.line, col) if text is not None else None
+    if d.source is None:
+        # Not an expression diagnostic: underline the value the location points at.
+        if start is None:
+            return Region(loc.line, col, loc.line, col + 1)
+        return Region(loc.line, col, *_line_col(text, _token_end(text, start)))
     offsets = _char_offsets(text, start) if start is not None else None
     if offsets:
         a = _expr_offset(d.source, d.line, d.column)

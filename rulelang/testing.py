@@ -22,6 +22,7 @@ with an :class:`~rulelang.engine.Engine` and returns one :class:`CaseResult` eac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,15 +245,7 @@ def _same(expected: Any, actual: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def check_outcome(expect: Mapping, outcome: Mapping) -> list[str]:
