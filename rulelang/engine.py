@@ -130,6 +130,13 @@ class Outcome:
         return out
 
 
+def _runner(compiled: Any) -> Any:
+    """The fastest callable ``(request, response) -> value`` for a compiled filter; a
+    rule matches when it returns ``True`` (the raw closure when the compiled
+    expression exposes it, else its ``matches`` method)."""
+    return getattr(compiled, "_run", None) or compiled.matches
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     matches: Any
@@ -150,7 +157,7 @@ class Engine:
     set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_request", "_response", "rulesets", "zone")
+    __slots__ = ("_decide", "_request", "_request_plan", "_response", "rulesets", "zone")
 
     def __init__(self, rulesets: Iterable[Ruleset | dict | str | PathLike], *,
                  zone: dict | Zone | None = None, lists: dict | None = None,
@@ -178,6 +185,7 @@ class Engine:
         if problems:
             raise RulesetError(problems)
         self._request = tuple(request)
+        self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
         self._decide = decide
 
@@ -202,7 +210,7 @@ class Engine:
                      else tuple((k, rule.action_parameters[k]) for k in RESPONSE_UNITS
                                 if rule.action == "set_cache_settings"
                                 and k in rule.action_parameters))
-            out.append(_Compiled(compiled.matches, ref, rule.action,
+            out.append(_Compiled(_runner(compiled), ref, rule.action,
                                  _copy(rule.action_parameters), units, tags))
         return out
 
@@ -220,25 +228,26 @@ class Engine:
         matched_request: list[RuleRef] = []
         units: dict[tuple[str, ...], Any] = {}
         sources: dict[tuple[str, ...], RuleRef] = {}
-        rule = None
+        ref = None
         try:
-            for rule in self._request:
-                if rule.matches(request, None):
-                    matched_request.append(rule.ref)
-                    for unit, value in rule.units:
+            for run, ref, rule_units in self._request_plan:
+                if run(request, None) is True:
+                    matched_request.append(ref)
+                    for unit, value in rule_units:
                         units[unit] = value
-                        sources[unit] = rule.ref
+                        sources[unit] = ref
             matched_response: list[RuleRef] = []
             actions: list[ResponseAction] = []
             if response is not None and not 100 <= response.status <= 199:
                 for rule in self._response:
-                    if rule.matches(request, response):
+                    ref = rule.ref
+                    if rule.matches(request, response) is True:
                         matched_response.append(rule.ref)
                         actions.append(_action(rule, request, response))
         except RuleLangError:
             raise
         except Exception as exc:  # a defect, reported with the rule it happened in
-            where = f" in {rule.ref.label()}" if rule is not None else ""
+            where = f" in {ref.label()}" if ref is not None else ""
             raise RuleLangError(f"evaluation failed{where}: {exc!r}") from exc
         request_settings = settings_from_units(units)
         decision = None
