@@ -257,6 +257,16 @@ def _r_misplaced(text, pos, end, word, found, expected, prev, before):
     return None
 
 
+def _r_operator_as_function(text, pos, end, word, found, expected, prev, before):
+    """``contains(…)``/``wildcard(…)``: functions of third-party schemes (reference §8.5),
+    operator keywords here; reported as functions not available, with the operator form."""
+    if word in ("contains", "wildcard") and "NAME" in expected and \
+            text[end:].lstrip(" \r\n").startswith("("):
+        return Problem("RL204", f"{word}() is not available in the cache phases",
+                       f'use the operator instead: `http.host {word} "…"`', pos, end)
+    return None
+
+
 def _matching_paren(text: str, pos: int) -> int:
     depth = 0
     for i in range(pos, len(text)):
@@ -316,5 +326,5 @@ def _r_structure(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-_RULES = (_r_whitespace, _r_strings, _r_punctuation, _r_sets, _r_misplaced, _r_operator,
+_RULES = (_r_whitespace, _r_operator_as_function, _r_strings, _r_punctuation, _r_sets, _r_misplaced, _r_operator,
           _r_structure)
