@@ -8,6 +8,7 @@ import json
 import click
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from .cli_common import PHASE, consoles
 from .schema import FUNCTIONS, PHASES, REQUEST_PHASE, RESPONSE_PHASE, fields
@@ -44,11 +45,12 @@ def fields_command(phase: str | None, fmt: str) -> None:
         return
     out, _ = consoles()
     title = f"Fields in {phase}" if phase else "Fields of the cache phases"
-    table = Table(title=f"{title} ({len(rows)})", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("name", style="cyan", no_wrap=True)
-    table.add_column("type", style="magenta", no_wrap=True)
+    out.print(Text(f"{title} ({len(rows)})", style="bold"))
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("name", style="cyan", overflow="fold", max_width=36)
+    table.add_column("type", style="magenta", overflow="fold", max_width=14)
     table.add_column("phases", no_wrap=True)
-    table.add_column("description")
+    table.add_column("description", min_width=30, ratio=1)
     for f in rows:
         description = f.description
         if f.deprecated_alias_of:
@@ -74,15 +76,23 @@ def functions_command(show_all: bool, fmt: str) -> None:
         return
     out, _ = consoles()
     title = "Functions" if show_all else "Functions available in the cache phases"
-    table = Table(title=f"{title} ({len(rows)})", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("function", style="cyan", no_wrap=True)
-    table.add_column("signature")
+    out.print(Text(f"{title} ({len(rows)})", style="bold"))
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("signature", style="cyan")
     if show_all:
         table.add_column("cache phases", no_wrap=True)
     table.add_column("summary")
     for f in rows:
-        cells = [f.name, f.signature()]
+        cells = [_signature(f)]
         if show_all:
             cells.append("yes" if f.cache_phases else "no")
         table.add_row(*cells, f.summary)
     out.print(table)
+
+
+def _signature(f) -> str:
+    """The catalogue's signature, with ``$1`` (the type of the first argument) spelled out."""
+    sig = f.signature()
+    if f.params and "$1" in sig:
+        sig = sig.replace("$1", f"type of {f.params[0].name}")
+    return sig
