@@ -83,3 +83,11 @@ def test_findings_are_sorted_by_position(tmp_path):
                     '"action_parameters": {"cache": true}}\n]}\n')
     lines = [d.location.line for d in lint(str(path))]
     assert lines == sorted(lines) and len(lines) == 2
+
+
+def test_package_level_lint_stays_callable_after_importing_the_module():
+    import rulelang
+    import rulelang.lint as module
+
+    assert [d.code for d in rulelang.lint("/no/such/file.json")] == ["RS001"]
+    assert module("/no/such/file.json") == rulelang.lint("/no/such/file.json")
