@@ -1,0 +1,215 @@
+"""In-process tests of the CLI's building blocks: formatting in place per file format,
+the trace explanation, code selection, rules-file discovery and the progress bar."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from rulelang.cli_common import Failure, rules_files
+from rulelang.cli_eval import _progress, humanize_ttl
+from rulelang.cli_fmt import expression_sites, format_text
+from rulelang.cli_lint import parse_code_selection, select_diagnostics
+from rulelang.cli_trace import explain_false
+from rulelang.errors import Diagnostic
+from rulelang.http import Request, Response
+from rulelang.loaders import read_text
+
+MESSY = 'http.host   eq "a"and   ssl'
+CLEAN = 'http.host eq "a" and ssl'
+TAGS_MESSY = 'split(  http.response.headers["x"][0], ",", 10)'
+TAGS_CLEAN = 'split(http.response.headers["x"][0], ",", 10)'
+
+JSON_FILE = json.dumps({"phase": "http_response_cache_settings", "rules": [
+    {"ref": "a", "expression": MESSY, "action": "set_cache_settings",
+     "action_parameters": {"strip_etags": True}},
+    {"ref": "t", "expression": "ssl", "action": "set_cache_tags",
+     "action_parameters": {"operation": "add", "expression": TAGS_MESSY}}]}, indent=2)
+ENVELOPE_FILE = json.dumps({"success": True, "result": {
+    "phase": "http_request_cache_settings", "rules": [
+        {"expression": MESSY, "action": "set_cache_settings",
+         "action_parameters": {"cache": True}}]}})
+YAML_HEAD = "phase: http_response_cache_settings\nrules:\n"
+YAML_TAIL = "    action: set_cache_settings\n    action_parameters: {strip_etags: true}\n"
+TF_HEAD = ('resource "cloudflare_ruleset" "r" {\n  zone_id = "z"\n  name = "n"\n'
+           '  kind = "zone"\n  phase = "http_request_cache_settings"\n  rules {\n')
+TF_TAIL = ('    action = "set_cache_settings"\n    action_parameters {\n      cache = true\n'
+           '    }\n  }\n}\n')
+
+
+@pytest.mark.parametrize("suffix, before, after", [
+    (".yaml", f"{YAML_HEAD}  - expression: {MESSY}\n{YAML_TAIL}",
+     f"{YAML_HEAD}  - expression: {CLEAN}\n{YAML_TAIL}"),
+    (".yaml", f"{YAML_HEAD}  - expression: '{MESSY}'\n{YAML_TAIL}",
+     f"{YAML_HEAD}  - expression: '{CLEAN}'\n{YAML_TAIL}"),
+    (".yaml", f"{YAML_HEAD}  - expression: {json.dumps(MESSY)}\n{YAML_TAIL}",
+     f"{YAML_HEAD}  - expression: {json.dumps(CLEAN)}\n{YAML_TAIL}"),
+    (".yaml", f"{YAML_HEAD}  - expression: |\n      http.host eq \"a\"\n        and ssl\n"
+              f"{YAML_TAIL}",
+     f"{YAML_HEAD}  - expression: |-\n      {CLEAN}\n{YAML_TAIL}"),
+    (".yaml", f"{YAML_HEAD}  - expression: 'ssl   and http.host eq \"it''s\"'\n{YAML_TAIL}",
+     f"{YAML_HEAD}  - expression: 'ssl and http.host eq \"it''s\"'\n{YAML_TAIL}"),
+    (".tf", f'{TF_HEAD}    expression = {json.dumps(MESSY)}\n{TF_TAIL}',
+     f'{TF_HEAD}    expression = {json.dumps(CLEAN)}\n{TF_TAIL}'),
+    (".tf", f'{TF_HEAD}    expression = <<-EOT\n      {MESSY}\n    EOT\n{TF_TAIL}',
+     f'{TF_HEAD}    expression = <<-EOT\n      {CLEAN}\n    EOT\n{TF_TAIL}'),
+    (".json", ENVELOPE_FILE, ENVELOPE_FILE.replace(json.dumps(MESSY), json.dumps(CLEAN))),
+    (".json", JSON_FILE, JSON_FILE.replace(json.dumps(MESSY), json.dumps(CLEAN))
+     .replace(json.dumps(TAGS_MESSY), json.dumps(TAGS_CLEAN))),
+])
+def test_format_text_rewrites_only_the_expressions(tmp_path, suffix, before, after):
+    path = tmp_path / f"rules{suffix}"
+    new, changes, problems = format_text(path, before)
+    assert problems == []
+    assert new == after
+    assert changes
+    # Formatting is idempotent and the result still loads as the same rule set.
+    assert format_text(path, new)[1] == []
+    assert len(read_text(new, str(path))) == len(read_text(before, str(path)))
+
+
+def test_format_text_reports_an_expression_that_does_not_parse(tmp_path):
+    path = tmp_path / "rules.json"
+    text = JSON_FILE.replace("and   ssl", "and (ssl")
+    new, changes, problems = format_text(path, text)
+    assert (new, changes) == (text, [])
+    assert problems and problems[0].location.path == "rules[0].expression"
+
+
+def test_expression_sites_know_value_expressions(tmp_path):
+    sites = expression_sites(tmp_path / "r.json", JSON_FILE)
+    assert [(s.path, s.value) for s in sites] == [
+        (("rules", 0, "expression"), False), (("rules", 1, "expression"), False),
+        (("rules", 1, "action_parameters", "expression"), True)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([" ", "  ", "\t"]), st.sampled_from(["a", "it's", 'q"q', "é\\x00"]))
+def test_formatting_a_json_file_keeps_the_meaning(tmp_path_factory, space, value):
+    text = json.dumps({"phase": "http_request_cache_settings", "rules": [{
+        "expression": f"http.host{space}eq{space}{json.dumps(value)}",
+        "action": "set_cache_settings", "action_parameters": {"cache": True}}]})
+    path = tmp_path_factory.mktemp("f") / "r.json"
+    try:
+        new, _, problems = format_text(path, text)
+    except Failure:  # pragma: no cover - would mean an unsafe rewrite was refused
+        pytest.fail("the rewrite was not verified")
+    if not problems:
+        assert json.loads(new)["rules"][0]["expression"].startswith("http.host eq ")
+
+
+# --------------------------------------------------------------------------- trace
+
+def _explain(source: str, url: str, headers=None, status=None, phase="request"):
+    phase = {"request": "http_request_cache_settings",
+             "response": "http_response_cache_settings"}[phase]
+    response = Response(status=status) if status else None
+    return explain_false(source, phase, Request(url=url, headers=headers or {}), response)
+
+
+@pytest.mark.parametrize("source, url, expected", [
+    ('http.host eq "a.com" and starts_with(http.request.uri.path, "/api/")',
+     "https://a.com/web", [(0, 'false: starts_with(http.request.uri.path, "/api/")'),
+                           (1, 'http.request.uri.path = "/web"')]),
+    ('http.request.uri.path eq "/x" or http.host eq "b.com"', "https://a.com/y", [
+        (0, "none of the 2 alternatives is true:"),
+        (1, 'false: http.request.uri.path eq "/x"'), (2, 'http.request.uri.path = "/y"'),
+        (1, 'false: http.host eq "b.com"'), (2, 'http.host = "a.com"')]),
+    ('not ssl', "https://a.com/", [(0, "true, so `not` makes it false: ssl")]),
+    ('(http.host eq "b.com")', "https://a.com/", [
+        (0, 'false: http.host eq "b.com"'), (1, 'http.host = "a.com"')]),
+    ('ssl and (http.host eq "x" or http.host eq "y")', "https://a.com/", [
+        (0, 'false: (http.host eq "x" or http.host eq "y")'),
+        (1, "none of the 2 alternatives is true:"),
+        (2, 'false: http.host eq "x"'), (3, 'http.host = "a.com"'),
+        (2, 'false: http.host eq "y"'), (3, 'http.host = "a.com"')]),
+    ('len(http.request.headers["x-a"]) gt 0', "https://a.com/", [
+        (0, 'false: len(http.request.headers["x-a"]) gt 0'),
+        (1, 'len(http.request.headers["x-a"]) = missing'),
+        (1, 'http.request.headers["x-a"] = missing')]),
+])
+def test_explain_false_names_the_false_part_and_the_values(source, url, expected):
+    assert _explain(source, url) == expected
+
+
+def test_explain_false_in_the_response_phase():
+    lines = _explain("http.response.code ge 500", "https://a.com/", status=200,
+                     phase="response")
+    assert lines == [(0, "false: http.response.code ge 500"), (1, "http.response.code = 200")]
+
+
+# --------------------------------------------------------------------------- lint options
+
+def test_code_selection_accepts_codes_prefixes_and_all():
+    assert parse_code_selection(["rl2, RS310", "RL501"], "--select") == ("RL2", "RS310", "RL501")
+    assert parse_code_selection(["ALL"], "--select") == ("",)
+    with pytest.raises(Failure, match="unknown diagnostic code 'XX'"):
+        parse_code_selection(["XX"], "--ignore")
+
+
+@pytest.mark.parametrize("select, ignore, kept", [
+    ((), (), ["RL201", "RL501", "RS310"]),
+    (("RL",), (), ["RL201", "RL501"]),
+    (("RL",), ("RL5",), ["RL201"]),
+    ((), ("RS310", "RL201"), ["RL501"]),
+    (("",), ("RL",), ["RS310"]),
+])
+def test_select_diagnostics(select, ignore, kept):
+    diags = [Diagnostic(c, "m") for c in ("RL201", "RL501", "RS310")]
+    assert [d.code for d in select_diagnostics(diags, select, ignore)] == kept
+
+
+# --------------------------------------------------------------------------- files and output
+
+def test_rules_files_in_a_directory_skip_samples_cases_and_hidden_files(tmp_path):
+    (tmp_path / "a.json").write_text('{"rules": []}')
+    (tmp_path / "b.yaml").write_text("result: {rules: []}")
+    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "samples.json").write_text("[]")
+    (tmp_path / "har.json").write_text('{"log": {}}')
+    (tmp_path / "cases.yaml").write_text("rules: []\ncases: []\n")
+    (tmp_path / "other.tf").write_text('resource "aws_s3_bucket" "b" {}')
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.json").write_text('{"rules": []}')
+    assert [p.name for p in rules_files(tmp_path)] == ["a.json", "b.yaml", "broken.json"]
+    with pytest.raises(Failure, match="no such file"):
+        rules_files(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (None, "not stored"), (0, "0 s"), (59, "59 s"), (60, "60 s (1 min)"),
+    (7200, "7200 s (2 h)"), (2592000, "2592000 s (30 d)"), (90, "90 s"),
+])
+def test_humanize_ttl(seconds, text):
+    assert humanize_ttl(seconds) == text
+
+
+def test_progress_bar_only_for_a_long_file_on_a_terminal(tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text('{"request": {"url": "https://a.com/"}}\n' * 30000)
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"request": {"url": "https://a.com/"}}\n')
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=80)
+    with _progress(big, terminal) as advance:
+        for _ in range(10):
+            advance()
+    assert "evaluating big.jsonl" in terminal.file.getvalue()
+    for path, console in ((small, Console(file=io.StringIO(), force_terminal=True)),
+                          (big, Console(file=io.StringIO(), force_terminal=False))):
+        with _progress(path, console) as advance:
+            advance()
+        assert console.file.getvalue() == ""
+
+
+def test_the_example_corpus_is_where_the_package_finds_it():
+    from rulelang._resources import example_dir
+
+    names = sorted(p.name for p in Path(example_dir()).iterdir())
+    assert names == ["cache-response-rules.json", "cache-rules.json", "samples.jsonl"]
