@@ -50,8 +50,8 @@ TF_TAIL = ('    action = "set_cache_settings"\n    action_parameters {\n      ca
      f"{YAML_HEAD}  - expression: '{CLEAN}'\n{YAML_TAIL}"),
     (".yaml", f"{YAML_HEAD}  - expression: {json.dumps(MESSY)}\n{YAML_TAIL}",
      f"{YAML_HEAD}  - expression: {json.dumps(CLEAN)}\n{YAML_TAIL}"),
-    (".yaml", f"{YAML_HEAD}  - expression: |\n      http.host eq \"a\"\n        and ssl\n"
-              f"{YAML_TAIL}",
+    (".yaml", (f"{YAML_HEAD}  - expression: |\n      http.host eq \"a\"\n        and ssl\n"
+              f"{YAML_TAIL}"),
      f"{YAML_HEAD}  - expression: |-\n      {CLEAN}\n{YAML_TAIL}"),
     (".yaml", f"{YAML_HEAD}  - expression: 'ssl   and http.host eq \"it''s\"'\n{YAML_TAIL}",
      f"{YAML_HEAD}  - expression: 'ssl and http.host eq \"it''s\"'\n{YAML_TAIL}"),
