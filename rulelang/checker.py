@@ -17,18 +17,37 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from . import builtins, literals, schema
+from . import builtins, lints, literals, schema
 from .errors import Diagnostic
-from .nodes import (Bare, BoolConst, Call, Comparison, Expr, Field, Group, Index, ListRef,
-                    Logical, Not, Quantifier, Regex, Set, Span, String, Unpack)
+from .membership import IntRanges, IpSet, ListItems, compile_list
+from .nodes import (
+    Bare,
+    BoolConst,
+    Call,
+    Comparison,
+    Expr,
+    Field,
+    Group,
+    Index,
+    ListRef,
+    Logical,
+    Not,
+    Quantifier,
+    Regex,
+    Set,
+    Span,
+    String,
+    Unpack,
+)
 from .regex import PatternError, compile_regex
 from .types import BOOL, INT, IP, STRING, Type, array, parse_type
 from .wildcard import compile_wildcard
 
-__all__ = ["NodeInfo", "Checked", "check", "ListItems"]
+__all__ = ["Checked", "ListItems", "NodeInfo", "check"]
 
 BOOL_ARRAY = array(BOOL)
 _HEADER_MAPS = {"http.request.headers", "http.response.headers", "raw.http.response.headers"}
@@ -54,17 +73,6 @@ class NodeInfo:
     type: Type
     each: bool = False
     const: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class ListItems:
-    """The compiled contents of a ``$list`` for one left-operand type."""
-
-    name: str
-    kind: str  # "ip" | "int" | "hostname" | "string"
-    exact: frozenset = frozenset()
-    networks: tuple = ()
-    suffixes: tuple[bytes, ...] = ()
 
 
 @dataclass
@@ -396,19 +404,19 @@ class _Checker:
             hint = {True: "a Boolean is a filter by itself: write `ssl` or `not ssl`"}.get(
                 t == BOOL, "index it first, e.g. x[0], or use any(x[*] …)")
             self.fail("RL205", f"the operator {node.spelling or op} cannot be used on "
-                      f"{t}", _op_span(node), hint)
+                      f"{t}", lints.op_span(node), hint)
         if op in _STRING_ONLY_OPS and t != STRING:
             self.fail("RL205", f"{node.spelling or op} works on strings, but the left side "
-                      f"is {t}", _op_span(node), _int_ip_hint(t))
+                      f"is {t}", lints.op_span(node), _int_ip_hint(t))
         if op == "bitwise_and" and t != INT:
             self.fail("RL205", f"& (bitwise_and) works on integers, but the left side is {t}",
-                      _op_span(node))
+                      lints.op_span(node))
         if op in _ORDERING and t == IP:
             self.report("RL506", "Cloudflare documents ordering operators as unsupported "
-                        "for IP addresses", _op_span(node),
+                        "for IP addresses", lints.op_span(node),
                         "use `in {a.b.c.d/len}` or a range `in {first..last}`")
         const = self.right_operand(node, t)
-        self.lint_comparison(node, t, const)
+        self.lint_comparison(node)
         return self.note(node, NodeInfo(result.type, False, const=const))
 
     def right_operand(self, node: Comparison, t: Type) -> Any:
@@ -422,7 +430,7 @@ class _Checker:
                       "write `in {…}`, e.g. ip.src in {192.0.2.0/24}")
         if isinstance(right, Set):
             self.fail("RL108", f"a set can only follow `in`, not {node.spelling or op}",
-                      right.span, f"write `{_lhs_text(node)} in {{…}}`")
+                      right.span, f"write `{lints.lhs_text(node)} in {{…}}`")
         if op == "matches":
             if not isinstance(right, Regex):
                 self.fail("RL206", "matches needs a regex literal (a quoted or raw string)",
@@ -433,7 +441,7 @@ class _Checker:
                 self.fail(e.code, e.message, right.span, e.hint)
             self.note(right, NodeInfo(STRING, const=rx))
             self.report("RL511", "the matches operator needs a Business or Enterprise plan",
-                        _op_span(node))
+                        lints.op_span(node))
             return rx
         if op in ("wildcard", "strict wildcard"):
             if not isinstance(right, String) or right.text[:1] not in ('"', "r", ""):
@@ -475,11 +483,11 @@ class _Checker:
                     return literals.parse_byte_string(lit.text)
                 except literals.LiteralError:
                     pass
-            self.fail("RL206", f"{_lhs_text(node)} is a String, so the value must be a quoted "
+            self.fail("RL206", f"{lints.lhs_text(node)} is a String, so the value must be a quoted "
                       f"string, not {lit.text}", lit.span, f'write "{lit.text}"')
         if isinstance(lit, String):
             example = {"Int": "200", "IP": "192.0.2.1"}.get(t.kind, "")
-            self.fail("RL206", f"{_lhs_text(node)} is {_article(t)}, so the value must be "
+            self.fail("RL206", f"{lints.lhs_text(node)} is {_article(t)}, so the value must be "
                       f"{_article(t)} literal without quotes, not a string", lit.span,
                       f"drop the quotes, e.g. {example}" if example else "")
         try:
@@ -488,7 +496,7 @@ class _Checker:
             if t == IP:
                 if "/" in lit.text or ".." in lit.text:
                     self.fail("RL106", "CIDRs and ranges are allowed only inside a set",
-                              lit.span, f"write `{_lhs_text(node)} in {{{lit.text}}}`")
+                              lit.span, f"write `{lints.lhs_text(node)} in {{{lit.text}}}`")
                 return literals.parse_ip(lit.text)
         except literals.LiteralError as e:
             self.literal_error(e, lit.span)
@@ -509,7 +517,7 @@ class _Checker:
                     continue
                 except literals.LiteralError:
                     self.fail("RL108", f"every element of this set must be a string, because "
-                              f"{_lhs_text(cmp)} is a String", el.span, f'write "{el.text}"')
+                              f"{lints.lhs_text(cmp)} is a String", el.span, f'write "{el.text}"')
             if isinstance(el, String):
                 self.fail("RL108", f"every element of this set must be {_article(t)}, not a "
                           "string", el.span, "drop the quotes")
@@ -535,9 +543,9 @@ class _Checker:
                 for lo, hi in ranges:
                     ints.update(range(lo, hi + 1))
                 ranges = []
-            const = frozenset(ints) if not ranges else (frozenset(ints), tuple(ranges))
+            const = frozenset(ints) if not ranges else IntRanges(frozenset(ints), tuple(ranges))
         else:
-            const = _IpSet(tuple(nets), tuple(ranges))
+            const = IpSet(tuple(nets), tuple(ranges))
         self.note(node, NodeInfo(t, const=const))
         return const
 
@@ -553,49 +561,18 @@ class _Checker:
         if isinstance(items, ListItems):
             return items
         try:
-            compiled = _compile_list(node.name, items, t,
+            compiled = compile_list(node.name, items, t,
                                      isinstance(cmp.left, Field) and cmp.left.name == "http.host")
-        except ValueError as e:
+        except (TypeError, ValueError) as e:
             self.fail("RL212", f"list ${node.name}: {e}", node.span)
         self.note(node, NodeInfo(t, const=compiled))
         return compiled
 
-    def lint_comparison(self, node: Comparison, t: Type, const: Any) -> None:
-        right = node.right
-        text = right.value if isinstance(right, String) else None
-        if node.op in ("starts_with", "ends_with"):
-            message = (f"infix {node.op} is not an operator of Cloudflare's engine (the cache "
-                       "docs use it, the operators page calls it invalid)")
-            fix = f"write {node.op}({_lhs_text(node)}, {right.text or repr(text)})"
-            if self.strict:
-                self.fail("RL501", message, _op_span(node), fix)
-            self.report("RL501", message, _op_span(node), fix)
-        if text is not None and isinstance(node.left, Call) and node.left.name in ("lower",
-                                                                                 "upper"):
-            other = (bytes(range(65, 91)) if node.left.name == "lower"
-                     else bytes(range(97, 123)))
-            if any(b in other for b in text) and node.op not in ("matches", "wildcard"):
-                always = "true" if node.op == "ne" else "false"
-                self.report("RL502", f"{node.left.name}() never returns "
-                            f"{'upper' if node.left.name == 'lower' else 'lower'}-case letters, "
-                            f"so this comparison is always {always}", right.span,
-                            f"write {text.decode('utf-8', 'replace').lower() if node.left.name == 'lower' else text.decode('utf-8', 'replace').upper()!r}".replace("'", '"'))
-        if isinstance(node.left, Field) and text is not None:
-            name = node.left.name
-            if name == "http.request.uri.path.extension" and (
-                    text != text.lower() or text.startswith(b".")):
-                self.report("RL504", "the path extension is lower-case and has no leading dot",
-                            right.span, f'write "{text.lstrip(b".").lower().decode("utf-8", "replace")}"')
-            if name == "http.request.method" and text != text.upper():
-                self.report("RL505", "request methods are upper-case", right.span,
-                            f'write "{text.upper().decode("utf-8", "replace")}"')
-        constant = ((node.op == "contains" and text == b"")
-                    or (node.op in ("wildcard", "strict wildcard") and text == b"*")
-                    or (node.op == "matches" and isinstance(right, Regex)
-                        and right.pattern == ""))
-        if constant:
-            self.report("RL510", "this comparison is true for every present value",
-                        right.span, "remove it, or test presence with len(...) ge 0")
+    def lint_comparison(self, node: Comparison) -> None:
+        for finding in lints.comparison_findings(node):
+            if finding.code == "RL501" and self.strict:
+                self.fail(finding.code, finding.message, finding.span, finding.hint)
+            self.report(finding.code, finding.message, finding.span, finding.hint)
 
     # ------------------------------------------------------------------ logic
 
@@ -625,7 +602,7 @@ class _Checker:
                           operand.span, "compare the value first, e.g. x eq \"a\"")
             kinds.append(t)
             if t == BOOL_ARRAY:
-                sources.add(_array_source(operand))
+                sources.add(lints.array_source(operand))
         if len(set(kinds)) > 1:
             bad = node.operands[kinds.index(BOOL_ARRAY)]
             self.fail("RL208", f"{node.op} mixes a Bool with an Array<Bool> (a comparison "
@@ -648,58 +625,13 @@ class _Checker:
                          f"{node.name}(http.request.headers.names[*] eq \"x\")")
             self.fail("RL211", f"{node.name}() needs an Array<Bool>, but this is {t}",
                       node.arg.span, hint)
-        if node.name == "all" and _may_be_missing(node.arg):
+        if node.name == "all" and lints.may_be_missing(node.arg):
             self.report("RL513", "all() is true when the array is missing or empty",
                         node.span, "add a presence test if that is not what you want")
         return self.note(node, NodeInfo(BOOL))
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-@dataclass(frozen=True, slots=True)
-class _IpSet:
-    """A compiled set of IP networks and explicit ranges, per family."""
-
-    networks: tuple = ()
-    ranges: tuple = ()
-
-    def __contains__(self, addr) -> bool:
-        for net in self.networks:
-            if net.version == addr.version and addr in net:
-                return True
-        for first, last in self.ranges:
-            if first.version == addr.version and first <= addr <= last:
-                return True
-        return False
-
-
-def _compile_list(name: str, items: Any, t: Type, hostname: bool) -> ListItems:
-    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
-        raise ValueError("items must be a list")
-    items = list(items)
-    if t == IP:
-        nets = []
-        for item in items:
-            try:
-                nets.append(ipaddress.ip_network(str(item), strict=True))
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or CIDR") from None
-        return ListItems(name, "ip", networks=tuple(nets))
-    if t == INT:
-        if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
-            raise ValueError("items of an integer (ASN) list must be integers")
-        return ListItems(name, "int", exact=frozenset(items))
-    values = []
-    for item in items:
-        if not isinstance(item, (str, bytes)):
-            raise ValueError(f"{item!r} is not a string")
-        values.append(item.encode("utf-8") if isinstance(item, str) else item)
-    if hostname:
-        exact = frozenset(v.lower() for v in values if not v.startswith(b"*."))
-        suffixes = tuple(v[1:].lower() for v in values if v.startswith(b"*."))
-        return ListItems(name, "hostname", exact=exact, suffixes=suffixes)
-    return ListItems(name, "string", exact=frozenset(values))
 
 
 def _unify(pattern: str, t: Type, bindings: dict[str, Type]) -> bool:
@@ -729,22 +661,6 @@ def _did_you_mean(name: str, candidates, prefix: str = "") -> str:
     return f"{prefix}did you mean {close[0]}?"
 
 
-def _op_span(node: Comparison) -> Span:
-    """The span of the operator of a comparison (between its operands)."""
-    a, b = node.left.span, node.right.span
-    if a.end_line == b.line and b.column > a.end_column:
-        return Span(a.end_line, a.end_column + 1, b.line, max(b.column - 1, a.end_column + 2),
-                    a.end + 1, max(b.start - 1, a.end + 2))
-    return node.span
-
-
-def _lhs_text(node: Comparison) -> str:
-    match node.left:
-        case Field(name=name):
-            return name
-    return "the left side"
-
-
 def _article(t: Type) -> str:
     return {"Int": "an Int", "IP": "an IP"}.get(t.kind, f"a {t}")
 
@@ -765,41 +681,3 @@ def _value_hint(want: Type) -> str:
 
 def _looks_numeric(text: str) -> bool:
     return all(c in "0123456789abcdefABCDEF:" for c in text)
-
-
-def _array_source(node: Expr) -> str:
-    """The field a mapped comparison walks (for RL507), or ''."""
-    while True:
-        match node:
-            case Group(expr=e) | Not(operand=e):
-                node = e
-            case Comparison(left=e):
-                node = e
-            case Call(args=args) if args:
-                node = args[0]
-            case Index(target=e) | Unpack(target=e):
-                node = e
-            case Field(name=name):
-                return name.removesuffix(".names").removesuffix(".values")
-            case _:
-                return ""
-
-
-def _may_be_missing(node: Expr) -> bool:
-    """Whether a quantifier's array may be missing (a map lookup or an index on the way)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        match n:
-            case Index():
-                return True
-            case Group(expr=e) | Not(operand=e) | Unpack(target=e):
-                stack.append(e)
-            case Comparison(left=e):
-                stack.append(e)
-            case Logical(operands=ops):
-                stack.extend(ops)
-            case Call(args=args) if args:
-                stack.append(args[0])
-    return False
-

@@ -14,23 +14,38 @@ how ``rulelang trace`` shows which part of a filter was false.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import schema
-from .checker import Checked, ListItems, NodeInfo, _IpSet
+from .checker import Checked, NodeInfo
 from .fields import field_reader
-from .nodes import (Bare, BoolConst, Call, Comparison, Expr, Field, Group, Index, Logical, Not,
-                    Quantifier, String, Unpack)
+from .membership import membership
+from .nodes import (
+    Bare,
+    BoolConst,
+    Call,
+    Comparison,
+    Expr,
+    Field,
+    Group,
+    Index,
+    Logical,
+    Not,
+    Quantifier,
+    String,
+    Unpack,
+)
 from .types import BOOL, IP
 from .values import MISSING
 
-__all__ = ["compile", "Closure"]
+__all__ = ["Closure", "compile"]
 
 Closure = Callable[[Any, Any], Any]
 Hook = Callable[[Expr, Closure], Closure]
 
 
-def compile(checked: Checked, *, hook: Hook | None = None) -> Closure:  # noqa: A001
+def compile(checked: Checked, *, hook: Hook | None = None) -> Closure:
     """Compile a checked expression (it must have no errors) into a closure."""
     if not checked.ok:
         raise ValueError("cannot compile an expression with errors")
@@ -46,11 +61,9 @@ class _Compiler:
         return self.checked.info[id(node)]
 
     def top(self, node: Expr) -> Closure:
-        f = self.node(node)
-        if self.checked.type == BOOL and not isinstance(
-                node, (Comparison, Logical, Not, Group, Quantifier, BoolConst)):
-            return _is_true(f)
-        return f
+        if self.checked.type == BOOL:
+            return self.bool_operand(node)
+        return self.node(node)
 
     def node(self, node: Expr) -> Closure:
         f = self.build(node)
@@ -231,7 +244,7 @@ class _Compiler:
             case "bitwise_and":
                 return lambda v: (v & const) != 0
             case "in":
-                return _membership(const)
+                return membership(const)
         raise AssertionError(op)  # pragma: no cover
 
     # ------------------------------------------------------------------ logic
@@ -271,6 +284,8 @@ class _Compiler:
     def bool_operand(self, node: Expr) -> Closure:
         """A Boolean operand that yields exactly True/False (never MISSING)."""
         f = self.node(node)
+        while isinstance(node, Group):
+            node = node.expr
         if isinstance(node, (Field, Index, Call)) and self.info(node).type == BOOL \
                 and not self.info(node).each:
             if isinstance(node, Field) and self.hook is None and self.is_request_field(node):
@@ -414,37 +429,6 @@ def _field_call(name: str, read: Closure, impl: Callable, consts: tuple) -> Clos
             v = read(q, s)
         return impl(v, *consts)
     return call
-
-
-def _membership(const: Any) -> Callable[[Any], bool]:
-    if isinstance(const, frozenset):
-        return const.__contains__
-    if isinstance(const, _IpSet):
-        return const.__contains__
-    if isinstance(const, ListItems):
-        return _list_membership(const)
-    ints, ranges = const
-    if not ranges:
-        return ints.__contains__
-    return lambda v: v in ints or any(lo <= v <= hi for lo, hi in ranges)
-
-
-def _list_membership(items: ListItems) -> Callable[[Any], bool]:
-    if items.kind == "ip":
-        nets = items.networks
-
-        def in_ip_list(v):
-            return any(v.version == n.version and v in n for n in nets)
-        return in_ip_list
-    if items.kind == "hostname":
-        exact, suffixes = items.exact, items.suffixes
-
-        def in_host_list(v):
-            host = v.lower()
-            return host in exact or any(
-                host.endswith(sfx) and len(host) > len(sfx) for sfx in suffixes)
-        return in_host_list
-    return items.exact.__contains__
 
 
 def _zip_logical(op: str, ops: list[Closure]) -> Closure:

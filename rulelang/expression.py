@@ -7,8 +7,9 @@ A :class:`CompiledExpression` is immutable and safe to share between threads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from . import schema
 from .checker import Checked, check
@@ -18,7 +19,7 @@ from .nodes import Expr, Span
 from .parser import parse
 from .values import to_python
 
-__all__ = ["compile_expression", "CompiledExpression", "Step"]
+__all__ = ["CompiledExpression", "Step", "compile_expression"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class CompiledExpression:
     ``diagnostics`` its warnings and notes, ``ast`` the parsed expression.
     """
 
-    __slots__ = ("source", "phase", "ast", "checked", "_run", "type", "fields", "diagnostics")
+    __slots__ = ("_run", "ast", "checked", "diagnostics", "fields", "phase", "source", "type")
 
     def __init__(self, source: str, phase: str, checked: Checked, run: Closure):
         self.source = source

@@ -140,13 +140,19 @@ MISSING_CASES = [
     ('len(http.request.headers["x-absent"]) ge 0', False),
     ('not len(http.request.headers["x-absent"]) ge 0', True),
     ('concat("a", http.request.headers["x-absent"][0]) eq "a"', True),
+    # a missing Boolean is false wherever it stands, also inside parentheses and xor
+    ('(starts_with(http.request.headers["x-absent"][0], "a")) xor ssl', True),
+    ('not (starts_with(http.request.headers["x-absent"][0], "a"))', True),
+    ('(starts_with(http.request.headers["x-absent"][0], "a"))', False),
 ]
 
 
 @pytest.mark.parametrize("source,expected", MISSING_CASES)
 def test_missing_values(source, expected):
     r = Request(url="https://a.example/", headers={"Host": "a.example"})
-    assert compile_expression(source).matches(r) is expected
+    expr = compile_expression(source)
+    assert expr.matches(r) is expected
+    assert expr.evaluate(r) is expected
 
 
 LOGIC_CASES = [
