@@ -28,7 +28,8 @@ _LAZY = {
     "Rule": "rulelang.ruleset",
     "Engine": "rulelang.engine",
     "Outcome": "rulelang.engine",
-    "lint": "rulelang.lint",
+    "load_rulesets": "rulelang.ruleset",
+    "lint": "rulelang.linter",
 }
 
 __all__ = ["Diagnostic", "ExpressionError", "Location", "RuleLangError", "RulesetError",

@@ -44,7 +44,7 @@ def select_diagnostics(diags: Sequence[Diagnostic], select: Sequence[str],
 
 
 def _lint_file(path: str, phase: str | None) -> list[Diagnostic]:
-    from .lint import lint
+    from .linter import lint
 
     try:
         diags = list(lint(path, phase=phase))
@@ -54,7 +54,7 @@ def _lint_file(path: str, phase: str | None) -> list[Diagnostic]:
 
 
 def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
-    from .lint import lint
+    from .linter import lint
 
     try:
         return list(lint(expr, phase=phase or REQUEST_PHASE))

@@ -131,10 +131,9 @@ class Outcome:
 
 
 def _runner(compiled: Any) -> Any:
-    """The fastest callable ``(request, response) -> value`` for a compiled filter; a
-    rule matches when it returns ``True`` (the raw closure when the compiled
-    expression exposes it, else its ``matches`` method)."""
-    return getattr(compiled, "_run", None) or compiled.matches
+    """The compiled closure ``(request, response) -> value`` of a filter; a rule matches
+    when it returns ``True``."""
+    return compiled.run
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,23 +43,26 @@ class CompiledExpression:
     ``source`` is the text, ``type`` its type as printed by the reference
     (``"Bool"``, ``"Array<String>"``), ``fields`` the field names it reads,
     ``diagnostics`` its warnings and notes, ``ast`` the parsed expression.
+    ``run(request, response)`` is the compiled closure itself: it returns the
+    internal value (a filter returns exactly ``True`` or ``False``), for callers
+    such as the phase engine that evaluate many expressions per request.
     """
 
-    __slots__ = ("_run", "ast", "checked", "diagnostics", "fields", "phase", "source", "type")
+    __slots__ = ("ast", "checked", "diagnostics", "fields", "phase", "run", "source", "type")
 
     def __init__(self, source: str, phase: str, checked: Checked, run: Closure):
         self.source = source
         self.phase = phase
         self.ast: Expr = checked.expr
         self.checked = checked
-        self._run = run
+        self.run = run
         self.type = str(checked.type)
         self.fields = checked.fields
         self.diagnostics: list[Diagnostic] = list(checked.diagnostics)
 
     def matches(self, request, response=None) -> bool:
         """Whether the filter is true for this request (and response)."""
-        return self._run(request, response) is True
+        return self.run(request, response) is True
 
     def evaluate(self, request, response=None) -> Any:
         """The expression's value as a Python object (``None`` when missing).
@@ -67,11 +70,11 @@ class CompiledExpression:
         Strings are ``str`` when they are valid UTF-8, else ``bytes``; arrays are
         lists; maps are dicts; IP addresses are ``ipaddress`` objects.
         """
-        return to_python(self._run(request, response))
+        return to_python(self.run(request, response))
 
     def evaluate_raw(self, request, response=None) -> Any:
         """The value in rulelang's internal form (bytes strings, tuples, ``MISSING``)."""
-        return self._run(request, response)
+        return self.run(request, response)
 
     def explain(self, request, response=None) -> tuple[Any, list[Step]]:
         """Evaluate once more, recording the value of every sub-expression.

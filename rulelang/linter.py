@@ -9,7 +9,6 @@ unknown phase — each becomes a diagnostic.  Beyond the validator (cache-phases
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -103,15 +102,3 @@ def _ineffective_rules(rs: Ruleset) -> list[Diagnostic]:
                     location=rule.location))
                 break
     return out
-
-
-class _CallableModule(type(sys.modules[__name__])):  # type: ignore[misc]
-    """``rulelang.lint`` is both this module and the function: once the submodule has
-    been imported, the package attribute ``rulelang.lint`` is the module, so calling
-    it must still lint."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> list[Diagnostic]:
-        return lint(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

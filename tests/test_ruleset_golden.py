@@ -11,7 +11,7 @@ import yaml
 
 from rulelang import RulesetError
 from rulelang.codes import RULESET_CODES
-from rulelang.lint import lint
+from rulelang.linter import lint
 from rulelang.ruleset import load_ruleset
 
 GOLDEN = Path(__file__).resolve().parent.parent / "corpus/rulesets/broken.yaml"
