@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from .cli_common import Failure, consoles, example_paths, load_rule_paths, phase_label
+from .cli_common import PHASE, Failure, consoles, example_paths, load_rule_paths, phase_label
 from .errors import RuleLangError
 
 __all__ = ["decision_rows", "describe_rule", "eval_command", "humanize_ttl", "outcome_table"]
@@ -150,7 +150,10 @@ def _sample_label(sample) -> str | int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Tables, or one JSON object per sample (JSON Lines).")
 @click.option("--why", is_flag=True, help="Add the reasons of each decision to the tables.")
-def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: bool) -> int:
+@click.option("--phase", type=PHASE, default=None,
+              help="Phase of rules files that do not name theirs.")
+def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: bool,
+                 phase: str | None) -> int:
     """Evaluate rule sets on sample requests and show the cache decision of each.
 
     \b
@@ -174,7 +177,7 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
         samples_path, rule_sources = Path(samples), rules
     if not samples_path.exists():
         raise Failure(f"{samples_path}: no such file")
-    rulesets = load_rule_paths(rule_sources, None, err)
+    rulesets = load_rule_paths(rule_sources, phase, err)
     engine = Engine(rulesets)
     errors: list[RuleLangError] = []
     statuses: Counter = Counter()
