@@ -14,7 +14,9 @@ how ``rulelang trace`` shows which part of a filter was false.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from . import schema
@@ -111,12 +113,58 @@ class _Compiler:
                 return out
             return each
 
+        if self.hook is None:
+            return self.key_path(node)
+
         def one(q, s):
             try:
                 return target(q, s)[key]
             except (IndexError, KeyError, TypeError):
                 return MISSING
         return one
+
+    def key_path(self, node: Index) -> Closure:
+        """A chain of indexes such as ``http.request.headers["accept"][0]``, as one closure
+        reading the field (inline from the request's cache) and applying every key."""
+        keys: list[int | bytes] = []
+        base: Expr = node
+        while isinstance(base, Index) and not self.info(base.target).each:
+            keys.append(base.key)
+            base = base.target
+        keys.reverse()
+        root = self.node(base)
+        name = base.name if isinstance(base, Field) and self.is_request_field(base) else None
+        if name is not None and len(keys) == 2:
+            k1, k2 = keys
+
+            def field_key2(q, s):
+                v = q._cache.get(name, _UNSET)
+                if v is _UNSET:
+                    v = root(q, s)
+                try:
+                    return v[k1][k2]
+                except (IndexError, KeyError, TypeError):
+                    return MISSING
+            return field_key2
+        if len(keys) == 1:
+            (k1,) = keys
+
+            def key1(q, s):
+                try:
+                    return root(q, s)[k1]
+                except (IndexError, KeyError, TypeError):
+                    return MISSING
+            return key1
+
+        def path(q, s):
+            v = root(q, s)
+            try:
+                for k in keys:
+                    v = v[k]
+            except (IndexError, KeyError, TypeError):
+                return MISSING
+            return v
+        return path
 
     def unpack(self, node: Unpack) -> Closure:
         target = self.node(node.target)
@@ -205,10 +253,10 @@ class _Compiler:
         pred = self.predicate(node, const)
         if self.info(node.left).each:
             return lambda q, s: tuple(pred(v) for v in left(q, s))
-        if isinstance(node.left, Field) and self.hook is None and self.is_request_field(
-                node.left):
+        if isinstance(node.left, Field) and self.hook is None:
             return _field_test(node.left.name, left, node.op, const, pred,
-                               self.info(node.left).type == IP)
+                               self.info(node.left).type == IP,
+                               response=not self.is_request_field(node.left))
         if node.op == "eq" and self.info(node.left).type != IP:
             return lambda q, s: left(q, s) == const
 
@@ -222,15 +270,14 @@ class _Compiler:
         op = node.op
         is_ip = self.info(node.left).type == IP
         match op:
-            case "eq":
-                return lambda v: v == const
-            case "ne":
-                return lambda v: v != const
+            case "eq" | "ne":
+                return partial(_BINARY[op], const)
             case "lt" | "le" | "gt" | "ge":
-                cmp = _ORDER[op]
                 if is_ip:
+                    cmp = _ORDER[op]
                     return lambda v: v.version == const.version and cmp(v, const)
-                return lambda v: cmp(v, const)
+                # `v < c` is `c > v`: a C-level partial, no Python frame per test
+                return partial(_ORDER[_MIRROR[op]], const)
             case "contains":
                 return lambda v: const in v
             case "matches":
@@ -336,12 +383,10 @@ def _is_true(f: Closure) -> Closure:
     return lambda q, s: f(q, s) is True
 
 
-_ORDER = {
-    "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
-}
+_ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_MIRROR = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _BINARY = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, **_ORDER,
+    "eq": operator.eq, "ne": operator.ne, **_ORDER,
     "bitwise_and": lambda a, b: (a & b) != 0,
 }
 
@@ -357,14 +402,17 @@ _UNSET = object()
 
 
 def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[Any], bool],
-                is_ip: bool) -> Closure:
+                is_ip: bool, response: bool = False) -> Closure:
     """A comparison of a field with a constant, fused into one closure.
 
     The hot path reads the request's field cache directly (``Request._cache``
     holds every derived request field already extracted, keyed by name, see
     :mod:`rulelang.fields`) and falls back to the field reader, which derives,
-    applies overrides and caches.  The common operators are inlined.
+    applies overrides and caches.  The common operators are inlined.  Response
+    fields are cached on the Response (``response=True``).
     """
+    if response:
+        return _response_field_test(name, read, op, const, pred, is_ip)
     if op == "is_true":
         def is_true(q, s):
             v = q._cache.get(name, _UNSET)
@@ -409,6 +457,27 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
             v = read(q, s)
         return v is not MISSING and pred(v)
     return test
+
+
+def _response_field_test(name: str, read: Closure, op: str, const: Any,
+                         pred: Callable[[Any], bool], is_ip: bool) -> Closure:
+    """:func:`_field_test` for a response field (cached on ``Response._cache``)."""
+    if op in ("eq", "in") and not is_ip and not callable(getattr(const, "search", None)):
+        test = const.__eq__ if op == "eq" else pred
+
+        def eq_or_in(q, s):
+            v = s._cache.get(name, _UNSET) if s is not None else _UNSET
+            if v is _UNSET:
+                v = read(q, s)
+            return v is not MISSING and test(v) is True
+        return eq_or_in
+
+    def generic(q, s):
+        v = s._cache.get(name, _UNSET) if s is not None else _UNSET
+        if v is _UNSET:
+            v = read(q, s)
+        return v is not MISSING and pred(v)
+    return generic
 
 
 def _field_call(name: str, read: Closure, impl: Callable, consts: tuple) -> Closure:
