@@ -34,27 +34,22 @@ def _show(value: Any) -> str:
 
 
 class _Explainer:
-    """Evaluates the parts of one expression for one request, through the public compiler
-    (each part compiled on its own), to say which part was false."""
+    """Says which part of one expression was false for one request, from the values the
+    compiler recorded while evaluating it (:meth:`CompiledExpression.explain`): one
+    evaluation, by the same closures that decided whether the rule matched."""
 
-    def __init__(self, phase: str, request, response, lists: Mapping | None):
-        from .expression import compile_expression
+    def __init__(self, values: Mapping[int, Any]):
         from .printer import to_source
 
-        self.compile = compile_expression
         self.to_source = to_source
-        self.phase, self.request, self.response, self.lists = phase, request, response, lists
+        self.values = values
 
     def value(self, node, expect: str) -> tuple[bool, Any]:
-        """(known, value) of the sub-expression ``node``."""
-        try:
-            compiled = self.compile(self.to_source(node), phase=self.phase, expect=expect,
-                                    lists=dict(self.lists) if self.lists else None)
-            if expect == "bool":
-                return True, compiled.matches(self.request, self.response)
-            return True, compiled.evaluate(self.request, self.response)
-        except (RuleLangError, TypeError, ValueError):
+        """(known, value) of the sub-expression ``node``: known when it was evaluated."""
+        if id(node) not in self.values:
             return False, None
+        value = self.values[id(node)]
+        return True, (value is True) if expect == "bool" else value
 
     def operands(self, node) -> list[str]:
         """``field = value`` lines for the non-literal operands of a comparison or call."""
@@ -109,17 +104,22 @@ class _Explainer:
         return [(depth, line) for line in self.operands(node)]
 
 
-def explain_false(source: str, phase: str, request, response=None,
+def explain_false(source: str | Any, phase: str, request, response=None,
                   lists: Mapping | None = None) -> list[tuple[int, str]]:
-    """Why the filter ``source`` is false for this request: (indent, text) lines naming the
-    false sub-expression and the values of the fields it compares."""
-    from .parser import parse
+    """Why the filter is false for this request: (indent, text) lines naming the false
+    sub-expression and the values of the fields it compares.  ``source`` is the
+    expression text or an already compiled expression."""
+    from .expression import compile_expression
 
-    try:
-        tree = parse(source)
-    except RuleLangError:
-        return []
-    return _Explainer(phase, request, response, lists).why_false(tree)
+    compiled = source
+    if isinstance(source, str):
+        try:
+            compiled = compile_expression(source, phase=phase,
+                                          lists=dict(lists) if lists else None)
+        except RuleLangError:
+            return []
+    _result, steps = compiled.explain(request, response)
+    return _Explainer({id(step.node): step.value for step in steps}).why_false(compiled.ast)
 
 
 def _rule_field(rule: Any, name: str, default: Any = None) -> Any:
@@ -156,9 +156,10 @@ def trace_rules(rulesets: Sequence, outcome: Mapping, request, response,
             elif not entry["enabled"]:
                 entry["why_not"] = ["the rule is disabled"]
             elif not entry["matched"]:
+                compiled = _rule_field(rule, "compiled") or entry["expression"]
                 entry["why_not"] = [
                     "  " * depth + text for depth, text in
-                    explain_false(entry["expression"], phase, request, response, lists)]
+                    explain_false(compiled, phase, request, response, lists)]
             out.append(entry)
     return out
 
