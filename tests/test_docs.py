@@ -216,3 +216,10 @@ def test_evaluate_line(line):
     assert shown, f"no ⇒ in {line!r}"
     compiled = compile_expression(source, phase="response", expect="any", lists=LISTS)
     assert compiled.evaluate(REQUEST, RESPONSE) == json.loads(shown)
+
+
+@pytest.mark.parametrize("name", ["language.md", "diagnostics.md", "decisions.md"])
+def test_relative_links_point_to_existing_docs(name):
+    text = (DOCS / name).read_text("utf-8")
+    for target in re.findall(r"\]\(([A-Za-z0-9_.-]+\.md)(?:#[^)]*)?\)", text):
+        assert (DOCS / target).is_file(), f"{name} links to missing {target}"
