@@ -14,7 +14,7 @@ from typing import Any
 from . import schema
 from .checker import Checked, check
 from .compiler import Closure, compile
-from .errors import Diagnostic, ExpressionError
+from .errors import Diagnostic, ExpressionError, RuleLangError
 from .nodes import Expr, Span
 from .parser import parse
 from .values import to_python
@@ -61,8 +61,15 @@ class CompiledExpression:
         self.diagnostics: list[Diagnostic] = list(checked.diagnostics)
 
     def matches(self, request, response=None) -> bool:
-        """Whether the filter is true for this request (and response)."""
-        return self.run(request, response) is True
+        """Whether the filter is true for this request (and response).
+
+        ``request``/``response`` are :class:`~rulelang.Request`/:class:`~rulelang.Response`
+        objects, or dicts in the sample format (converted on each call).
+        """
+        try:
+            return self.run(request, response) is True
+        except AttributeError:
+            return self.run(*_messages(request, response)) is True
 
     def evaluate(self, request, response=None) -> Any:
         """The expression's value as a Python object (``None`` when missing).
@@ -70,11 +77,14 @@ class CompiledExpression:
         Strings are ``str`` when they are valid UTF-8, else ``bytes``; arrays are
         lists; maps are dicts; IP addresses are ``ipaddress`` objects.
         """
-        return to_python(self.run(request, response))
+        return to_python(self.evaluate_raw(request, response))
 
     def evaluate_raw(self, request, response=None) -> Any:
         """The value in rulelang's internal form (bytes strings, tuples, ``MISSING``)."""
-        return self.run(request, response)
+        try:
+            return self.run(request, response)
+        except AttributeError:
+            return self.run(*_messages(request, response))
 
     def explain(self, request, response=None) -> tuple[Any, list[Step]]:
         """Evaluate once more, recording the value of every sub-expression.
@@ -93,7 +103,7 @@ class CompiledExpression:
                 return value
             return recorded
 
-        result = compile(self.checked, hook=hook)(request, response)
+        result = compile(self.checked, hook=hook)(*_messages(request, response))
         out = []
         for node, value in steps:
             span = node.span
@@ -103,6 +113,23 @@ class CompiledExpression:
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.source!r}, type={self.type})"
+
+
+def _messages(request, response) -> tuple[Any, Any]:
+    """``(request, response)`` as message objects; dicts in the sample format are
+    converted; anything else is a :class:`RuleLangError`."""
+    from .http import Request, Response
+
+    if isinstance(request, Mapping):
+        request = Request.from_dict(dict(request))
+    if isinstance(response, Mapping):
+        response = Response.from_dict(dict(response))
+    if not isinstance(request, Request):
+        raise RuleLangError(f"expected a rulelang.Request, got {type(request).__name__}")
+    if response is not None and not isinstance(response, Response):
+        raise RuleLangError(f"expected a rulelang.Response or None, got "
+                            f"{type(response).__name__}")
+    return request, response
 
 
 def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: str = "bool",
@@ -121,6 +148,9 @@ def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: s
     if not isinstance(source, str):
         raise ExpressionError([Diagnostic("RL101", "an expression must be text, not "
                                           f"{type(source).__name__}")], source=None)
+    if lists is not None and not isinstance(lists, Mapping):
+        raise ExpressionError([Diagnostic("RL212", "lists must be a mapping of list name to "
+                                          f"items, not {type(lists).__name__}")], source=source)
     try:
         phase = schema.normalize_phase(phase)
     except ValueError as e:
