@@ -117,3 +117,29 @@ def test_compiled_filter_agrees_with_reference(expr, r):
     assert re.match(r"^/", r["path"])
     compiled = compile_expression(source)
     assert compiled.matches(req) == bool(reference(r)), source
+
+
+TOKENS = ["http.host", "http.request.uri.path", "ip.src", "http.response.code", "ssl",
+          "http.request.headers", "http.request.headers.names", "lower", "len", "split",
+          "concat", "any", "all", "starts_with", "regex_replace", "url_decode", "substring",
+          "to_string", "lookup_json_integer", "eq", "ne", "lt", "contains", "matches",
+          "wildcard", "strict wildcard", "in", "&", "and", "or", "xor", "not", "(", ")", "[",
+          "]", "[*]", "[0]", '["x"]', "{", "}", ",", '"a"', 'r"\\d+"', "1", "-1", "0x10",
+          "192.0.2.0/24", "10.0.0.1..10.0.0.9", "61:62", "$x", "200..299", '"*"', "::1",
+          "starts_with", "true", "false", "", " "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=14), st.sampled_from(
+    ["request", "response"]), st.sampled_from(["bool", "any", "Array<String>"]))
+def test_compile_never_raises_anything_but_expression_error(tokens, phase, expect):
+    from rulelang import ExpressionError
+    source = " ".join(tokens)
+    try:
+        expr = compile_expression(source, phase=phase, expect=expect, lists={"x": ["a"]})
+    except ExpressionError as e:
+        assert e.diagnostics and str(e)
+        return
+    req = Request(url="https://a.example/p?x=1", headers=[["X", "a"]], client_ip="192.0.2.1")
+    expr.evaluate(req)
+    expr.explain(req)
