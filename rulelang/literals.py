@@ -487,14 +487,37 @@ def parse_set_element(text: str, kind: str):
     raise ValueError(f"no set elements of kind {kind!r}")
 
 
+_INT_BEFORE_COLON = re.compile(r"(-?(?:0x[0-9A-Fa-f]+|[0-9]+)):")
+
+
+def _escaped(text: str) -> str:
+    try:
+        return "".join(f"\\x{b:02x}" for b in parse_byte_string(text))
+    except LiteralError:
+        return text
+
+
 def parse_function_literal(text: str) -> tuple[Type, object]:
     """Read a bare function argument in the engine's order (§5.2): IP address, then
     integer, then byte string.  Returns ``(type, value)``."""
-    for typ, reader in ((IP, parse_ip), (INT, parse_int), (STRING, parse_byte_string)):
+    for typ, reader in ((IP, parse_ip), (INT, parse_int)):
         try:
             return typ, reader(text)
         except LiteralError:
             continue
+    glued = _INT_BEFORE_COLON.match(text)
+    if glued:
+        # The engine reads an integer first and stops at the `:`, so `61:62` is the
+        # integer 61 followed by garbage there, not the byte string "ab".
+        raise LiteralError(
+            "RL107", f"`{text}` reads as the integer {glued.group(1)} followed by "
+            f"`{text[glued.end(1):]}`: a byte string cannot start with decimal digits in a "
+            "function argument", f'write it as a quoted string, e.g. "{_escaped(text)}"',
+            0, len(text))
+    try:
+        return STRING, parse_byte_string(text)
+    except LiteralError:
+        pass
     form = _likely_form(text)
     if form in ("cidr", "ip_range", "int_range"):
         raise LiteralError("RL106", f"`{text}` is not allowed as a function argument",
