@@ -218,14 +218,16 @@ def test_parse_set_element_errors(text, kind, code):
     ("::1", IP, ipaddress.ip_address("::1")),
     ("10", INT, 10),
     ("-3", INT, -3),
-    ("61:62", STRING, b"ab"),
+    ("ab:cd", STRING, b"\xab\xcd"),
+    ("2c:2c", STRING, b",,"),      # the integer reader stops at `c`, so the bytes reading wins
 ])
 def test_parse_function_literal_tries_ip_then_int_then_bytes(text, typ, value):
     assert lit.parse_function_literal(text) == (typ, value)
 
 
 @pytest.mark.parametrize("text, code", [("1.2.3.0/24", "RL106"), ("09", "RL105"),
-                                        ("1.2.3", "RL106"), ("61:", "RL107")])
+                                        ("1.2.3", "RL106"), ("61:", "RL107"),
+                                        ("61:62", "RL107")])  # integer 61, then `:62`
 def test_parse_function_literal_errors(text, code):
     with pytest.raises(lit.LiteralError) as err:
         lit.parse_function_literal(text)
