@@ -17,6 +17,7 @@ from .compiler import Closure, compile
 from .errors import Diagnostic, ExpressionError, RuleLangError
 from .nodes import Expr, Span
 from .parser import parse
+from .types import BOOL, parse_type
 from .values import to_python
 
 __all__ = ["CompiledExpression", "Step", "compile_expression"]
@@ -155,12 +156,16 @@ def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: s
         phase = schema.normalize_phase(phase)
     except ValueError as e:
         raise ExpressionError([Diagnostic("RL101", str(e))], source=source) from None
+    if expect not in ("bool", "any"):
+        try:
+            if parse_type(expect) == BOOL:  # "Bool", "Boolean": a filter
+                expect = "bool"
+        except (TypeError, ValueError):
+            raise ExpressionError([Diagnostic(
+                "RL213", f"expect={expect!r} is not a type", hint='use "bool", "any" or a '
+                'type name such as "Array<String>"')], source=source) from None
     ast = parse(source)
-    try:
-        checked = check(ast, phase, expect=expect if expect != "Bool" else "bool", lists=lists,
-                        source=source, strict=strict)
-    except ValueError as e:  # an `expect` that is not a type
-        raise ExpressionError([Diagnostic("RL213", str(e))], source=source) from None
+    checked = check(ast, phase, expect=expect, lists=lists, source=source, strict=strict)
     if not checked.ok:
         raise ExpressionError(checked.diagnostics, source=source)
     return CompiledExpression(source, phase, checked, compile(checked))

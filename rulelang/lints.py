@@ -20,6 +20,7 @@ from .nodes import (
     Logical,
     Not,
     Regex,
+    Set,
     Span,
     String,
     Unpack,
@@ -50,34 +51,52 @@ def comparison_findings(node: Comparison) -> Iterator[Finding]:
         yield Finding("RL501", f"infix {node.op} is not an operator of Cloudflare's engine (the "
                       "cache docs use it, the operators page calls it invalid)", op_span(node),
                       f"write {node.op}({lhs_text(node)}, {right.text or repr(text)})")
-    if node.op == "matches" and isinstance(right, Regex) and right.pattern == "":
+    for lit in _case_literals(node):
+        yield from _case_findings(node, lit)
+    constant = ((node.op == "contains" and text == b"")
+                or (node.op in ("wildcard", "strict wildcard") and text == b"*")
+                or (node.op == "matches" and isinstance(right, Regex) and right.pattern == ""))
+    if constant:
         yield Finding("RL510", "this comparison is true for every present value", right.span,
                       "remove it, or test presence with len(...) ge 0")
-    if text is None:
-        return
-    shown = text.decode("utf-8", "replace")
-    if isinstance(node.left, Call) and node.left.name in ("lower", "upper") \
-            and node.op not in ("matches", "wildcard"):
+
+
+#: Operators whose result depends on the exact case of the literal (§10.2, RL502).
+_CASE_EXACT_OPS = frozenset({"eq", "ne", "in", "contains", "starts_with", "ends_with",
+                             "strict wildcard"})
+
+
+def _case_literals(node: Comparison) -> list[String]:
+    """The string literals a case-exact comparison tests against (one, or a set's)."""
+    if node.op not in _CASE_EXACT_OPS:
+        return []
+    if isinstance(node.right, String):
+        return [node.right]
+    if isinstance(node.right, Set):
+        return [e for e in node.right.elements if isinstance(e, String)]
+    return []
+
+
+def _case_findings(node: Comparison, lit: String) -> Iterator[Finding]:
+    """RL502, RL504, RL505: a literal whose case the left side can never have."""
+    text, shown = lit.value, lit.value.decode("utf-8", "replace")
+    if isinstance(node.left, Call) and node.left.name in ("lower", "upper"):
         to_lower = node.left.name == "lower"
         if shown != (shown.lower() if to_lower else shown.upper()):
-            always = "true" if node.op == "ne" else "false"
+            outcome = ("this element never matches" if node.op == "in" else
+                       f"this comparison is always {'true' if node.op == 'ne' else 'false'}")
             yield Finding("RL502", f"{node.left.name}() never returns "
-                          f"{'upper' if to_lower else 'lower'}-case letters, so this comparison "
-                          f"is always {always}", right.span,
-                          f'write "{shown.lower() if to_lower else shown.upper()}"')
+                          f"{'upper' if to_lower else 'lower'}-case letters, so {outcome}",
+                          lit.span, f'write "{shown.lower() if to_lower else shown.upper()}"')
     if isinstance(node.left, Field):
         name = node.left.name
         if name == "http.request.uri.path.extension" and (
                 text != text.lower() or text.startswith(b".")):
             yield Finding("RL504", "the path extension is lower-case and has no leading dot",
-                          right.span, f'write "{shown.lstrip(".").lower()}"')
+                          lit.span, f'write "{shown.lstrip(".").lower()}"')
         if name == "http.request.method" and text != text.upper():
-            yield Finding("RL505", "request methods are upper-case", right.span,
+            yield Finding("RL505", "request methods are upper-case", lit.span,
                           f'write "{shown.upper()}"')
-    if (node.op == "contains" and text == b"") or (
-            node.op in ("wildcard", "strict wildcard") and text == b"*"):
-        yield Finding("RL510", "this comparison is true for every present value", right.span,
-                      "remove it, or test presence with len(...) ge 0")
 
 
 def op_span(node: Comparison) -> Span:

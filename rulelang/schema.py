@@ -17,9 +17,19 @@ from typing import Any
 from .types import Type, parse_type
 
 __all__ = [
-    "REQUEST_PHASE", "RESPONSE_PHASE", "PHASES", "normalize_phase", "FieldInfo", "fields",
-    "field", "excluded_fields", "Param", "Function", "FUNCTIONS", "function",
     "CACHE_PHASE_FUNCTIONS",
+    "FUNCTIONS",
+    "PHASES",
+    "REQUEST_PHASE",
+    "RESPONSE_PHASE",
+    "FieldInfo",
+    "Function",
+    "Param",
+    "excluded_fields",
+    "field",
+    "fields",
+    "function",
+    "normalize_phase",
 ]
 
 REQUEST_PHASE = "http_request_cache_settings"
@@ -137,7 +147,8 @@ class Function:
             if p.variadic:
                 s += ", …"
             parts.append(s)
-        return f"{self.name}({', '.join(parts)}) -> {self.returns}"
+        returns = "|".join(self.params[0].types) if self.returns == "$1" else self.returns
+        return f"{self.name}({', '.join(parts)}) -> {returns}"
 
 
 def _fn(name, params, returns, summary, cache_phases=True, min_args=None):

@@ -50,9 +50,14 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
     try:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
+        token = getattr(exc, "token", None)
+        text_of_token = str(token).split("\n")[0].strip()[:40] if token is not None else ""
+        if not text_of_token or getattr(token, "type", "") == "$END":
+            problem = "the file ends too early (an unclosed `{`, `[`, `(` or string?)"
+        else:
+            problem = f"unexpected `{text_of_token}`"
         raise LoadError(Diagnostic(
-            "RS004", "invalid HCL: unexpected "
-            + (repr(getattr(getattr(exc, "token", None), "value", "")) or "input"),
+            "RS004", f"invalid HCL: {problem}",
             location=Location(file, "", getattr(exc, "line", None),
                               getattr(exc, "column", None)),
             hint="check braces, quotes and '=' between names and values")) from None

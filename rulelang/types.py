@@ -70,6 +70,8 @@ def parse_type(text: str) -> Type:
 
     Raises ``ValueError`` for text that is not a type.
     """
+    if not isinstance(text, str):
+        raise ValueError(f"not a type: {text!r}")
     s = text.strip()
     s = TYPE_ALIASES.get(s, s)
     if s in _SCALARS:

@@ -107,6 +107,9 @@ WARNINGS = [
     ('http.request.uri.path starts_with "/api/"', "RL501"),
     ('lower(http.host) eq "WWW.example.com"', "RL502"),
     ('upper(http.host) ne "www"', "RL502"),
+    ('lower(http.host) in {"WWW.A.COM" "b"}', "RL502"),
+    ('http.request.method in {"get" "POST"}', "RL505"),
+    ('http.request.uri.path.extension in {".JPG"}', "RL504"),
     ('http.response.headers["Surrogate-Keys"][0] eq "a"', "RL503"),
     ('http.request.uri.path.extension eq ".JPG"', "RL504"),
     ('http.request.method eq "get"', "RL505"),
@@ -130,6 +133,23 @@ def test_warning(source, code):
     expr = compile_expression(source, phase=RESPONSE)
     assert code in [d.code for d in expr.diagnostics]
     assert all(d.severity in ("warning", "info") for d in expr.diagnostics)
+
+
+@pytest.mark.parametrize("source", [
+    'lower(http.host) gt "A"',              # ordering is not case-exact: no RL502
+    'lower(http.host) matches "WWW"',
+    'lower(http.host) in {"www.a.com"}',
+    'http.request.method in {"GET" "HEAD"}',
+])
+def test_no_case_warning_where_the_comparison_can_match(source):
+    assert compile_expression(source).diagnostics == []
+
+
+def test_bool_spellings_of_expect_mean_a_filter():
+    for expect in ("bool", "Bool", "Boolean"):
+        assert compile_expression("ssl", expect=expect).type == "Bool"
+    with pytest.raises(ExpressionError):
+        compile_expression("ssl", expect=5)
 
 
 def test_strict_mode_rejects_the_infix_extension():
