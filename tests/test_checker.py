@@ -142,7 +142,8 @@ def test_warning(source, code):
     'http.request.method in {"GET" "HEAD"}',
 ])
 def test_no_case_warning_where_the_comparison_can_match(source):
-    assert compile_expression(source).diagnostics == []
+    codes = [d.code for d in compile_expression(source).diagnostics]
+    assert not {"RL502", "RL504", "RL505"} & set(codes)
 
 
 def test_bool_spellings_of_expect_mean_a_filter():
