@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rulelang import Request, Response, compile_expression  # noqa: E402
-from rulelang.values import MISSING  # noqa: E402
+from rulelang import Request, Response, compile_expression
+from rulelang.values import MISSING
 
 REQ = Request(method="GET", url="https://www.example.com/api/v2/users/42.json?lang=en&page=3",
               headers=[["Host", "www.example.com"], ["User-Agent", "Mozilla/5.0 (X11; Linux)"],
@@ -96,14 +96,14 @@ def main() -> None:
     ratios, compiles = [], []
     for source, floor in CASES:
         floor = floor or _floor_for(source)
-        compile_s = bench(lambda: compile_expression(source, phase="response"), 200)
+        compile_s = bench(lambda source=source: compile_expression(source, phase="response"), 200)
         expr = compile_expression(source, phase="response")
         expected = expr.matches(REQ, RESP)
         assert floor(values) == expected, source
         run = expr.run
-        eval_s = bench(lambda: run(REQ, RESP), 20000)
-        matches_s = bench(lambda: expr.matches(REQ, RESP), 20000)
-        floor_s = bench(lambda: floor(values), 20000)
+        eval_s = bench(lambda run=run: run(REQ, RESP), 20000)
+        matches_s = bench(lambda expr=expr: expr.matches(REQ, RESP), 20000)
+        floor_s = bench(lambda floor=floor: floor(values), 20000)
         ratio = eval_s / floor_s
         ratios.append(ratio)
         compiles.append(compile_s)

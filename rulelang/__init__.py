@@ -32,8 +32,11 @@ _LAZY = {
     "lint": "rulelang.linter",
 }
 
-__all__ = ["Diagnostic", "ExpressionError", "Location", "RuleLangError", "RulesetError",
-           *_LAZY]
+__all__ = [  # noqa: RUF022 - grouped: errors first, then the lazily imported API
+    "Diagnostic", "ExpressionError", "Location", "RuleLangError", "RulesetError",
+    "compile_expression", "CompiledExpression", "Request", "Response", "load_ruleset",
+    "load_rulesets", "Ruleset", "Rule", "Engine", "Outcome", "lint",
+]
 __version__ = "0.1.0"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Code", "CODES"]
+__all__ = ["CODES", "Code"]
 
 
 @dataclass(frozen=True, slots=True)

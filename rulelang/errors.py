@@ -8,13 +8,17 @@ annotations in :mod:`rulelang.render`) is separate from the data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from .codes import CODES
 
 __all__ = [
-    "Location", "Diagnostic", "RuleLangError", "ExpressionError", "RulesetError",
+    "Diagnostic",
+    "ExpressionError",
+    "Location",
+    "RuleLangError",
+    "RulesetError",
     "render_caret",
 ]
 
@@ -70,7 +74,7 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def at(self, location: Location) -> "Diagnostic":
+    def at(self, location: Location) -> Diagnostic:
         """The same diagnostic placed at ``location`` in a file."""
         return replace(self, location=location)
 

@@ -13,12 +13,27 @@ reference §5.2), so the checker decides what they are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 __all__ = [
-    "Span", "Field", "Call", "Index", "Unpack", "String", "Regex", "Bare", "Set", "ListRef",
-    "Comparison", "Not", "Logical", "Group", "Quantifier", "BoolConst", "Expr",
-    "COMPARISON_OPS", "walk",
+    "COMPARISON_OPS",
+    "Bare",
+    "BoolConst",
+    "Call",
+    "Comparison",
+    "Expr",
+    "Field",
+    "Group",
+    "Index",
+    "ListRef",
+    "Logical",
+    "Not",
+    "Quantifier",
+    "Regex",
+    "Set",
+    "Span",
+    "String",
+    "Unpack",
+    "walk",
 ]
 
 
@@ -54,7 +69,7 @@ class Call:
     """A function call ``name(args...)``; ``any``/``all`` are :class:`Quantifier` instead."""
 
     name: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     span: Span = _span()
 
 
@@ -62,7 +77,7 @@ class Call:
 class Index:
     """``target[0]`` (``key`` an int) or ``target["k"]`` (``key`` the key's bytes)."""
 
-    target: "Expr"
+    target: Expr
     key: int | bytes
     span: Span = _span()
 
@@ -71,7 +86,7 @@ class Index:
 class Unpack:
     """``target[*]``: every element of an array or every value of a map."""
 
-    target: "Expr"
+    target: Expr
     span: Span = _span()
 
 
@@ -109,7 +124,7 @@ class Bare:
 class Set:
     """An inline set ``{a b c}``; elements are :class:`String` or :class:`Bare`."""
 
-    elements: tuple["Expr", ...]
+    elements: tuple[Expr, ...]
     span: Span = _span()
 
 
@@ -132,9 +147,9 @@ COMPARISON_OPS = (
 class Comparison:
     """``left op right``; ``op`` is canonical (``eq``), ``spelling`` as written (``==``)."""
 
-    left: "Expr"
+    left: Expr
     op: str
-    right: "Expr"
+    right: Expr
     span: Span = _span()
     spelling: str = field(default="", compare=False)
 
@@ -143,7 +158,7 @@ class Comparison:
 class Not:
     """``not operand`` / ``!operand``."""
 
-    operand: "Expr"
+    operand: Expr
     span: Span = _span()
     spelling: str = field(default="", compare=False)
 
@@ -156,7 +171,7 @@ class Logical:
     """
 
     op: str
-    operands: tuple["Expr", ...]
+    operands: tuple[Expr, ...]
     span: Span = _span()
     spellings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -165,7 +180,7 @@ class Logical:
 class Group:
     """A parenthesised logical group ``( expr )``."""
 
-    expr: "Expr"
+    expr: Expr
     span: Span = _span()
 
 
@@ -174,7 +189,7 @@ class Quantifier:
     """``any(arg)`` or ``all(arg)``; ``name`` is ``any`` or ``all``."""
 
     name: str
-    arg: "Expr"
+    arg: Expr
     span: Span = _span()
 
 
@@ -186,8 +201,8 @@ class BoolConst:
     span: Span = _span()
 
 
-Expr = Union[Field, Call, Index, Unpack, String, Regex, Bare, Set, ListRef, Comparison, Not,
-             Logical, Group, Quantifier, BoolConst]
+Expr = (Field | Call | Index | Unpack | String | Regex | Bare | Set | ListRef | Comparison | Not
+        | Logical | Group | Quantifier | BoolConst)
 
 
 def walk(node: Expr):

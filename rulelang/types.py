@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "Type", "STRING", "INT", "BOOL", "IP", "array", "map_of", "parse_type", "TYPE_ALIASES",
+    "BOOL",
+    "INT",
+    "IP",
+    "STRING",
+    "TYPE_ALIASES",
+    "Type",
+    "array",
+    "map_of",
+    "parse_type",
 ]
 
 
@@ -19,7 +27,7 @@ class Type:
     """A Rules-language type. ``kind`` is one of String, Int, Bool, IP, Array, Map."""
 
     kind: str
-    inner: "Type | None" = None
+    inner: Type | None = None
 
     def __str__(self) -> str:
         if self.inner is None:
@@ -68,10 +76,10 @@ def map_of(inner: Type) -> Type:
 def parse_type(text: str) -> Type:
     """Parse a printed type name such as ``Array<String>`` or ``Map<Array<Int>>``.
 
-    Raises ``ValueError`` for text that is not a type.
+    Raises ``ValueError`` for text that is not a type (``TypeError`` for a non-string).
     """
     if not isinstance(text, str):
-        raise ValueError(f"not a type: {text!r}")
+        raise TypeError(f"a type name must be a string, not {type(text).__name__}")
     s = text.strip()
     s = TYPE_ALIASES.get(s, s)
     if s in _SCALARS:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-__all__ = ["MISSING", "Missing", "to_python", "from_python"]
+__all__ = ["MISSING", "Missing", "from_python", "to_python"]
 
 
 class Missing:
     """The type of :data:`MISSING`; falsy, a singleton."""
 
-    _instance: "Missing | None" = None
+    _instance: Missing | None = None
 
-    def __new__(cls) -> "Missing":
+    def __new__(cls) -> Missing:  # noqa: PYI034 - a singleton: always the one instance
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -67,7 +67,7 @@ def from_python(value: Any) -> Any:
     """
     if isinstance(value, str):
         return value.encode("utf-8")
-    if isinstance(value, bool) or isinstance(value, int) or isinstance(value, bytes):
+    if isinstance(value, (bool, int, bytes)):
         return value
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return value

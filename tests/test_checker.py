@@ -61,8 +61,8 @@ ERRORS = [
     ("http.host wildcard r\"a\\?\"", RESPONSE, "RL306", 20),
     ("http.host wildcard \"*a*b*c*d*e*f*g*h*i*j*\"", RESPONSE, "RL306", 20),
     ("regex_replace(http.host, \"a\", \"${1}\") eq \"b\"", RESPONSE, "RL307", 31),
-    ("regex_replace(http.host, \"a\", \"b\") eq \"c\" and "
-     "regex_replace(http.host, \"a\", \"b\") eq \"c\"", RESPONSE, "RL308", 47),
+    (("regex_replace(http.host, \"a\", \"b\") eq \"c\" and "
+      "regex_replace(http.host, \"a\", \"b\") eq \"c\""), RESPONSE, "RL308", 47),
     ("true and ssl", RESPONSE, "RL201", 1),
 ]
 

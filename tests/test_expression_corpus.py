@@ -112,14 +112,14 @@ KNOWN_DIFFERENCES = [
      "RL100", r"^\s*$", None),
     ("non-canonical IPv4 inside sets is accepted by the engine, rejected by rulelang (§12 #14)",
      "RL106", r"\{[^}]*\b(\d+\.\d+\.\d+|0\d+\.\d+\.\d+\.\d+)\b", None),
-    ("the oracle has no phases: response fields in the request phase, fields and functions "
-     "that the cache phases do not offer (§8.2, fields.json excluded_fields)",
+    (("the oracle has no phases: response fields in the request phase, fields and functions "
+      "that the cache phases do not offer (§8.2, fields.json excluded_fields)"),
      "RL203", r".", None),
     ("functions not available in the cache phases (§8.2, §8.5)", "RL204", r".", None),
     ("lists are supplied by the caller; the oracle accepts any list name (§3.14)",
      "RL212", r"\$", None),
-    ("constant arguments are validated by rulelang at compile time, not by the oracle's "
-     "parser (§8.3: split limits, options, flags, remove_query_args source)",
+    (("constant arguments are validated by rulelang at compile time, not by the oracle's "
+      "parser (§8.3: split limits, options, flags, remove_query_args source)"),
      "RL304", r"(split|url_decode|wildcard_replace|remove_query_args)\(", None),
     ("regex/wildcard arguments of the replace functions are compiled by rulelang",
      "RL305", r"regex_replace\(", None),
@@ -137,8 +137,8 @@ KNOWN_DIFFERENCES = [
     ("oracle stub: len() of an array or a literal (§12 #12)", None, r"\blen\(",
      r"argument #0: expected value of type Bytes, but got Array|kind Field, but got Literal"),
     ("oracle stub: lookup_json_* with integer keys or several keys (§12 #12)", None,
-     r"lookup_json_(integer|string)\(", r"invalid number of arguments|argument #1: expected "
-     r"value of type Bytes, but got Int"),
+     r"lookup_json_(integer|string)\(", (r"invalid number of arguments|argument #1: expected "
+                                         r"value of type Bytes, but got Int")),
     ("oracle stub: substring() with two arguments, url_decode() with options (§12 #12)", None,
      r"(substring|url_decode)\(", r"invalid number of arguments"),
     ("oracle stub: to_string() of Bool or IP (§12 #12)", None, r"to_string\(",
