@@ -219,6 +219,35 @@ class _Compiler:
             return lambda q, s: impl(a(q, s), b(q, s))
         return lambda q, s: impl(*[a(q, s) for a in args])
 
+    def call_test(self, node: Comparison, pred: Callable[[Any], bool]) -> Closure | None:
+        """``f(value, "literal", ...) op literal`` as one closure: the call inlined."""
+        call = node.left
+        if (self.hook is not None or not isinstance(call, Call)
+                or self.info(call.args[0]).each
+                or not all(isinstance(a, (String, Bare)) for a in call.args[1:])
+                or isinstance(call.args[0], (String, Bare))):
+            return None
+        impl = self.info(call).const
+        first = self.node(call.args[0])
+        consts = tuple(self.info(a).const for a in call.args[1:])
+        if not consts:
+            def test0(q, s):
+                v = impl(first(q, s))
+                return v is not MISSING and pred(v)
+            return test0
+        if len(consts) == 1:
+            (c1,) = consts
+
+            def test1(q, s):
+                v = impl(first(q, s), c1)
+                return v is not MISSING and pred(v)
+            return test1
+
+        def test(q, s):
+            v = impl(first(q, s), *consts)
+            return v is not MISSING and pred(v)
+        return test
+
     def is_request_field(self, node: Field) -> bool:
         """Whether ``node`` is a request field (cached on the Request object)."""
         info = schema.field(node.name)
@@ -257,6 +286,9 @@ class _Compiler:
             return _field_test(node.left.name, left, node.op, const, pred,
                                self.info(node.left).type == IP,
                                response=not self.is_request_field(node.left))
+        fused = self.call_test(node, pred)
+        if fused is not None:
+            return fused
         if node.op == "eq" and self.info(node.left).type != IP:
             return lambda q, s: left(q, s) == const
 
