@@ -396,13 +396,12 @@ class _Checker:
     def comparison(self, node: Comparison) -> NodeInfo:
         left = self.expr(node.left)
         t, op = left.type, node.op
-        result = NodeInfo(BOOL_ARRAY if left.each else BOOL)
         if op == "in" and isinstance(node.right, ListRef) and t not in (STRING, INT, IP):
             self.fail("RL212", f"lists hold IPs, integers or strings; {t} cannot be in a list",
                       node.right.span)
         if t in (BOOL, BOOL_ARRAY) or t.is_collection:
-            hint = {True: "a Boolean is a filter by itself: write `ssl` or `not ssl`"}.get(
-                t == BOOL, "index it first, e.g. x[0], or use any(x[*] …)")
+            hint = ("a Boolean is a filter by itself: write `ssl` or `not ssl`" if t == BOOL
+                    else "index it first, e.g. x[0], or use any(x[*] …)")
             self.fail("RL205", f"the operator {node.spelling or op} cannot be used on "
                       f"{t}", lints.op_span(node), hint)
         if op in _STRING_ONLY_OPS and t != STRING:
@@ -417,7 +416,7 @@ class _Checker:
                         "use `in {a.b.c.d/len}` or a range `in {first..last}`")
         const = self.right_operand(node, t)
         self.lint_comparison(node)
-        return self.note(node, NodeInfo(result.type, False, const=const))
+        return self.note(node, NodeInfo(BOOL_ARRAY if left.each else BOOL, const=const))
 
     def right_operand(self, node: Comparison, t: Type) -> Any:
         right, op = node.right, node.op
