@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_engine  # noqa: E402
-import bench_expressions  # noqa: E402
-import bench_fields  # noqa: E402
+import bench_engine
+import bench_expressions
+import bench_fields
 
 if __name__ == "__main__":
     for module in (bench_expressions, bench_fields, bench_engine):
