@@ -18,6 +18,11 @@ _PERL = {"d": "digit", "s": "space", "w": "word"}
 _UNICODE_WS = (r"\x{9}-\x{d}\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
                r"\x{202f}\x{205f}\x{3000}")
 _UNICODE_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
+#: Rust's ``char::is_whitespace`` (the White_Space property), which the engine's
+#: parser skips in ``(?x)`` mode and around the numbers of ``{m,n}``.  Python's
+#: ``str.isspace`` also counts U+001C–U+001F, which the engine treats as literals.
+_WHITE_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+                         + "".join(map(chr, range(0x2000, 0x200B))))
 _GC_LONG = {
     "letter": "L", "casedletter": "LC", "uppercaseletter": "Lu", "lowercaseletter": "Ll",
     "titlecaseletter": "Lt", "modifierletter": "Lm", "otherletter": "Lo", "mark": "M",
@@ -141,7 +146,7 @@ class Translator:
             return
         while self.pos < self.n:
             c = self.p[self.pos]
-            if c.isspace():
+            if c in _WHITE_SPACE:
                 self.pos += 1
             elif c == "#":
                 end = self.p.find("\n", self.pos)
@@ -295,6 +300,7 @@ class Translator:
         self.pos += 1
         if c == "{":
             text = self.counted(frame)
+            self.skip_space(frame)  # the engine allows `a{2} ?` (lazy) in (?x) mode
         else:
             text = c.encode()
         if self.peek() == "?":
@@ -308,21 +314,29 @@ class Translator:
 
     def counted(self, frame: _Frame) -> bytes:
         def number() -> int:
-            self.skip_space(frame)
-            start = self.pos
-            while self.peek().isdigit() and self.peek().isascii():
+            # as the engine's parse_decimal: white space around the number is always
+            # allowed; (?x) also allows it (and comments) between the digits
+            while self.peek() in _WHITE_SPACE and self.pos < self.n:
                 self.pos += 1
-            if start == self.pos:
+            digits = []
+            while self.peek().isdigit() and self.peek().isascii():
+                digits.append(self.peek())
+                self.pos += 1
+                self.skip_space(frame)
+            while self.peek() in _WHITE_SPACE and self.pos < self.n:
+                self.pos += 1
+                self.skip_space(frame)
+            if not digits:
                 if self.pos >= self.n:
                     raise self.error("unclosed counted repetition")
                 raise self.error("repetition quantifier expects a valid decimal",
                                  "write '\\{' for a literal brace")
-            value = int(self.p[start:self.pos])
+            value = int("".join(digits))
             if value > 0xFFFFFFFF:
                 raise self.error("repetition count is too large")
-            self.skip_space(frame)
             return value
 
+        self.skip_space(frame)
         low = number()
         high: int | None = low
         if self.peek() == ",":
@@ -453,8 +467,12 @@ class Translator:
                        "gc:"):
             if name.lower().startswith(prefix):
                 name = name[len(prefix):]
-        name = _GC_LONG.get(name.replace("_", "").replace(" ", "").replace("-", "").lower(),
-                            name)
+        loose = name.replace("_", "").replace(" ", "").replace("-", "").lower()
+        if loose in ("cs", "surrogate"):
+            # RE2 knows the category, the engine does not (a Rust char is never one)
+            raise self.error(f"Unicode property value not found: \\{letter}{{{name}}}",
+                             "surrogate code points cannot occur in the engine's text")
+        name = _GC_LONG.get(loose, name)
         if negated:
             letter = "P" if letter == "p" else "p"
         return f"\\{letter}{{{name}}}".encode()
@@ -503,26 +521,51 @@ class Translator:
             return self.unicode_bracket(frame)
         return self.emit_set(frame, self.byte_bracket(frame))
 
-    def class_open(self, frame: _Frame) -> tuple[bool, bool]:
-        """Consume ``[`` and ``^``; return (negated, leading ``]`` literal)."""
+    def class_open(self, frame: _Frame) -> tuple[bool, str]:
+        """Consume ``[``, ``^`` and the leading literals; return (negated, literals).
+
+        As in the engine, any number of ``-`` right after ``[`` or ``[^`` are literal
+        (so ``[--a]`` is the class of ``-`` and ``a``, not a difference), and a ``]``
+        there is literal when no ``-`` came first (``[]a]``, ``[^]a]``).
+        """
         self.pos += 1
         self.skip_space(frame)
         negated = self.peek() == "^"
         if negated:
             self.pos += 1
             self.skip_space(frame)
-        return negated, self.peek() == "]"
+        literals = ""
+        while self.peek() == "-":
+            literals += "-"
+            self.pos += 1
+            self.skip_space(frame)
+        if not literals and self.peek() == "]":
+            literals = "]"
+            self.pos += 1
+            self.skip_space(frame)
+        return negated, literals
 
     def posix(self) -> tuple[str, bool] | None:
-        end = self.p.find(":]", self.pos + 2)
-        if not self.p.startswith("[:", self.pos) or end < 0:
+        """At a ``[`` inside a class: an ASCII class ``[:name:]``/``[:^name:]``.
+
+        As in the engine, the name runs to the first ``:``, which must be followed by
+        ``]``, and must be one of the fourteen names (case-sensitive); otherwise this is
+        not an ASCII class but a nested class (``[[:foo:]]`` is the class of ``:fo``),
+        and ``None`` is returned without consuming anything.
+        """
+        if not self.p.startswith("[:", self.pos):
             return None
-        name = self.p[self.pos + 2:end]
-        negated = name.startswith("^")
-        name = name[1:] if negated else name
+        start = self.pos + 2
+        negated = self.p.startswith("^", start)
+        if negated:
+            start += 1
+        colon = self.p.find(":", start)
+        if colon < 0 or not self.p.startswith(":]", colon):
+            return None
+        name = self.p[start:colon]
         if name not in _POSIX:
-            raise self.error(f"unknown POSIX class [:{name}:]")
-        self.pos = end + 2
+            return None
+        self.pos = colon + 2
         return name, negated
 
     def class_item_start(self, frame: _Frame) -> str:
@@ -537,13 +580,10 @@ class Translator:
         return "" if c == "]" else c
 
     def byte_bracket(self, frame: _Frame) -> int:
-        negated, leading = self.class_open(frame)
+        negated, literals = self.class_open(frame)
         result: int | None = None
         op = ""
-        union = 0
-        if leading:
-            self.pos += 1
-            union = 1 << ord("]")
+        union = _chars(literals)
         while True:
             c = self.class_item_start(frame)
             if not c:
@@ -623,26 +663,22 @@ class Translator:
 
     def unicode_bracket(self, frame: _Frame) -> bytes:
         """A class in Unicode mode: passed to RE2 item by item (no nesting, no set ops)."""
-        negated, leading = self.class_open(frame)
+        negated, literals = self.class_open(frame)
         out = [b"[^" if negated else b"["]
-        if leading:
-            self.pos += 1
-            out.append(b"\\]")
+        out += [b"\\" + c.encode() for c in literals]
         while True:
             c = self.class_item_start(frame)
             if not c:
                 break
             two = self.p[self.pos:self.pos + 2]
-            if two in ("&&", "--", "~~") or (c == "[" and not self.p.startswith("[:", self.pos)):
+            found = self.posix() if c == "[" else None
+            if found:
+                out.append(f"[:{'^' if found[1] else ''}{found[0]}:]".encode())
+                continue
+            if two in ("&&", "--", "~~") or c == "[":
                 raise self.error("nested classes and class set operations are not supported "
                                  "in Unicode mode", "known difference: list the members, or "
                                  "use them outside (?u)")
-            if c == "[":
-                found = self.posix()
-                if found is None:
-                    raise self.error("unclosed character class")
-                out.append(f"[:{'^' if found[1] else ''}{found[0]}:]".encode())
-                continue
             out.append(self.unicode_item(frame, first=True))
             self.skip_space(frame)
             if self.peek() == "-" and self.next_after_dash(frame) not in ("]", "-", ""):

@@ -101,6 +101,10 @@ SEARCH_CASES = [
     (r"^[a-]+$", b"a-", True),
     (r"^[a-z-0]+$", b"a-0", True),
     (r"[\d\s]", b" ", True),
+    # an unknown [:name:] is a nested class, as in the engine (not an error)
+    ("^[[:foo:]]+$", b":fo", True),
+    ("^[[:foo:]]+$", b"x", False),
+    ("^[--a]+$", b"-a", True),
     # verbose mode
     ("(?x) a b # comment", b"ab", True),
     ("(?x)[a b]", b" ", False),
@@ -184,7 +188,6 @@ REJECTED = [
     (r"[\b]", "invalid escape"),
     (r"[a-\d]", "range boundary"),
     ("[z-a]", "start > end"),
-    ("[[:foo:]]", "POSIX"),
     (r"\x{110000}", "Unicode scalar"),
     (r"\x{d800}", "Unicode scalar"),
     (r"\x4", "hex digits"),
