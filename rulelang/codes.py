@@ -91,7 +91,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS102", "error", "more rules than the plan allows"),
     ("RS103", "error", "duplicate rule reference"),
     ("RS104", "error", "rule set field of the wrong type"),
-    ("RS105", "warning", "unknown rule set field"),
+    ("RS105", "error", "unknown rule set field"),
     ("RS106", "error", "unknown plan"),
     # one rule
     ("RS201", "error", "rule is not an object"),

@@ -36,7 +36,9 @@ class Document:
     ``positions`` maps a value's path to the line and column where the value starts;
     ``content_starts`` maps the path of a string to the position of its first
     character when that differs from ``position + 1 column`` (YAML plain or block
-    scalars, Terraform heredocs).
+    scalars, Terraform heredocs).  ``key_positions`` maps the path of an object
+    member to where its key is written, so that a problem with the member itself (an
+    unknown key) points at the key.
     """
 
     value: Any
@@ -44,6 +46,7 @@ class Document:
     format: str = "dict"
     positions: dict[PathKey, Pos] = field(default_factory=dict)
     content_starts: dict[PathKey, Pos] = field(default_factory=dict)
+    key_positions: dict[PathKey, Pos] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     label: str = ""
 
@@ -54,6 +57,10 @@ class Document:
             if pos is not None or not path:
                 return pos
             path = path[:-1]
+
+    def key_position(self, path: PathKey) -> Pos | None:
+        """Line and column of the key of the member at ``path`` (else of its value)."""
+        return self.key_positions.get(path) or self.position(path)
 
     def content_start(self, path: PathKey) -> Pos | None:
         """Line and column of the first character of the string at ``path``."""
@@ -68,7 +75,7 @@ class Document:
     def rebase(self, prefix: PathKey, new_prefix: PathKey = ()) -> None:
         """Re-key every path that starts with ``prefix`` so that it starts with ``new_prefix``."""
         n = len(prefix)
-        for name in ("positions", "content_starts"):
+        for name in ("positions", "content_starts", "key_positions"):
             old = getattr(self, name)
             setattr(self, name, {new_prefix + k[n:]: v for k, v in old.items()
                                  if k[:n] == prefix})
@@ -214,6 +221,7 @@ def _json_positions(text: str, doc: Document) -> None:
                         location=Location(doc.file, _path_text(top[0]), line, col)))
                 top[4].add(key)
                 top[2] = key
+                doc.key_positions[top[0] + (key,)] = where(m.start())
                 continue
             path = top[0] + (top[2],)
         else:
@@ -286,6 +294,12 @@ def _yaml_positions(node: yaml.Node, path: PathKey, doc: Document, seen: set[int
                     location=Location(doc.file, _path_text(path), km.line + 1, km.column + 1)))
             keys.add(key)
             _yaml_positions(value_node, path + (key,), doc, seen)
+            km = key_node.start_mark
+            doc.key_positions[path + (key,)] = (km.line + 1, km.column + 1)
+            if isinstance(value_node, yaml.CollectionNode) and not value_node.flow_style:
+                # a block collection starts on the line after its key; problems with
+                # the whole object are reported where it is named
+                doc.positions[path + (key,)] = (km.line + 1, km.column + 1)
 
 
 def _block_scalar_start(node: yaml.ScalarNode) -> Pos:

@@ -220,7 +220,8 @@ def _bodies(doc: Document, diagnostics: list[Diagnostic]) -> list[Document]:
             out = []
             for i, item in enumerate(result):
                 sub = Document(item, doc.file, doc.format, dict(doc.positions),
-                               dict(doc.content_starts), label=f"result[{i}]")
+                               dict(doc.content_starts), dict(doc.key_positions),
+                               label=f"result[{i}]")
                 if i == 0:
                     sub.diagnostics = doc.diagnostics
                 sub.rebase(("result", i))
@@ -253,14 +254,17 @@ class _Reporter:
         self.doc = doc
         self.out = out
 
-    def location(self, path: tuple) -> Location:
-        pos = self.doc.position(path) or (None, None)
+    def location(self, path: tuple, key: bool = False) -> Location:
+        pos = (self.doc.key_position(path) if key else self.doc.position(path)) or (None, None)
         return Location(self.doc.file, path_text(path), *pos)
 
-    def __call__(self, code: str, path: tuple, message: str, hint: str = "") -> None:
+    def __call__(self, code: str, path: tuple, message: str, hint: str = "",
+                 key: bool = False) -> None:
+        """Report a problem with the value at ``path`` (with ``key``: with the member
+        itself, placed at its key — an unknown key)."""
         prefix = f"{self.doc.label}: " if self.doc.label else ""
         self.out.append(Diagnostic(code, prefix + message, hint=hint,
-                                   location=self.location(path)))
+                                   location=self.location(path, key)))
 
     def expression_location(self, path: tuple) -> Location:
         pos = self.doc.content_start(path) or (None, None)
@@ -276,7 +280,9 @@ def _build(doc: Document, wanted: str | None, lists, plan: str | None,
     phase = _phase(body, wanted, report)
     for key in body:
         if key not in _RULESET_FIELDS:
-            report("RS105", (key,), f"unknown rule set field {key!r} (ignored)")
+            report("RS105", (key,), f"unknown rule set field {key!r}",
+                   "a rule set has phase, kind, name, description and rules (and the "
+                   "read-only id, version, last_updated)", key=True)
     kind = body.get("kind", "zone")
     if kind != "zone":
         report("RS101", ("kind",), f"kind {kind!r}: the cache phases only have zone entry "
@@ -285,6 +291,9 @@ def _build(doc: Document, wanted: str | None, lists, plan: str | None,
     if not isinstance(name, str):
         report("RS104", ("name",), f"name must be a string, not {_kind(name)}")
         name = str(name)
+    for key in ("description", "id", "version", "last_updated"):
+        if key in body and not isinstance(body[key], str):
+            report("RS104", (key,), f"{key} must be a string, not {_kind(body[key])}")
     rules = body.get("rules", [])
     if not isinstance(rules, list):
         report("RS104", ("rules",), f"rules must be an array, not {_kind(rules)}")
@@ -294,26 +303,39 @@ def _build(doc: Document, wanted: str | None, lists, plan: str | None,
         report("RS102", ("rules",), f"{len(rules)} rules; the {plan or 'enterprise'} plan "
                f"allows {limit} per phase (disabled rules count too)")
     built = []
+    ids: dict[str, int] = {}
     refs: dict[str, int] = {}
     for i, raw in enumerate(rules):
         rule = _rule(raw, i, phase, report, lists, plan)
         if rule is None:
             continue
         built.append(rule)
-        for key in ("ref", "id"):
-            value = getattr(rule, key)
-            if value is None or (key == "ref" and value == rule.id):
-                continue
-            if value in refs:
-                report("RS103", ("rules", i, key), f"{key} {value!r} is also used by rule "
-                       f"{refs[value]}", "every rule needs its own ref and id")
-            else:
-                refs[value] = i
+        _unique_ref(rule, raw, ids, refs, report)
     mine = diagnostics[start:]
     if phase is None or any(d.is_error for d in mine):
         return None
     return Ruleset(phase=phase, name=name, kind="zone", rules=tuple(built),
                    source=doc.file, diagnostics=tuple(mine), lists=lists)
+
+
+def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int],
+                report: _Reporter) -> None:
+    """V3: ids are unique, and so are refs (a rule without a ref is known by its id)."""
+    i = rule.index
+    dup_id = rule.id is not None and rule.id in ids
+    if dup_id:
+        report("RS103", ("rules", i, "id"), f"id {rule.id!r} is also used by rule "
+               f"{ids[rule.id]}", "every rule needs its own id")
+    elif rule.id is not None:
+        ids[rule.id] = i
+    own_ref = isinstance(raw.get("ref"), str) and raw["ref"] != ""
+    if rule.ref is None or (dup_id and not own_ref):
+        return
+    if rule.ref in refs:
+        report("RS103", ("rules", i, "ref" if own_ref else "id"), f"ref {rule.ref!r} is "
+               f"also used by rule {refs[rule.ref]}", "every rule needs its own ref")
+    else:
+        refs[rule.ref] = i
 
 
 def _phase(body: dict, wanted: str | None, report: _Reporter) -> str | None:
@@ -346,7 +368,7 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
         if key not in _RULE_FIELDS:
             report("RS206", path + (key,), f"unknown rule field {key!r}",
                    "a rule has expression, action, action_parameters, description, "
-                   "enabled, ref (and the read-only id, version, last_updated)")
+                   "enabled, ref (and the read-only id, version, last_updated)", key=True)
     texts = {}
     for key in ("id", "ref", "description"):
         value = raw.get(key)
@@ -370,7 +392,8 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
     action = raw.get("action")
     allowed = ACTIONS.get(phase or "", ())
     if action is None:
-        report("RS203", path, f"rule {i} has no action",
+        report("RS203", path + (("action",) if "action" in raw else ()),
+               f"rule {i} has no action",
                "actions in this phase: " + ", ".join(allowed or sum(ACTIONS.values(), ())))
     elif phase is not None and action not in allowed:
         report("RS203", path + ("action",), f"action {action!r} is not allowed in {phase}",

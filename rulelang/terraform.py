@@ -110,7 +110,7 @@ def _hyphenate_directives(ruleset: dict, doc: Document) -> None:
             new = terraform_directive_name(key) if isinstance(key, str) else key
             renamed[new] = val
             if new != key:
-                for table in (doc.positions, doc.content_starts):
+                for table in (doc.positions, doc.content_starts, doc.key_positions):
                     for path in [p for p in table if p[:4] == base + (key,)]:
                         table[base + (new,) + path[4:]] = table.pop(path)
         rule["action_parameters"] = renamed
@@ -190,6 +190,9 @@ class _Walker:
             if d == "attribute":
                 key = _identifier(c.children[0])
                 value_node = c.children[-1]
+                if key in out:
+                    self.duplicate(key, path, _pos(c.children[0]))
+                self.doc.key_positions[path + (key,)] = _pos(c.children[0])
                 self.doc.positions[path + (key,)] = _pos(value_node)
                 value = self.value(value_node, path + (key,))
                 if value is not None:
@@ -208,6 +211,8 @@ class _Walker:
             for i, block in enumerate(group):
                 sub = path + ((name, i) if as_list else (name,))
                 self.doc.positions[sub] = _pos(block)
+                if i == 0:
+                    self.doc.key_positions[path + (name,)] = _pos(block)
                 values.append(self.body(_block_parts(block)[2], sub))
             out[name] = values if as_list else values[0]
         return out
@@ -249,6 +254,9 @@ class _Walker:
             for elem in _children(node, "object_elem"):
                 key = self.object_key(elem.children[0])
                 value_node = elem.children[-1]
+                if key in out:
+                    self.duplicate(key, path, _pos(elem.children[0]))
+                self.doc.key_positions[path + (key,)] = _pos(elem.children[0])
                 self.doc.positions[path + (key,)] = _pos(value_node)
                 value = self.value(value_node, path + (key,))
                 if value is not None:
@@ -331,6 +339,13 @@ class _Walker:
         content = content.replace("$${", "${").replace("%%{", "%{")
         self.doc.content_starts[path] = (tok.line + 1 + skipped, lead + 1)
         return content
+
+    def duplicate(self, key: str, path: PathKey, pos: Pos) -> None:
+        from .ruleset import path_text
+        self.doc.diagnostics.append(Diagnostic(
+            "RS009", f"duplicate key {key!r}; only the last one is used",
+            location=Location(self.file, path_text(path), *pos),
+            hint="Terraform itself refuses an attribute given twice; delete one"))
 
     def snippet(self, node) -> str:
         toks = _tokens(node)

@@ -114,7 +114,7 @@ class _Checker:
             if key not in allowed:
                 expected = ", ".join(allowed)
                 self.report(code, path + (key,), f"unknown parameter {key!r}",
-                            hint or f"expected one of: {expected}")
+                            hint or f"expected one of: {expected}", key=True)
 
     def boolean(self, value: Any, path: Path, name: str) -> Any:
         if not isinstance(value, bool):
@@ -143,10 +143,11 @@ class _Checker:
             sub = path + (key,)
             if key in _STRIP_KEYS:
                 self.report("RS301", sub, f"{key!r} is not valid in the request phase",
-                            "strip_* settings belong to http_response_cache_settings")
+                            "strip_* settings belong to http_response_cache_settings",
+                            key=True)
             elif key not in _REQUEST_KEYS:
                 self.report("RS301", sub, f"unknown parameter {key!r} for set_cache_settings",
-                            "expected one of: " + ", ".join(_REQUEST_KEYS))
+                            "expected one of: " + ", ".join(_REQUEST_KEYS), key=True)
             elif key in _REQUEST_BOOLEANS:
                 out[key] = self.boolean(value, sub, key)
                 if key == "origin_cache_control":
@@ -332,7 +333,8 @@ class _Checker:
         return {side: self._qs_selector(qs[side], path + (side,))}
 
     def _qs_selector(self, value: Any, path: Path) -> Any:
-        if value == "*" or value == ["*"]:
+        if value == "*" or value == ["*"] or (isinstance(value, dict)
+                                              and value.get("list") == ["*"] and len(value) == 1):
             return {"all": True}
         if isinstance(value, list):
             value = {"list": value}
@@ -495,10 +497,10 @@ class _Checker:
             elif key in _REQUEST_KEYS:
                 self.report("RS301", sub, f"{key!r} is not valid in the response phase",
                             "response-phase set_cache_settings only takes "
-                            + ", ".join(_STRIP_KEYS))
+                            + ", ".join(_STRIP_KEYS), key=True)
             else:
                 self.report("RS301", sub, f"unknown parameter {key!r} for set_cache_settings",
-                            "expected one of: " + ", ".join(_STRIP_KEYS))
+                            "expected one of: " + ", ".join(_STRIP_KEYS), key=True)
         return dict(params)
 
     def cache_tags(self, params: dict, path: Path) -> dict:
@@ -546,23 +548,27 @@ class _Checker:
         return out
 
     def cache_control(self, params: dict, path: Path) -> dict:
+        out = {}
         for name, edit in params.items():
+            out[name] = edit
             sub = path + (name,)
             if name not in DIRECTIVES:
                 hint = "known directives: " + ", ".join(DIRECTIVES)
                 if isinstance(name, str) and name.replace("_", "-").lower() in DIRECTIVES:
                     hint = (f"write {name.replace('_', '-').lower()!r}; the underscore spelling"
                             " is Terraform's and only accepted in .tf files")
-                self.report("RS340", sub, f"unknown Cache-Control directive {name!r}", hint)
+                self.report("RS340", sub, f"unknown Cache-Control directive {name!r}", hint,
+                            key=True)
                 continue
-            self.directive(name, edit, sub)
-        return dict(params)
+            out[name] = self.directive(name, edit, sub)
+        return out
 
-    def directive(self, name: str, edit: Any, path: Path) -> None:
+    def directive(self, name: str, edit: Any, path: Path) -> Any:
         if not isinstance(edit, dict):
             self.report("RS341", path, f"directive {name} must be an object like "
                         f'{{"operation": "set"}}, not {_kind(edit)}')
-            return
+            return edit
+        out = dict(edit)
         if name in DURATION_DIRECTIVES:
             allowed: tuple[str, ...] = ("operation", "value", "cloudflare_only")
         elif name in QUALIFIER_DIRECTIVES:
@@ -572,10 +578,10 @@ class _Checker:
         for key in edit:
             if key not in allowed:
                 if key in ("value", "qualifiers"):
-                    self.report("RS344", path + (key,), f"{name} takes no {key}")
+                    self.report("RS344", path + (key,), f"{name} takes no {key}", key=True)
                 else:
                     self.report("RS341", path + (key,), f"unknown key {key!r} in {name}",
-                                "expected: " + ", ".join(allowed))
+                                "expected: " + ", ".join(allowed), key=True)
         op = edit.get("operation")
         if "operation" not in edit:
             self.report("RS341", path, f"directive {name} needs an operation (set or remove)")
@@ -595,6 +601,8 @@ class _Checker:
                     self.report("RS342", path + ("value",),
                                 f"{name} value must be an integer 0-{MAX_DURATION}, "
                                 f"not {edit['value']!r}")
+                else:
+                    out["value"] = n
         elif name in QUALIFIER_DIRECTIVES and "qualifiers" in edit:
             q = edit["qualifiers"]
             if op == "remove":
@@ -603,6 +611,7 @@ class _Checker:
                     isinstance(h, str) and h and set(h) <= _TOKEN_CHARS for h in q):
                 self.report("RS343", path + ("qualifiers",),
                             "qualifiers must be an array of header names")
+        return out
 
 
 def validate_action(phase: str, action: str, params: dict, path: Path, report: Report,
@@ -610,7 +619,9 @@ def validate_action(phase: str, action: str, params: dict, path: Path, report: R
     """Check ``params`` for ``action`` in ``phase``; report problems; return them normalised.
 
     ``path`` is the path of ``action_parameters`` in the document, ``report`` is
-    called as ``report(code, path, message, hint="")`` for every problem.
+    called as ``report(code, path, message, hint="", key=False)`` for every problem
+    (``key=True`` when the problem is the member at ``path`` itself, such as an
+    unknown key, so that it can be placed at the key rather than at its value).
     """
     checker = _Checker(report, plan)
     if action == "set_cache_settings":

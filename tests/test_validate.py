@@ -14,7 +14,7 @@ REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 def _collect(phase: str, action: str, params: dict, plan: str | None = None):
     found: list[tuple[str, str]] = []
 
-    def report(code, path, message, hint=""):
+    def report(code, path, message, hint="", key=False):
         assert message
         found.append((code, ".".join(str(p) for p in path)))
 
