@@ -4,7 +4,11 @@ The compiler calls :func:`field_reader` once per field an expression reads and k
 the returned function.  At evaluation time that function gives the field's value in
 internal form (see :mod:`rulelang.values`), or :data:`~rulelang.values.MISSING`:
 
-* a value given in the request's ``fields`` wins (``conventions.overrides``);
+* a value given in the request's ``fields`` wins (``conventions.overrides``) — for
+  response fields too: ``{"http.response.code": 404}`` in a sample's ``fields``
+  replaces the response's status in expressions (a request-dependent value, so it is
+  not cached on the response; a response read without a response object still takes
+  a supplied value);
 * otherwise a derived field is computed from the message (``fields_derive``);
 * otherwise the field takes its default (``type_defaults`` / the field's ``default``).
 
@@ -76,11 +80,18 @@ def _supplied_reader(name: str, default: Any, supplied_as: tuple[str, ...]) -> R
 
 
 def _response_reader(name: str, derive: Callable | None, default: Any) -> Reader:
+    # conventions.overrides: a value in the request's 'fields' replaces the derived value
+    # of *any* field, response fields included.  Such a value depends on the request, so
+    # it is never cached on the response.
     if derive is None:
         def read(req: Request, resp: Response | None = None) -> Any:
-            return default
+            return req._fields.get(name, default)
     else:
         def read(req: Request, resp: Response | None = None) -> Any:
+            if req._fields:
+                value = req._fields.get(name, _UNSET)
+                if value is not _UNSET:
+                    return value
             if resp is None:
                 return default
             cache_ = resp._cache

@@ -119,9 +119,21 @@ def _unknown_field(name: Any, where: str) -> RuleLangError:
     if excluded is not None:
         return RuleLangError(f"{where}field {name!r} is not available in the cache phases: "
                              f"{excluded['reason']}")
-    close = difflib.get_close_matches(name, list(schema.fields()), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = _closest_field(name)
+    hint = f"; did you mean {close!r}?" if close else ""
     return RuleLangError(f"{where}unknown field {name!r}{hint}")
+
+
+def _closest_field(name: str) -> str | None:
+    """The known field ``name`` most likely means: the same name in another case
+    (field names are lower case), else the closest spelling, else ``None``."""
+    known = list(schema.fields())
+    by_lower = {k.lower(): k for k in known}
+    folded = name.strip().lower()
+    if folded in by_lower:
+        return by_lower[folded]
+    close = difflib.get_close_matches(folded, list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
 
 
 def convert_fields(values: Any, where: str = "") -> dict[str, Any]:

@@ -102,9 +102,13 @@ def parse_headers(headers: Any, what: str) -> Headers:
 
 def _valid_lines(names: str, values: str, count: int) -> bool:
     """Whether newline-joined names are all tokens and newline-joined values have no
-    line break, NUL or non-ASCII text (the latter is checked line by line instead)."""
-    return bool(_TOKENS.match(names)) and "\r" not in values and "\x00" not in values and (
-        values.count("\n") == count - 1) and values.isascii()
+    line break, NUL or non-ASCII text (the latter is checked line by line instead).
+
+    Both counts of newlines must equal ``count - 1``: a name or a value that itself
+    holds a newline would otherwise pass as two valid lines."""
+    return (names.count("\n") == count - 1 and bool(_TOKENS.match(names))
+            and "\r" not in values and "\x00" not in values
+            and values.count("\n") == count - 1 and values.isascii())
 
 
 def _check_header(name: Any, value: Any, what: str) -> None:

@@ -152,7 +152,11 @@ def _har_pairs(items: Any, what: str) -> list[tuple[Any, Any]]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or "name" not in item or "value" not in item:
             raise RuleLangError(f"{what}[{i}]: expected an object with 'name' and 'value'")
-        pairs.append((item["name"], item["value"]))
+        name, value = item["name"], item["value"]
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise RuleLangError(f"{what}[{i}]: 'name' and 'value' must be strings, got "
+                                f"{_json_kind(name)} and {_json_kind(value)}")
+        pairs.append((name, value))
     return pairs
 
 
@@ -218,10 +222,13 @@ class _JSONStream:
                              + (" (the file is truncated)" if not found else ""))
         self._advance(self.pos + 1)
 
-    def value(self) -> tuple[Any, int]:
-        """Decode the next value; return it with the line where it starts."""
+    def value(self, label: str = "") -> tuple[Any, int]:
+        """Decode the next value; return it with the line where it starts.
+
+        ``label`` (e.g. ``"sample 3"``) names the value in error messages."""
+        named = f"{label}: " if label else ""
         if not self.peek():
-            raise self.error("expected a JSON value, found the end of the file "
+            raise self.error(f"{named}expected a JSON value, found the end of the file "
                              "(the file is truncated)")
         while True:
             try:
@@ -232,7 +239,7 @@ class _JSONStream:
                     continue
                 line = self.line + self.buf.count("\n", self.pos, e.pos)
                 reason = " (the file is truncated)" if near_end else ""
-                raise self.error(f"invalid JSON: {e.msg}{reason}", line) from None
+                raise self.error(f"{named}invalid JSON: {e.msg}{reason}", line) from None
             if end == len(self.buf) and self._fill():
                 continue  # a number may go on in the next chunk
             start = self.line
@@ -247,7 +254,7 @@ class _JSONStream:
             return
         index = 0
         while True:
-            obj, line = self.value()
+            obj, line = self.value(f"sample {index}")
             yield index, obj, line
             index += 1
             if self.expect_one_of(",]", f"after element {index - 1} of {what}") == "]":

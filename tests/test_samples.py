@@ -163,7 +163,7 @@ def test_reading_is_a_stream(tmp_path):
     ("x.json", '[{"request": {"url": "http://e/"}}] x', "unexpected 'x' after the end"),
     ("x.json", '[{"request": {"url": "http://e/"}}', "truncated"),
     ("x.json", '[{"request": {"url": "http://e/"}} {"request": 1}]', "expected ',' or ']'"),
-    ("x.json", '[\n{"request": {"url": tru}}]', r"x.json:2: invalid JSON: Expecting value"),
+    ("x.json", '[\n{"request": {"url": tru}}]', r"x.json:2: sample 0: invalid JSON: Expecting value"),
     ("x.har", '{"log": {"version": "1.2"}}', "the HAR capture has no 'log.entries'"),
     ("x.txt", '{\n "log": {\n  "pages": []\n }\n}', "the HAR capture has no 'log.entries'"),
     ("x.har", '{"log": {"entries": {}}}', "'log.entries' must be an array"),
