@@ -39,6 +39,18 @@ How a pattern is translated:
   nested repetitions whose product exceeds 1000.
 - Stacked repetitions (``x{2}{3}``, ``x**``), accepted by the engine, are wrapped in
   groups for RE2.  The compiled program is limited to 10 MiB, like the engine.
+- The translator follows the engine's parser (``regex-syntax``) in its corners:
+  ``[:name:]`` inside a class with an unknown name is a nested class
+  (``[[:foo:]]`` = ``[:fo]``); leading ``-`` after ``[``/``[^`` are literals
+  (``[--a]``); white space (Rust's White_Space, not ``str.isspace``) is allowed
+  around the numbers of ``{m,n}`` and, under ``(?x)``, between their digits and
+  before a lazy ``?``.  ``\\p{Cs}`` is rejected as by the engine.
+- Further known differences (RL305, the engine accepts): Unicode property names RE2
+  does not know (binary properties such as ``\\p{Alphabetic}``, ``Age``/``scx``
+  values, script abbreviations such as ``\\p{Latn}``, loose spellings such as
+  ``\\p{greek}``, scripts newer than RE2's tables) and ``(?x)`` white space inside
+  ``\\xHH``/``\\x{…}``.  The differential test against the engine's parser
+  (``tests/test_review_functions_regex.py``) lists them all.
 """
 
 from __future__ import annotations
