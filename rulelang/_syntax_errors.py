@@ -137,6 +137,9 @@ def _r_punctuation(text, pos, end, word, found, expected, prev, before):
         return Problem("RL101", "`<>` is not an operator", "use `!=` or `ne`", pos, pos + 2)
     if ch == "|" and two != "||":
         return Problem("RL101", "`|` is not an operator", "use `||` or `or`", pos, pos + 1)
+    if two == ".." and "RBRACE" in expected:
+        return Problem("RL101", "a range is written without spaces around `..`",
+                "write first..last, e.g. 300..399", pos, pos + 2)
     if ch == "+" and text[pos + 1:pos + 2].isdigit():
         return Problem("RL105", "integers have no `+` sign", "write the digits alone", pos, pos + 1)
     if ch == "-" and found is None and "BARE" in expected:

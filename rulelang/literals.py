@@ -304,6 +304,9 @@ def _int_hint(text: str) -> str:
 def parse_int_range(text: str) -> tuple[int, int]:
     """Read ``a..b`` of two integers with ``a <= b`` (§3.12)."""
     lo_text, sep, hi_text = text.partition("..")
+    if sep and not (lo_text and hi_text):
+        raise LiteralError("RL105", f"incomplete range `{text}`", "write first..last with no "
+                           "spaces around `..`, e.g. 300..399", 0, len(text))
     if not sep:
         raise LiteralError("RL105", f"`{text}` is not an integer range", "write first..last",
                            0, len(text))
@@ -378,6 +381,9 @@ def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 def parse_ip_range(text: str):
     """Read ``first..last`` of two addresses of one family with ``first <= last``."""
     a_text, _, b_text = text.partition("..")
+    if not (a_text and b_text):
+        raise LiteralError("RL106", f"incomplete range `{text}`", "write first..last with no "
+                           "spaces around `..`, e.g. 10.0.0.1..10.0.0.9", 0, len(text))
     first = _at(parse_ip, a_text, 0)
     last = _at(parse_ip, b_text, len(a_text) + 2)
     if first.version != last.version:
@@ -448,15 +454,29 @@ def _likely_form(text: str) -> str:
         return "ip_range" if (":" in a or a.count(".") >= 2) else "int_range"
     if _BYTES_ISH.match(text) and "::" not in text and not re.fullmatch(r"[0-9.]+", text):
         return "bytes"
+    if re.match(r"[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}", text) and "::" not in text:
+        return "bytes"  # 61:62and, 61:62r"x": a byte string glued to what follows
     if ":" in text or text.count(".") >= 2:
         return "ip"
     return "int"
 
 
+#: Bare texts that are valid integers whatever they look like (decimal without a
+#: leading zero, at most 18 digits; short hex): the common case, read without trying
+#: every form (a set of 2,000 numbers must parse in milliseconds).
+_SURELY_VALID = re.compile(r"-?(?:0|[1-9][0-9]{0,17})|0x[0-9A-Fa-f]{1,15}")
+
+
 def check_bare(text: str) -> LiteralError | None:
     """``None`` when ``text`` is valid as at least one bare form; otherwise the error
     of the form it most resembles (never raised: returned)."""
-    if bare_forms(text):
+    if _SURELY_VALID.fullmatch(text):
+        return None
+    for reader in _READERS.values():
+        try:
+            reader(text)
+        except LiteralError:
+            continue
         return None
     try:
         _READERS[_likely_form(text)](text)

@@ -7,12 +7,24 @@ Failures become :class:`~rulelang.errors.ExpressionError` diagnostics with a
 span; lark's own exceptions are explained by :mod:`rulelang._syntax_errors`, so
 that the traps users hit (single quotes, TABs, `=`, upper-case keywords…) get
 their own message and hint.
+
+Decisions where the reference is silent:
+
+- A bare literal needs a delimiter after it: ``61:62and ssl`` and ``{61:6263:64}``
+  are RL107, as ``200and`` is RL105 (§3.10).  The engine's byte-string lexer stops
+  after the last hex pair and accepts both; the differential fuzzer
+  (tests/test_review_parser_fuzz.py) lists this as a known difference.
+- A run of more than 128 consecutive openers (``(``, ``not``/``!``, ``name(``,
+  ``any(``) is reported as RL402 by the lexer, at the 129th opener, before the
+  parser builds the levels; its message then says "129 levels deep".
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
+from itertools import accumulate
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
@@ -80,10 +92,13 @@ def _bare(tok: Token) -> nodes.Bare:
 
 
 def _literal(item):
-    """A token in literal position (string, raw string or bare text) as a node."""
+    """A token in literal position (string, raw string or bare text) as a node.
+
+    A BARE token was already checked by the lexer callback (:func:`_checked_literal`).
+    """
     if isinstance(item, Token):
         if item.type == "BARE":
-            return _bare(item)
+            return nodes.Bare(str(item), _tspan(item))
         return _string(item)
     return item
 
@@ -251,6 +266,7 @@ def _index_key(key: Token) -> int | bytes:
 def _checked_literal(tok: Token) -> Token:
     """Lexer callback: reject a bad literal as soon as it is read, so that errors come
     in source order (the LALR parser reduces a comparison only at the next token)."""
+    _RUN.count, _RUN.name = 0, None
     if tok.type == "BARE":
         _bare(tok)
     elif tok.type == "LISTREF":
@@ -260,18 +276,53 @@ def _checked_literal(tok: Token) -> Token:
     return tok
 
 
+_RUN = threading.local()
+
+
+def _opener(tok: Token) -> Token:
+    """Lexer callback for every token: count a run of consecutive openers (``(``,
+    ``not``/``!``; a call's or quantifier's name before its ``(``), each nested in the
+    one before, and stop at the 129th (RL402) before the parser builds 4,000 levels."""
+    kind = tok.type
+    if kind in ("LPAR", "NOT"):
+        if kind == "NOT" and getattr(_RUN, "name", None) is not None:
+            _RUN.count = 0  # `ssl not`: not nested (and a syntax error the parser reports)
+        _RUN.count = getattr(_RUN, "count", 0) + 1
+        if _RUN.count > MAX_DEPTH:
+            name = getattr(_RUN, "name", None)
+            start = name.start_pos if kind == "LPAR" and name is not None else tok.start_pos
+            raise _depth_problem(_RUN.count, start, tok.end_pos)
+        _RUN.name = None
+    elif kind in ("NAME", "QUANT"):
+        _RUN.name = tok
+    else:
+        _RUN.count, _RUN.name = 0, None
+    return tok
+
+
+def _reset_run() -> None:
+    _RUN.count, _RUN.name = 0, None
+
+
 @cache
 def _parser() -> Lark:
     """The LALR parser, built once (grammar read from ``grammar/rules.lark``)."""
     return Lark(grammar_path().read_text("utf-8"), parser="lalr", lexer="contextual",
                 start=["filter", "value_expr"], transformer=_ToAst(),
-                lexer_callbacks=dict.fromkeys(("BARE", "STRING", "RAW", "LISTREF"),
-                                              _checked_literal),
+                lexer_callbacks={**dict.fromkeys(("LPAR", "NOT", "NAME", "QUANT", "RPAR", "AND",
+                                                  "OR", "XOR", "COMMA", "LBRACKET",
+                                                  "ORDER_OP", "BITAND", "CONTAINS", "MATCHES",
+                                                  "WILDCARD", "IN", "AFFIX", "LBRACE",
+                                                  "REGEX_STRING", "RBRACKET", "RBRACE",
+                                                  "STAR"), _opener),
+                                 **dict.fromkeys(("BARE", "STRING", "RAW", "LISTREF"),
+                                                 _checked_literal)},
                 maybe_placeholders=False, propagate_positions=False)
 
 
 def _lex(text: str):
     """Tokens of ``text`` by the root lexer (used to explain syntax errors)."""
+    _reset_run()
     return _parser().lex(text)
 
 
@@ -303,7 +354,7 @@ def _parse(source: str, value: bool) -> nodes.Expr:
         problems = [Problem("RL401", f"expression is {len(source)} characters long; the "
                              f"limit is {MAX_LENGTH}", "shorten it, e.g. by using a list "
                              "($name) instead of a long set", 0, len(source))]
-        depth = _paren_depth(source)
+        depth = _paren_depth(source[:16 * MAX_LENGTH])  # a lower bound, read fast
         if depth > MAX_DEPTH:
             problems.append(_depth_problem(depth, 0, 1))
         raise ExpressionError([_diagnostic(source, p) for p in problems], source=source)
@@ -317,6 +368,7 @@ def _parse(source: str, value: bool) -> nodes.Expr:
             return const
     text = (source[:lead].translate(_BLANK) + core +
             source[lead + len(core):].translate(_BLANK))
+    _reset_run()
     try:
         tree = _parser().parse(text, start="value_expr" if value else "filter")
     except UnexpectedInput as exc:
@@ -344,26 +396,17 @@ def _constant(source: str, core: str, lead: int) -> nodes.BoolConst | None:
     return nodes.BoolConst(m.group(2) == "true", span)
 
 
+_QUOTED = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?')
+_PAREN_STEP = {"(": 1, ")": -1}
+
+
 def _paren_depth(text: str) -> int:
-    """Depth of ``(`` outside quoted strings: a cheap lower bound of the nesting depth."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch == ")":
-            depth -= 1
-    return deepest
+    """Depth of ``(`` outside quoted strings: a cheap lower bound of the nesting depth
+    (C-speed: an expression of a megabyte is measured in milliseconds)."""
+    if text.count("(") <= MAX_DEPTH:
+        return text.count("(")
+    parens = re.sub(r"[^()]+", "", _QUOTED.sub("", text))
+    return max(accumulate(map(_PAREN_STEP.__getitem__, parens)), default=0)
 
 
 def _depth_problem(depth: int, start: int, end: int) -> Problem:
