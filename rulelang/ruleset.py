@@ -255,8 +255,23 @@ class _Reporter:
         self.out = out
 
     def location(self, path: tuple, key: bool = False) -> Location:
-        pos = (self.doc.key_position(path) if key else self.doc.position(path)) or (None, None)
-        return Location(self.doc.file, path_text(path), *pos)
+        """Where the value at ``path`` is; an object or array member, or a problem
+        with the member itself (``key``), is placed at its key, so that the place is
+        the same in JSON, YAML and both Terraform syntaxes."""
+        if key or isinstance(self._value(path), (dict, list)):
+            pos = self.doc.key_position(path)
+        else:
+            pos = self.doc.position(path)
+        return Location(self.doc.file, path_text(path), *(pos or (None, None)))
+
+    def _value(self, path: tuple) -> Any:
+        node = self.doc.value
+        for part in path:
+            listed = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if not listed and not (isinstance(node, dict) and part in node):
+                return None
+            node = node[part]
+        return node
 
     def __call__(self, code: str, path: tuple, message: str, hint: str = "",
                  key: bool = False) -> None:
