@@ -16,16 +16,18 @@ from .cachecontrol import Directive, delta_seconds, find, remove_directive, set_
 __all__ = ["browser_setting", "browser_view"]
 
 
-def browser_setting(rule: Any, zone_ttl: int) -> tuple[str, int | None, str]:
+def browser_setting(rule: Any, zone_ttl: int, rule_name: str = "a request rule"
+                    ) -> tuple[str, int | None, str]:
     """The effective browser setting as ``(mode, T, origin)``.
 
     A rule's ``browser_ttl`` beats the zone value even when lower; the zone
-    value 0 means Respect Existing Headers (``respect_origin``).
+    value 0 means Respect Existing Headers (``respect_origin``).  ``rule_name``
+    names the rule that set ``browser_ttl``, for reasons (``origin``).
     """
     if isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
         default = rule.get("default")
         ttl = default if isinstance(default, int) and not isinstance(default, bool) else None
-        return rule["mode"], ttl, "rule browser_ttl"
+        return rule["mode"], ttl, f"browser_ttl of {rule_name}"
     if zone_ttl <= 0:
         return "respect_origin", None, "zone Browser Cache TTL (Respect Existing Headers)"
     return "override_origin", zone_ttl, f"zone Browser Cache TTL {zone_ttl}"

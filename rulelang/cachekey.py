@@ -127,8 +127,12 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
     host = facts.host
     if host_setting.get("resolved") is True and zone.resolved_host:
         host = zone.resolved_host.lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     port = "" if facts.port in (80, 443, None) else f":{facts.port}"
-    sort = zone.query_string_sort or settings.get("ignore_query_strings_order") is True
+    # a rule's setting beats the zone's Query String Sort either way (§3.1 item 4, PD-35)
+    rule_sort = settings.get("ignore_query_strings_order")
+    sort = rule_sort if isinstance(rule_sort, bool) else zone.query_string_sort
     query = _query(facts, settings, sort, zone, notes)
     key = f"{scheme}://{host}{port}{facts.path}" + (f"?{query}" if query else "")
     return "|".join([key, *(f"{n}={_escape(v)}" for n, v in

@@ -31,11 +31,13 @@ def _items(raw: bytes, source: str, notes: list[str], limit: int | None) -> list
     tags: list[str] = []
     offset = 0
     for piece in raw.split(b","):
-        end = offset + len(piece)
-        offset = end + 1
+        start = offset
+        offset += len(piece) + 1
         item = piece.strip(b" \t")
         if not item:
             continue
+        # the tag itself must lie within the limit; trailing blanks do not count
+        end = start + len(piece.rstrip(b" \t"))
         if limit is not None and end > limit:
             notes.append(f"{source}: dropped tag {_decode(item)!r} and those after it: beyond "
                          f"the first {limit} bytes of the header")

@@ -100,6 +100,11 @@ class _Sources:
         rule = self._sources.get(unit)
         return rule.label() if isinstance(rule, RuleRef) else fallback
 
+    def units(self, prefix: str) -> list[str]:
+        """The recorded setting units starting with ``prefix``, in a stable order."""
+        return sorted(u for u, r in self._sources.items()
+                      if u.startswith(prefix) and isinstance(r, RuleRef))
+
 
 def _mapping(value: Any) -> Mapping:
     return value if isinstance(value, Mapping) else {}
@@ -201,6 +206,11 @@ def _request_side(request: Any, zone: Zone, settings: Mapping, request_rules: Se
         reasons.append(f"{rule.label()} matched")
     eligible, level = _eligibility(facts, settings, zone, by, reasons)
     key = cache_key(request, facts, _mapping(settings.get("cache_key")), zone, reasons)
+    shaping = [f"{unit.removeprefix('cache_key.')} of {by(unit)}"
+               for unit in by.units("cache_key.")
+               if unit != "cache_key.cache_deception_armor"]
+    if shaping:
+        reasons.append(f"cache key {key} (from {', '.join(shaping)})")
     return facts, eligible, level, key
 
 
@@ -267,7 +277,7 @@ def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping
         cache_status = None
     browser = browser_view(views.visitor, eligible=True, occ=occ, edge_ttl=ttl,
                            setting=browser_setting(settings.get("browser_ttl"),
-                                                   zone.browser_cache_ttl),
+                                                   zone.browser_cache_ttl, by("browser_ttl")),
                            expires=expires, notes=reasons, reasons=reasons)
     return _finish(eligible, cache_status, ttl, browser, tags, removed, key, reasons,
                    response=response, occ=occ, origin_method=origin_method, status=status,
@@ -293,11 +303,15 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
         reasons.append("request has Authorization and the edge directives have none of "
                        "public, must-revalidate, s-maxage (Origin Cache Control on): not stored")
         return EdgeResult(None, "BYPASS", "Authorization"), None, views.edge
+    if 100 <= status <= 199:
+        reasons.append(f"status {status} is informational: never stored (PD-17 makes only "
+                       "non-1xx statuses storable)")
+        return EdgeResult(None, "MISS", "1xx"), None, views.edge
     edge_setting = settings.get("edge_ttl")
-    explicit = explicit_ttl(edge_setting, status)
+    explicit = explicit_ttl(edge_setting, status, by("edge_ttl"))
     if explicit is not None:
         e_eff = [d for d in views.edge if d.name in views.rule_set]
-        reasons.append(f"{explicit.source} of {by('edge_ttl')} applies: the origin's cache "
+        reasons.append(f"{explicit.source} applies: the origin's cache "
                        "directives are ignored at the edge"
                        + (", response-rule directives still count" if e_eff else ""))
     else:
@@ -308,6 +322,7 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
     result = edge_lifetime(
         e_eff, occ=occ, explicit=explicit, expires=applicable if explicit is None else None,
         bypass_by_default=_mapping(edge_setting).get("mode") == "bypass_by_default",
+        setting_source=by("edge_ttl"),
         header_present=bool(views.edge) or applicable is not None, status=status,
         response_headers=headers.names(), view=views.source_name, notes=reasons)
     reasons.append(result.reason)
@@ -322,8 +337,9 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
     if armor and result.from_default_table:
         content_type = (headers.values("content-type") or [None])[0]
         if not deception_armor_accepts(facts.extension, content_type):
-            reasons.append(f"Cache Deception Armor: Content-Type {content_type!r} does not "
-                           f"match extension {facts.extension!r}: not stored")
+            reasons.append(f"Cache Deception Armor of {by('cache_key.cache_deception_armor')}: "
+                           f"Content-Type {content_type!r} does not match extension "
+                           f"{facts.extension!r}: not stored")
             return EdgeResult(None, "MISS", "Cache Deception Armor"), explicit, e_eff
     return result, explicit, e_eff
 
@@ -339,8 +355,8 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
                        "stored without the cookie, the visitor still gets it")
         return outcome.ttl, outcome.status, False
     if explicit is not None and explicit.value is not None:
-        reasons.append("Set-Cookie with an explicit edge TTL: stored, and the cookie is "
-                       "removed from the response")
+        reasons.append(f"Set-Cookie with an explicit edge TTL ({explicit.source}): stored, "
+                       "and the cookie is removed from the response")
         return outcome.ttl, outcome.status, True
     if level == "rule":
         reasons.append("Set-Cookie on a request made eligible by a rule: not stored, the "

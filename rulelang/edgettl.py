@@ -98,31 +98,33 @@ def _find_entry(entries: Iterable, status: int) -> Mapping | None:
     return None
 
 
-def explicit_ttl(edge_ttl: Any, status: int) -> ExplicitTTL | None:
+def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL | None:
     """The explicit request-phase TTL for ``status``, or ``None`` when there is none.
 
     A matching ``status_code_ttl`` entry wins (a 304 without its own entry uses
     the 200 entry); otherwise ``override_origin`` gives its ``default`` for the
-    statuses of PD-13 and "no usable TTL" for any other status.
+    statuses of PD-13 and "no usable TTL" for any other status.  ``rule_name``
+    (the rule that set ``edge_ttl``) is named in the result's ``source``.
     """
     if not isinstance(edge_ttl, Mapping):
         return None
     entries = edge_ttl.get("status_code_ttl")
     entries = entries if isinstance(entries, list) else []
+    of = f" of {rule_name}" if rule_name else ""
     entry = _find_entry(entries, status)
     suffix = ""
     if entry is None and status == 304:
         entry, suffix = _find_entry(entries, 200), " (a 304 takes the 200 entry)"
     if entry is not None:
         return ExplicitTTL(status_code_ttl_value(entry.get("value")),
-                           _describe_entry(entry) + suffix)
+                           _describe_entry(entry) + of + suffix)
     if edge_ttl.get("mode") == "override_origin":
         default = edge_ttl.get("default")
         if status in OVERRIDE_STATUSES and isinstance(default, int) and \
                 not isinstance(default, bool):
-            return ExplicitTTL(default, "edge_ttl override_origin default")
-        return ExplicitTTL(None, f"edge_ttl override_origin (its default does not apply to "
-                                 f"status {status}, PD-13)")
+            return ExplicitTTL(default, f"edge_ttl override_origin default{of}")
+        return ExplicitTTL(None, f"edge_ttl override_origin{of} (its default does not apply "
+                                 f"to status {status}, PD-13)")
     return None
 
 
@@ -133,13 +135,13 @@ def _refusal(occ: bool, why: str) -> EdgeResult:
 def edge_lifetime(e_eff: list[Directive], *, occ: bool, explicit: ExplicitTTL | None,
                   expires: int | None, bypass_by_default: bool, header_present: bool,
                   status: int, response_headers: frozenset[str], view: str,
-                  notes: list[str]) -> EdgeResult:
+                  notes: list[str], setting_source: str = "a request rule") -> EdgeResult:
     """Walk the edge TTL precedence of cache-phases §4.9 over ``e_eff``.
 
     ``expires`` is the applicable ``Expires − Date`` lifetime (``None`` when
     absent or not applicable); ``response_headers`` the lower-case names of the
     (stripped) response headers, for ``no-cache=<headers>``; ``view`` names the
-    directive source in reasons.
+    directive source in reasons; ``setting_source`` the rule that set ``edge_ttl``.
     """
     occ_text = "Origin Cache Control " + ("on" if occ else "off")
     if find(e_eff, "no-store") is not None:
@@ -178,8 +180,8 @@ def edge_lifetime(e_eff: list[Directive], *, occ: bool, explicit: ExplicitTTL | 
     if explicit is not None:
         return EdgeResult(None, "MISS", f"{explicit.source}: not stored")
     if bypass_by_default and not header_present:
-        return EdgeResult(None, "MISS", "edge_ttl bypass_by_default and the origin sent no "
-                                        "cache header: not stored")
+        return EdgeResult(None, "MISS", f"edge_ttl bypass_by_default of {setting_source} and "
+                                        "the origin sent no cache header: not stored")
     default = DEFAULT_STATUS_TTLS.get(status)
     if default is not None:
         return EdgeResult(default, "MISS", f"no lifetime from the origin: default edge TTL "

@@ -110,8 +110,10 @@ class Zone:
         values = dict(d)
         if "uncacheable_ports" in values:
             ports = values["uncacheable_ports"]
-            if not isinstance(ports, (list, tuple, set, frozenset)):
-                raise RuleLangError("zone setting 'uncacheable_ports' must be a list of ports")
+            if not isinstance(ports, (list, tuple, set, frozenset)) or not all(
+                    _is_int(p) for p in ports):
+                raise RuleLangError("zone setting 'uncacheable_ports' must be a list of ports "
+                                    f"(integers 1-65535), not {ports!r}")
             values["uncacheable_ports"] = frozenset(ports)
         if "clock" in values:
             values["clock"] = _clock(values["clock"])
