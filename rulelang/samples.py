@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ __all__ = ["Sample", "har_entry_to_dict", "iter_samples", "sample_from_dict"]
 _SAMPLE_KEYS = ("name", "request", "response")
 _CHUNK = 1 << 16
 _WS = frozenset(" \t\r\n")
+_FIRST_LINE_LIMIT = 1 << 22
+_HAR_START = re.compile(r'\{\s*(?:"log"\s*:|\Z)')
 _HTTP_VERSIONS = {"http/1.0": "HTTP/1.0", "http/1.1": "HTTP/1.1", "h2": "HTTP/2",
                   "http/2": "HTTP/2", "http/2.0": "HTTP/2", "h3": "HTTP/3", "http/3": "HTTP/3",
                   "http/3.0": "HTTP/3"}
@@ -299,6 +302,13 @@ def iter_samples(path: str | os.PathLike, errors: list | None = None, *,
     line — or, when ``errors`` is a list, is appended there and reading goes on
     (a file cut short or broken JSON stops reading after the error is recorded).
     A file that is empty, unreadable or in none of the three formats always raises.
+
+    The format: ``[`` first means a JSON array; a ``.har`` suffix a HAR capture; a
+    ``.jsonl``/``.ndjson`` suffix JSON Lines.  Otherwise the first non-blank line
+    decides: one JSON object with ``log`` is a (minified) HAR capture, another JSON
+    value JSON Lines; a line that is not JSON on its own is the start of a
+    pretty-printed HAR capture when it is ``{`` alone or opens with ``{"log":``, and
+    a broken first line of JSON Lines otherwise.
     """
     source = os.fspath(path)
     try:
@@ -316,8 +326,8 @@ def _read(f: TextIO, source: str, errors: list | None, norm: str) -> Iterator[Sa
     if not stripped:
         raise RuleLangError(f"{source}: the file is empty (expected a JSON array, JSON Lines "
                             "or a HAR capture)")
-    first_line = stripped.split("\n", 1)[0].strip()
-    stream_format = _detect(source, stripped[0], first_line)
+    f.seek(0)
+    stream_format = _detect(source, stripped[0], _first_line(f))
     f.seek(0)
     if stream_format == "jsonl":
         yield from _read_jsonl(f, source, errors, norm)
@@ -355,9 +365,20 @@ def _detect(source: str, first_char: str, first_line: str) -> str:
     try:
         first = json.loads(first_line)
     except json.JSONDecodeError:
-        # An object spread over several lines: a (pretty-printed) HAR capture.
-        return "har"
+        # Not one JSON value: either the first line of an object spread over several
+        # lines (a pretty-printed HAR capture opens with a lone '{' or with '{"log":'),
+        # or a broken first line of JSON Lines, reported there line by line.
+        return "har" if _HAR_START.match(first_line) else "jsonl"
     return "har" if isinstance(first, dict) and "log" in first else "jsonl"
+
+
+def _first_line(f: TextIO) -> str:
+    """The first non-blank line of ``f`` (at most :data:`_FIRST_LINE_LIMIT` characters:
+    a minified HAR capture is one line), stripped."""
+    while True:
+        line = f.readline(_FIRST_LINE_LIMIT)
+        if not line or line.strip():
+            return line.strip()
 
 
 def _checked(errors: list | None, build, *args, **kwargs) -> Sample | None:

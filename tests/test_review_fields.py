@@ -488,3 +488,30 @@ def test_json_lines_go_on_past_bad_lines_and_collect_each(tmp_path):
     assert len(errors) == 3
     assert [str(e).removeprefix(f"{path}:").split(": ")[:2] for e in errors] == [
         ["2", "sample 1"], ["3", "sample 2"], ["5", "sample 3 ('h')"]]
+
+
+def test_json_lines_with_a_first_line_longer_than_the_read_chunk(tmp_path):
+    """A .json file of JSON Lines whose first sample is bigger than one read chunk is
+    still JSON Lines (it used to be taken for a HAR capture)."""
+    big = {"name": "big", "request": {"url": "https://e.com/", "headers": {"X": "a" * 70000}}}
+    path = _write(tmp_path, "big.json", json.dumps(big) + "\n" + json.dumps(GOOD) + "\n")
+    assert [(s.name, s.line) for s in iter_samples(path)] == [("big", 1), ("ok", 2)]
+
+
+def test_a_broken_first_line_of_json_lines_is_one_bad_sample(tmp_path):
+    path = _write(tmp_path, "b.json", '\n{"name": "x", "request": \n' + json.dumps(GOOD) + "\n")
+    errors = []
+    assert [(s.index, s.line) for s in iter_samples(path, errors)] == [(1, 3)]
+    assert len(errors) == 1 and f"{path}:2: sample 0: truncated JSON" in str(errors[0])
+
+
+@pytest.mark.parametrize("text", [
+    '{\n  "log": {\n    "entries": [{"request": {"url": "https://e.com/"}}]\n  }\n}',
+    '{"log": {"entries": [\n{"request": {"url": "https://e.com/"}}]}}',
+    json.dumps({"log": {"entries": [{"request": {"url": "https://e.com/",
+                                                 "headers": [{"name": "X",
+                                                              "value": "a" * 70000}]}}]}}),
+])
+def test_har_captures_are_recognised_without_the_har_suffix(tmp_path, text):
+    (sample,) = iter_samples(_write(tmp_path, "capture.json", text))
+    assert sample.name == "entries[0] GET https://e.com/"
