@@ -400,9 +400,12 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
     if not isinstance(expression, str) or not expression.strip():
         what = "missing" if expression is None else (
             "empty" if isinstance(expression, str) else f"{_kind(expression)}, not text")
+        hint = 'write a filter such as http.host eq "example.com" (or true for every request)'
+        if isinstance(expression, bool):
+            hint = (f'quote it: expression: "{str(expression).lower()}" — unquoted, YAML and '
+                    "Terraform read it as a boolean, and the expression is text")
         report("RS202", path + (("expression",) if "expression" in raw else ()),
-               f"rule {i}: expression {what}",
-               'write a filter such as http.host eq "example.com" (or true for every request)')
+               f"rule {i}: expression {what}", hint)
         expression = None
     action = raw.get("action")
     allowed = ACTIONS.get(phase or "", ())

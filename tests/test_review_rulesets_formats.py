@@ -381,3 +381,19 @@ def test_lint_of_a_missing_rules_file_is_rs001_even_with_a_phase(tmp_path):
     missing = str(tmp_path / "missing.json")
     assert [d.code for d in lint(missing, "request")] == ["RS001"]
     assert [d.code for d in lint("http.host eq \"a.json\"", "request")] == []
+
+
+@pytest.mark.parametrize("name, text", [
+    ("r.yaml", ("phase: request\nrules:\n  - expression: true\n    action: set_cache_settings\n"
+               "    action_parameters: {cache: true}\n")),
+    ("r.tf", ('resource "cloudflare_ruleset" "r" {\n  phase = "http_request_cache_settings"\n'
+             '  rules {\n    expression = true\n    action = "set_cache_settings"\n'
+             "    action_parameters {\n      cache = true\n    }\n  }\n}\n")),
+])
+def test_an_unquoted_true_expression_gets_a_quoting_hint(name, text, tmp_path):
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(_write(tmp_path, name, text))
+    (d,) = info.value.diagnostics
+    assert (d.code, d.location.path, d.location.line) == ("RS202", "rules[0].expression", 3
+                                                          if name.endswith("yaml") else 4)
+    assert 'expression: "true"' in d.hint
