@@ -9,6 +9,13 @@ expression compiled for the phase; every problem becomes a
 .edge_ttl.mode``, line, column).  All problems are collected in one pass and raised
 together as :class:`~rulelang.errors.RulesetError`; warnings stay on
 :attr:`Ruleset.diagnostics`.
+
+Decisions where the spec is silent: an object or array member, and any problem with
+a member itself (an unknown key), is placed at its key, so that a problem has the
+same place in every format; ids must be unique and so must refs, a rule without a
+``ref`` being known by its ``id`` (V3); unknown rule-set fields are errors like
+unknown keys everywhere else (§2.1); a file phase that contradicts ``phase=`` is an
+error (RS006) rather than silently preferred.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 reports every problem through a callback (code, path, message, hint) and returns
 the parameters normalised: integral floats become ints, tags are trimmed, and the
 legacy ``query_string`` spellings become ``{"all": true}`` / ``{"list": [...]}``
-(PD-29 f).  It never raises for bad input.  Expressions inside the parameters (the
+(PD-29 f; ``{"list": ["*"]}`` alone counts as ``"*"`` — only a ``"*"`` mixed with
+names is rejected).  It never raises for bad input.  Expressions inside the parameters (the
 ``set_cache_tags`` ``expression``) are compiled by the caller.
 """
 
