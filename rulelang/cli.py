@@ -1,4 +1,4 @@
-"""The ``rulelang`` command line: ``lint``, ``eval``, ``trace``, ``test``, ``fmt``,
+r"""The ``rulelang`` command line: ``lint``, ``eval``, ``trace``, ``test``, ``fmt``,
 ``fields`` and ``functions`` (interfaces.md §3).
 
 This module holds the command group, the shared options and the error policy; each
@@ -6,6 +6,22 @@ command lives in its own ``cli_*`` module.  Exit codes: 0 success, 1 findings (l
 errors, failed test cases, files that ``fmt --check`` would change), 2 bad usage or
 input that cannot be read.  Errors are one line on stderr — no traceback unless
 ``--debug`` (or ``RULELANG_DEBUG=1``) — and Ctrl-C ends quietly.
+
+Decisions where interfaces.md §3 is silent:
+
+- A reader that goes away (``rulelang eval | head``) is not an error: exit 0, nothing on
+  stderr (neither rich's nor click's own handling, which both exit 1).
+- ``lint`` exits 2, not 1, when a file cannot be checked at all (RS001–RS007: unreadable,
+  not UTF-8, not JSON/YAML/HCL, not a rule set, no phase); the diagnostics are still
+  reported in the chosen format, then one stderr line names each such file.
+- ``eval --rules PATH`` without ``--samples`` runs the rules on the example samples.
+- ``trace --field NAME=VALUE``: VALUE is the text itself for a String field, JSON otherwise.
+- ``test`` checks every case file (keys, requests and responses, phases under
+  ``matched``, rules files) before running any case: a mistake there exits 2.
+- ``fmt`` writes bytes: line endings, a byte-order mark and ``\u`` escapes of an ASCII
+  string are kept.
+- SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
+  ``columnKind`` is ``unicodeCodePoints``.
 """
 
 from __future__ import annotations
@@ -26,7 +42,20 @@ __all__ = ["cli", "main"]
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+class _PipeClosed(Exception):
+    """The reader of stdout went away; raised instead of :class:`BrokenPipeError` so that
+    click does not turn it into ``sys.exit(1)``."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed() from None
+
+
+@click.group(cls=_Group, context_settings=_CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name=PROG)
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
 def cli(debug: bool) -> None:
@@ -87,11 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, click.Abort):
         _say(f"{PROG}: interrupted")
         return 130
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         # The reader went away (`rulelang eval | head`): not an error.
+        # Point stdout at /dev/null so that the interpreter's final flush is silent
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
             pass
         return 0
     except Failure as e:

@@ -28,6 +28,7 @@ __all__ = [
     "load_rule_paths",
     "phase_label",
     "print_diagnostics",
+    "read_file_text",
     "read_sources",
     "rules_files",
 ]
@@ -69,10 +70,40 @@ def phase_label(phase: str) -> str:
     return _PHASE_LABELS.get(phase, phase)
 
 
+class _Console(Console):
+    """A rich console that lets a closed pipe (``rulelang eval | head``) reach the command
+    line's handler as :class:`BrokenPipeError` (exit 0), instead of rich's own
+    ``SystemExit(1)``."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def consoles() -> tuple[Console, Console]:
     """A console for results (stdout) and one for progress and messages (stderr).
     rich decides colour (none when piped or with ``NO_COLOR``) and width (``COLUMNS``)."""
-    return Console(highlight=False), Console(stderr=True, highlight=False)
+    return _Console(highlight=False), _Console(stderr=True, highlight=False)
+
+
+def read_file_text(path: str | Path) -> str:
+    """The text of a UTF-8 file as the rules loaders see it: a leading byte-order mark
+    dropped, line endings kept as they are (``\r\n`` stays).  A file that cannot be
+    read or is not UTF-8 is a :class:`Failure` naming the file."""
+    try:
+        raw = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise Failure(f"{path}: is a directory, not a file") from None
+    except FileNotFoundError:
+        raise Failure(f"{path}: no such file or directory") from None
+    except OSError as e:
+        raise Failure(f"{path}: cannot read the file ({e.strerror or e})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise Failure(f"{path}:{line}: not UTF-8 text (byte {e.start}); save the file as "
+                      f"UTF-8") from None
 
 
 def _looks_like_rules(path: Path) -> bool:
@@ -159,7 +190,7 @@ def read_sources(diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
         name = d.location.file if d.location is not None else None
         if name and name not in out:
             try:
-                out[name] = Path(name).read_text("utf-8")
+                out[name] = Path(name).read_bytes().decode("utf-8-sig")
             except (OSError, UnicodeError):
                 continue
     return out

@@ -145,7 +145,7 @@ def _sample_label(sample) -> str | int:
 @click.command("eval")
 @click.option("--rules", "rules", multiple=True, metavar="PATH",
               help="Rules file or directory of rules files (repeatable).")
-@click.option("--samples", "samples", type=click.Path(), default=None,
+@click.option("--samples", "samples", type=click.Path(readable=False), default=None,
               help="Samples: a JSON array, JSON Lines or a HAR capture.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Tables, or one JSON object per sample (JSON Lines).")
@@ -158,7 +158,8 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
 
     \b
     With no options, runs the example rule sets and samples shipped with rulelang.
-    With --samples alone, shows Cloudflare's default behaviour (no rules).
+    With --rules alone, runs your rules on the example samples; with --samples
+    alone, shows Cloudflare's default behaviour (no rules).
     """
     from .engine import Engine
     from .samples import iter_samples
@@ -172,9 +173,16 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
                            f"give --rules and --samples for your own", style="dim"),
                       soft_wrap=True)
     elif samples is None:
-        raise click.UsageError("--samples is required with --rules")
+        _, samples_path = example_paths()
+        rule_sources = rules
+        if fmt == "text":
+            err.print(Text(f"rulelang eval: no --samples given: the example samples "
+                           f"({samples_path})", style="dim"), soft_wrap=True)
     else:
         samples_path, rule_sources = Path(samples), rules
+    if samples_path.is_dir():
+        raise Failure(f"{samples_path}: is a directory; --samples takes one file (a JSON "
+                      f"array, JSON Lines or a HAR capture)")
     if not samples_path.exists():
         raise Failure(f"{samples_path}: no such file")
     rulesets = load_rule_paths(rule_sources, phase, err)

@@ -10,6 +10,7 @@ expressions must parse to the same syntax trees as the old ones.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import click
 import yaml
 from rich.text import Text
 
-from .cli_common import Failure, consoles, print_diagnostics, rules_files
+from .cli_common import Failure, consoles, print_diagnostics, read_file_text, rules_files
 from .errors import Diagnostic, ExpressionError, Location, RuleLangError
 from .render import offset_of, quoted_string_offsets
 
@@ -183,7 +184,9 @@ def _encode(site: Site, new: str, text: str, terraform: bool) -> str:
         return "'" + new.replace("'", "''") + "'"
     if style == "plain" and _yaml_plain_ok(new):
         return new
-    quoted = json.dumps(new, ensure_ascii=False)
+    # Keep an ASCII-only string ASCII (the user wrote \u escapes, or the file is ASCII).
+    ascii_only = text[site.start:site.end].isascii()
+    quoted = json.dumps(new, ensure_ascii=ascii_only)
     if terraform:
         quoted = quoted.replace("${", "$${").replace("%{", "%%{")
     return quoted
@@ -209,8 +212,9 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
             where = Location(str(path), _path_text(site.path), line, col)
             problems.extend(d.at(where) if d.location is None else d for d in e.diagnostics)
             continue
-        same = new == site.source or (site.style in ("|", ">", "<<")
-                                      and new == site.source.rstrip("\n"))
+        same = new == site.source or (
+            site.style in ("|", ">", "<<")
+            and new == site.source.replace("\r\n", "\n").rstrip("\n"))
         if not same:
             changes.append((site, new))
     if problems or not changes:
@@ -218,7 +222,10 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
     terraform = path.suffix.lower() == ".tf"
     out = text
     for site, new in sorted(changes, key=lambda c: c[0].start, reverse=True):
-        out = out[:site.start] + _encode(site, new, text, terraform) + out[site.end:]
+        encoded = _encode(site, new, text, terraform)
+        if "\r\n" in text[site.start:site.end + 2]:
+            encoded = re.sub(r"(?<!\r)\n", "\r\n", encoded)  # keep the file's CRLF
+        out = out[:site.start] + encoded + out[site.end:]
     _verify(path, sites, out)
     return out, changes, problems
 
@@ -240,7 +247,7 @@ def _verify(path: Path, before: list[Site], text: str) -> None:
 
 
 @click.command("fmt")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--check", is_flag=True,
               help="Change nothing; exit 1 if some expression is not formatted.")
 @click.option("--expr", "expr", metavar="EXPR", help="Format one expression and print it.")
@@ -269,7 +276,7 @@ def fmt_command(paths: tuple[str, ...], check: bool, expr: str | None) -> int:
     changed = unchanged = 0
     broken: list[Path] = []
     for f in files:
-        text = f.read_text("utf-8")
+        text = read_file_text(f)
         new_text, changes, problems = format_text(f, text)
         if problems:
             print_diagnostics(err, problems, {str(f): text}, summary=False)
@@ -288,7 +295,9 @@ def fmt_command(paths: tuple[str, ...], check: bool, expr: str | None) -> int:
                     shown = text_.rstrip("\n").replace("\n", "\n    ")
                     out.print(Text(f"  {sign} {shown}", style=style), soft_wrap=True)
         else:
-            f.write_text(new_text, "utf-8")
+            bom = "\ufeff" if f.read_bytes().startswith(b"\xef\xbb\xbf") else ""
+            f.write_bytes((bom + new_text).encode("utf-8"))  # byte for byte: no newline
+            # translation, the byte-order mark kept
             n = len(changes)
             out.print(f"reformatted {f} ({n} expression{'' if n == 1 else 's'})",
                       soft_wrap=True)

@@ -15,7 +15,12 @@ from .errors import Diagnostic, Location, RuleLangError, RulesetError
 from .render import render_github, render_json, render_sarif
 from .schema import REQUEST_PHASE
 
-__all__ = ["lint_command", "parse_code_selection", "select_diagnostics"]
+__all__ = ["UNUSABLE_INPUT", "lint_command", "parse_code_selection", "select_diagnostics"]
+
+#: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
+#: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown): ``lint`` still
+#: reports them in every format, and exits 2 (unreadable or invalid input), not 1.
+UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
 
 
 def parse_code_selection(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -66,7 +71,7 @@ def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
 
 
 @click.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--expr", "expr", metavar="EXPR", help="Lint one expression instead of files.")
 @click.option("--phase", type=PHASE, default=None,
               help="Phase of --expr, or of files that do not name theirs "
@@ -101,6 +106,11 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
         for f in files:
             diags.extend(_lint_file(f, phase))
         checked = len(files)
+    unusable: dict[str, str] = {}
+    for d in diags:
+        if d.code in UNUSABLE_INPUT:
+            unusable.setdefault(d.location.file if d.location and d.location.file
+                                else "<input>", d.message)
     diags = select_diagnostics(diags, selected, ignored)
     sources = read_sources(diags)
     out, _ = consoles()
@@ -117,4 +127,13 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
             what = "expression" if expr is not None else \
                 f"{checked} file{'' if checked == 1 else 's'}"
             out.print(f"All checks passed ({what}).")
+    if unusable:
+        raise Failure(_unusable_line(unusable))
     return 1 if any(d.severity in ("error", "warning") for d in diags) else 0
+
+
+def _unusable_line(unusable: dict[str, str]) -> str:
+    """One line naming each file that could not be checked and why."""
+    parts = [f"{file} ({message})" for file, message in sorted(unusable.items())]
+    n = len(parts)
+    return f"cannot check {'' if n == 1 else f'{n} files: '}{', '.join(parts)}"

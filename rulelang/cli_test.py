@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from .cli_common import Failure, consoles, load_rule_paths
-from .errors import RuleLangError
-from .testing import CaseFile, CaseResult, load_cases, run_cases
+from .cli_common import Failure, consoles, load_rule_paths, print_diagnostics
+from .errors import RuleLangError, RulesetError
+from .testing import CaseFile, CaseResult, check_samples, load_cases, run_cases
 
 __all__ = ["test_command"]
 
@@ -42,10 +42,18 @@ def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console) -> list
     from .ruleset import load_ruleset
 
     paths = [r for r in case_file.rules if isinstance(r, Path)]
-    loaded = load_rule_paths(paths, None, err) if paths else []
-    for r in case_file.rules:
+    try:
+        loaded = load_rule_paths(paths, None, err) if paths else []
+    except Failure as e:
+        raise Failure(f"{case_file.path}: rules: {e.message}") from None
+    for i, r in enumerate(case_file.rules):
         if isinstance(r, dict):
-            loaded.append(load_ruleset(r))
+            try:
+                loaded.append(load_ruleset(r))
+            except RulesetError as e:
+                print_diagnostics(err, e.diagnostics or [], summary=False)
+                raise Failure(f"{case_file.path}: rules[{i}]: not a valid rule set (see "
+                              f"above)") from None
     return loaded
 
 
@@ -74,7 +82,7 @@ def _failure_block(out: Console, result: CaseResult) -> None:
 @click.option("-k", "keyword", default=None, metavar="TEXT",
               help="Only run the cases whose name contains TEXT.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per case.")
-@click.argument("cases", nargs=-1, required=True, type=click.Path())
+@click.argument("cases", nargs=-1, required=True, type=click.Path(readable=False))
 def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
                  cases: tuple[str, ...]) -> int:
     """Run the test cases in CASES (YAML case files or directories of them).
@@ -86,10 +94,15 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     out, err = consoles()
     started = time.perf_counter()
     results: list[CaseResult] = []
+    # Read every case file and its rules first: a broken one stops the run (exit 2)
+    # before any case has been reported.
+    loaded = []
     for path in _case_files(cases):
         case_file = load_cases(path)
+        check_samples(case_file)
+        loaded.append((path, case_file, _rulesets(case_file, rules, err)))
+    for path, case_file, rulesets in loaded:
         selected = [c for c in case_file.cases if keyword is None or keyword in c.name]
-        rulesets = _rulesets(case_file, rules, err)
         try:
             file_results = run_cases(selected, rulesets, case_file.zone, case_file.lists)
         except RuleLangError as e:

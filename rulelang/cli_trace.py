@@ -175,11 +175,23 @@ def _header_pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
 
 
 def _field_values(values: Sequence[str]) -> dict:
+    """``--field NAME=VALUE`` pairs: VALUE is the text itself for a String field (so
+    ``ip.src.country=GB`` and ``http.x=1`` need no quoting), else JSON when it parses."""
+    from .schema import fields
+
+    schema = fields()
     out = {}
     for v in values:
         name, sep, raw = v.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint="--field")
+        if name not in schema:
+            raise click.BadParameter(f"unknown field {name!r} (`rulelang fields` lists them)",
+                                     param_hint="--field")
+        if str(schema[name].type) == "String":
+            out[name] = raw
+            continue
         try:
             out[name] = json.loads(raw)
         except ValueError:
@@ -187,11 +199,30 @@ def _field_values(values: Sequence[str]) -> dict:
     return out
 
 
+class _Status(click.ParamType):
+    """An HTTP status code, 100 to 999."""
+
+    name = "CODE"
+
+    def convert(self, value, param, ctx):
+        try:
+            code = int(str(value).strip())
+        except ValueError:
+            code = None
+        if code is None or not 100 <= code <= 999:
+            self.fail(f"expected an HTTP status code from 100 to 999, got {value!r}", param,
+                      ctx)
+        return code
+
+
 def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
     line = f"{request.method} {request.url}"
     line += f" → {response.status}" if response is not None else \
         "  (no response: only the request phase ran; add --status to model the response)"
     out.print(Text(line, style="bold"), soft_wrap=True)
+    if not rulesets:
+        out.print(Text("no --rules given: Cloudflare's default behaviour, without rules",
+                       style="dim"), soft_wrap=True)
     for phase in PHASES:
         mine = [e for e in entries if e["phase"] == phase]
         out.print()
@@ -229,7 +260,7 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
               metavar="METHOD", help="Request method.")
 @click.option("-H", "--header", "headers", multiple=True, metavar="'Name: value'",
               help="Request header (repeatable).")
-@click.option("--status", type=click.IntRange(100, 999), default=None,
+@click.option("--status", type=_Status(), default=None,
               help="Origin response status; runs the response phase.")
 @click.option("--response-header", "response_headers", multiple=True,
               metavar="'Name: value'", help="Origin response header (repeatable).")
@@ -257,8 +288,13 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
 
     out, err = consoles()
     rulesets = load_rule_paths(rules, phase, err) if rules else []
-    request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
-                      client_ip=client_ip, fields=_field_values(fields))
+    try:
+        request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
+                          client_ip=client_ip, fields=_field_values(fields))
+    except RuleLangError as e:
+        if str(e).startswith("field "):  # a --field value of the wrong type
+            raise click.BadParameter(str(e), param_hint="--field") from None
+        raise
     response = None
     if status is not None or response_headers:
         response = Response(status=status or 200,

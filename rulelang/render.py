@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .codes import CODES
 from .errors import Diagnostic
@@ -380,12 +381,20 @@ def render_sarif(diagnostics: Iterable[Diagnostic],
     if version:
         driver["version"] = version
     log = {"version": "2.1.0", "$schema": SARIF_SCHEMA,
-           "runs": [{"tool": {"driver": driver}, "results": results}]}
+           "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                     "results": results}]}
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/").replace(" ", "%20")
+    """A SARIF ``artifactLocation.uri`` for a file name, as the user gave it: a URI
+    reference, percent-encoded so that ``%``, ``:``, ``#``, ``?``, ``,`` and spaces stay
+    part of the name (``/abs/path`` stays an absolute-path reference); a Windows drive
+    path becomes a ``file:///C:/…`` URI."""
+    posix = path.replace("\\", "/")
+    if len(posix) > 2 and posix[0].isalpha() and posix[1] == ":" and posix[2] == "/":
+        return "file:///" + posix[:2] + quote(posix[2:], safe="/")
+    return quote(posix, safe="/")
 
 
 def _escape_data(s: str) -> str:

@@ -22,6 +22,7 @@ with an :class:`~rulelang.engine.Engine` and returns one :class:`CaseResult` eac
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ __all__ = [
     "CaseFile",
     "CaseResult",
     "check_outcome",
+    "check_samples",
     "load_cases",
     "run_cases",
 ]
@@ -121,11 +123,18 @@ def load_cases(path: str | Path) -> CaseFile:
     file and line of the first problem."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise _error(path, None, "no such file") from None
-    except (OSError, UnicodeError) as e:
-        raise _error(path, None, f"cannot read the file ({e})") from None
+    except IsADirectoryError:
+        raise _error(path, None, "is a directory, not a case file") from None
+    except OSError as e:
+        raise _error(path, None, f"cannot read the file ({e.strerror or e})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _error(path, raw[:e.start].count(b"\n") + 1,
+                     f"not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -137,8 +146,9 @@ def load_cases(path: str | Path) -> CaseFile:
         raise _error(path, None, "a case file is a YAML mapping with a `cases:` list")
     unknown = set(doc) - _FILE_KEYS
     if unknown:
-        raise _error(path, None, f"unknown top-level key {min(map(str, unknown))!r} "
-                                 f"(expected {', '.join(sorted(_FILE_KEYS))})")
+        key = min(map(str, unknown))
+        raise _error(path, None, f"unknown top-level key {key!r}{_did_you_mean(key, _FILE_KEYS)}"
+                                 f" (expected {', '.join(sorted(_FILE_KEYS))})")
     rules = doc.get("rules")
     if rules is not None:
         if isinstance(rules, (str, dict)):
@@ -162,8 +172,9 @@ def _check_case(path: Path, i: int, line: int, raw: Any) -> Case:
         raise _error(path, line, f"case {i + 1} is not a mapping")
     unknown = set(raw) - _CASE_KEYS
     if unknown:
-        raise _error(path, line, f"case {i + 1}: unknown key {min(map(str, unknown))!r} "
-                                 f"(expected {', '.join(sorted(_CASE_KEYS))})")
+        key = min(map(str, unknown))
+        raise _error(path, line, f"case {i + 1}: unknown key {key!r}{_did_you_mean(key, _CASE_KEYS)}"
+                                 f" (expected {', '.join(sorted(_CASE_KEYS))})")
     request = raw.get("request")
     if not isinstance(request, dict):
         raise _error(path, line, f"case {i + 1}: `request` is required and is a mapping")
@@ -175,11 +186,50 @@ def _check_case(path: Path, i: int, line: int, raw: Any) -> Case:
         raise _error(path, line, f"case {i + 1}: `expect` is a mapping")
     for key in expect:
         if key not in DECISION_FIELDS and key not in EXPECTATION_KEYS:
-            raise _error(path, line, f"case {i + 1}: unknown expectation {key!r} (decision "
-                                     f"fields: {', '.join(sorted(DECISION_FIELDS))}; also "
-                                     f"{', '.join(sorted(EXPECTATION_KEYS))})")
+            hint = _did_you_mean(str(key), DECISION_FIELDS | EXPECTATION_KEYS)
+            known = (f" (decision fields: {', '.join(sorted(DECISION_FIELDS))}; also "
+                     f"{', '.join(sorted(EXPECTATION_KEYS))})")
+            raise _error(path, line, f"case {i + 1}: unknown expectation {key!r}"
+                                     f"{hint or known}")
+    matched = expect.get("matched")
+    if isinstance(matched, dict):
+        for phase in matched:
+            try:
+                normalize_phase(str(phase))
+            except ValueError as e:
+                raise _error(path, line, f"case {i + 1}: expect.matched: {e}") from None
     name = str(raw.get("name") or f"case {i + 1}")
     return Case(name, i, line, request, response, expect)
+
+
+def _did_you_mean(key: str, known) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_samples(case_file: CaseFile) -> None:
+    """Raise :class:`RuleLangError` (file, line, case) at the first case whose request or
+    response is not a valid sample (interfaces.md §2).  ``rulelang test`` calls it before
+    running anything: a broken case file is invalid input (exit 2), not a failed case.
+    :func:`run_cases` on its own reports such a case as an error of that case."""
+    for case in case_file.cases:
+        problem = _sample_problem(case.request, case.response)
+        if problem:
+            raise _error(case_file.path, case.line or None,
+                         f"case {case.index + 1} ({case.name}): {problem}")
+
+
+def _sample_problem(request: dict, response: dict | None) -> str:
+    """What is wrong with a case's request or response (interfaces.md §2), or ''."""
+    from .http import Request, Response
+
+    try:
+        Request.from_dict(request)
+        if response is not None:
+            Response.from_dict(response)
+    except (RuleLangError, TypeError, ValueError) as e:
+        return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return ""
 
 
 # --------------------------------------------------------------------------- checking

@@ -472,7 +472,7 @@ def test_functions_table_lists_the_catalogue():
     (("lint", "empty-dir"), "empty-dir: no rules files in this directory"),
     (("eval", "--bogus"), "No such option '--bogus'"),
     (("eval", "--rules", "missing.json", "--samples", "s.jsonl"), "missing.json"),
-    (("eval", "--rules", "r.json"), "--samples is required"),
+    (("eval", "--samples", "empty-dir"), "empty-dir: is a directory"),
     (("eval", "--samples", "missing.jsonl"), "missing.jsonl"),
     (("eval", "--samples", "not-samples.json"), "not-samples.json"),
     (("trace", "ftp://example.com/"), "scheme"),
