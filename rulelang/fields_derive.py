@@ -8,6 +8,14 @@ A response derivation is ``fn(response)``.  Intermediate results shared by sever
 fields (the header index, the query split) are cached on the message under keys
 that start with ``#`` and so never clash with field names.
 
+Decisions where ``fields.json`` is silent: ``raw.http.request.uri.query`` ("identical
+to http.request.uri.query") is read from the request target, so a value supplied for
+``http.request.uri.query`` does not reach the raw fields — raw fields keep the request
+as it arrived, as they ignore URL rewrites.  ``http.request.timestamp.msec`` is 0 when
+only ``http.request.timestamp.sec`` is supplied (that second carries no clock reading).
+An IPv4-mapped ``client_ip`` (``::ffff:a.b.c.d``) stays an IPv6 value (language.md
+§3.11: it never equals the IPv4 address).
+
 All results are in the engine's internal form: ``bytes``, ``int``, ``bool``,
 ``ipaddress`` objects, tuples, and dicts with ``bytes`` keys in ascending order.
 """

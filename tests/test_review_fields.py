@@ -515,3 +515,21 @@ def test_a_broken_first_line_of_json_lines_is_one_bad_sample(tmp_path):
 def test_har_captures_are_recognised_without_the_har_suffix(tmp_path, text):
     (sample,) = iter_samples(_write(tmp_path, "capture.json", text))
     assert sample.name == "entries[0] GET https://e.com/"
+
+
+
+@pytest.mark.parametrize("url,message", [
+    ("https://e.com:65536/", r"port 65536 is out of range"),
+    ("https://e.com:000000/", r"port 000000 is out of range"),
+    ("https://e.com:-1/", r"no valid host"),
+])
+def test_ports_outside_the_port_range_are_refused(url, message):
+    with pytest.raises(RuleLangError, match=message):
+        Request(url=url)
+
+
+def test_highest_port_and_leading_zeros():
+    assert value("cf.edge.server_port", Request(url="http://e.com:65535/")) == 65535
+    req = Request(url="http://e.com:08080/")
+    assert value("cf.edge.server_port", req) == 8080
+    assert value("http.host", req) == "e.com:08080"
