@@ -163,6 +163,11 @@ class Engine:
                  decide: bool = True):
         if isinstance(rulesets, (Ruleset, dict, str, PathLike)):
             rulesets = [rulesets]
+        self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
+        # A plan named by the caller also gates the rules loaded here (plan features,
+        # minimum TTLs, rule counts); without one, no plan checks are made (§2.1).
+        plan = self.zone.plan if isinstance(zone, Zone) or (
+            isinstance(zone, dict) and "plan" in zone) else None
         loaded: list[Ruleset] = []
         problems: list[Diagnostic] = []
         for item in rulesets:
@@ -170,12 +175,11 @@ class Engine:
                 loaded.append(item)
                 continue
             try:
-                loaded.extend(load_rulesets(item, lists=lists))
+                loaded.extend(load_rulesets(item, lists=lists, plan=plan))
             except RulesetError as exc:
                 problems.extend(exc.diagnostics)
         if problems:
             raise RulesetError(problems)
-        self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
         self.rulesets = tuple(loaded)
         request, response = [], []
         for rs in loaded:

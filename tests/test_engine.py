@@ -372,3 +372,14 @@ def test_engine_is_thread_safe():
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_a_plan_named_in_the_zone_gates_the_rules_the_engine_loads():
+    rules = {"phase": "request", "rules": [{
+        "expression": "true", "action": "set_cache_settings",
+        "action_parameters": {"origin_cache_control": True}}]}
+    Engine([rules])                                    # no plan given: no plan checks
+    Engine([rules], zone={"plan": "enterprise"})
+    with pytest.raises(RulesetError) as info:
+        Engine([rules], zone={"plan": "free"})
+    assert [d.code for d in info.value.diagnostics] == ["RS327"]
