@@ -10,6 +10,10 @@ The default key holds the URL (origin scheme), the ``Origin`` header and the
 method-override and forwarding headers Cloudflare always keys on; a rule's
 ``cache_key`` settings filter the query string, sort it, and add headers,
 cookies, host and visitor features.
+
+Decisions: a rule's ``ignore_query_strings_order`` decides sorting in both
+directions (``false`` turns a zone-wide Query String Sort off, since Cache Rules
+override zone settings, §3.1 item 4); an IPv6 host keeps its brackets.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Normalization follows cache-phases §4.15 and PD-26: fields joined with ``,``,
 items split on commas and trimmed of spaces and tabs, empty items dropped, tags
 with inner whitespace or bytes outside 0x21–0x7E dropped, case-insensitive
 de-duplication keeping the first spelling and position, and only tags lying
-entirely within the first 16,384 bytes of the origin header kept.  Operations
+entirely within the first 16,384 bytes of the origin header kept (the tag's own
+trimmed bytes; blanks after it do not count).  Operations
 compose in rule order (PD-07).
 """
 

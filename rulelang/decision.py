@@ -6,6 +6,12 @@ response-phase rules that the phase engine computed.  It never evaluates
 expressions and never raises on header content: whatever it had to ignore is
 said in ``reasons``.  docs/cache-decision.md describes the algorithm and every
 project decision it relies on.
+
+Decisions taken here where the specification is open: an informational status
+(100–199) is never stored, whatever a header or status code TTL says (PD-17
+makes only non-1xx statuses storable); a 304 without a 304 or 200
+``status_code_ttl`` entry gets no TTL from ``override_origin`` (§4.9 steps 1–3
+read literally); reasons name the rule that last set each deciding setting unit.
 """
 
 from __future__ import annotations
