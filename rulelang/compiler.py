@@ -493,19 +493,23 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
 
 def _response_field_test(name: str, read: Closure, op: str, const: Any,
                          pred: Callable[[Any], bool], is_ip: bool) -> Closure:
-    """:func:`_field_test` for a response field (cached on ``Response._cache``)."""
+    """:func:`_field_test` for a response field (cached on ``Response._cache``).
+
+    A request that supplies field values (``Request.fields``) may override a response
+    field, and the response's cache does not know which request it was paired with, so
+    the fast path is taken only for requests without supplied values."""
     if op in ("eq", "in") and not is_ip and not callable(getattr(const, "search", None)):
         test = const.__eq__ if op == "eq" else pred
 
         def eq_or_in(q, s):
-            v = s._cache.get(name, _UNSET) if s is not None else _UNSET
+            v = s._cache.get(name, _UNSET) if s is not None and not q._fields else _UNSET
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and test(v) is True
         return eq_or_in
 
     def generic(q, s):
-        v = s._cache.get(name, _UNSET) if s is not None else _UNSET
+        v = s._cache.get(name, _UNSET) if s is not None and not q._fields else _UNSET
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)

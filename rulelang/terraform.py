@@ -28,6 +28,11 @@ _TERRAFORM_ONLY = frozenset({"zone_id", "account_id", "provider", "lifecycle", "
                              "count", "for_each"})
 
 
+#: Resource attributes that only label the rule set: a value Terraform must evaluate
+#: (a variable, a function call) is left out rather than refused.
+_LABELS = frozenset({"name", "description"})
+
+
 class _Unsupported(Exception):
     def __init__(self, message: str, pos: Pos):
         super().__init__(message)
@@ -190,11 +195,18 @@ class _Walker:
             if d == "attribute":
                 key = _identifier(c.children[0])
                 value_node = c.children[-1]
+                if not path and key in _TERRAFORM_ONLY:
+                    continue  # never read: `zone_id = var.zone_id` is fine
                 if key in out:
                     self.duplicate(key, path, _pos(c.children[0]))
                 self.doc.key_positions[path + (key,)] = _pos(c.children[0])
                 self.doc.positions[path + (key,)] = _pos(value_node)
-                value = self.value(value_node, path + (key,))
+                try:
+                    value = self.value(value_node, path + (key,))
+                except _Unsupported:
+                    if not path and key in _LABELS:
+                        continue  # a label only: `name = var.name` is left out
+                    raise
                 if value is not None:
                     out[key] = value
             elif d == "block":
@@ -258,7 +270,12 @@ class _Walker:
                     self.duplicate(key, path, _pos(elem.children[0]))
                 self.doc.key_positions[path + (key,)] = _pos(elem.children[0])
                 self.doc.positions[path + (key,)] = _pos(value_node)
-                value = self.value(value_node, path + (key,))
+                try:
+                    value = self.value(value_node, path + (key,))
+                except _Unsupported:
+                    if not path and key in _LABELS:
+                        continue  # a label only: `name = var.name` is left out
+                    raise
                 if value is not None:
                     out[key] = value
             return out

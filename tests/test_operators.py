@@ -227,3 +227,11 @@ def test_lists():
     assert asn.matches(Request(fields={"ip.src.asnum": 13335})) is True
     assert compile_expression("not ip.src in $offices", lists=lists).matches(
         Request(client_ip="198.51.100.1")) is True
+
+
+def test_a_response_field_supplied_by_one_request_does_not_leak_to_another():
+    expr = compile_expression("http.response.code eq 404", phase="response")
+    resp = Response(status=200)
+    assert expr.matches(Request(), resp) is False
+    assert expr.matches(Request(fields={"http.response.code": 404}), resp) is True
+    assert expr.matches(Request(), resp) is False

@@ -278,3 +278,29 @@ def test_arbitrary_text_files_load_or_raise_ruleset_error(tmp_path_factory, text
         load_ruleset(path, "request")
     except RulesetError as exc:
         assert exc.diagnostics
+
+
+def test_terraform_variables_in_attributes_rulelang_never_reads_are_fine(tmp_path):
+    path = tmp_path / "cache.tf"
+    path.write_text('''variable "zone_id" {}
+resource "cloudflare_ruleset" "cache" {
+  zone_id = var.zone_id
+  name    = var.ruleset_name
+  kind    = "zone"
+  phase   = "http_request_cache_settings"
+  rules {
+    ref        = "static"
+    expression = "starts_with(http.request.uri.path, \\"/static/\\")"
+    action     = "set_cache_settings"
+    action_parameters {
+      cache = true
+    }
+  }
+}
+''')
+    (rs,) = load_rulesets(path)
+    assert [r.ref for r in rs.rules] == ["static"]
+    path.write_text(path.read_text().replace("cache = true", "cache = var.cache"))
+    with pytest.raises(RulesetError) as info:
+        load_rulesets(path)
+    assert info.value.diagnostics[0].code == "RS008"
