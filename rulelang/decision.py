@@ -138,9 +138,12 @@ def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone, by: _Source
         reasons.append(f"{by('cache')} made the request eligible for cache (cache: true)")
         return True, "rule"
     if not default_eligible(facts):
-        what = f"extension {facts.extension!r}" if facts.extension else "no file extension"
-        reasons.append(f"{what} is not on the default cached-extension list and no rule "
-                       "sets cache: not eligible")
+        if facts.extension:
+            what = f"extension {facts.extension!r} is not on the default cached-extension list"
+        else:
+            what = "the path has no file extension, so the default cached-extension list"
+            what += " does not apply"
+        reasons.append(f"{what} and no rule sets cache: not eligible")
         return False, "default"
     if zone.caching_level == "no_query_string" and facts.query:
         reasons.append("caching level No Query String: a request with a query string is "
