@@ -103,7 +103,8 @@ def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL
 
     A matching ``status_code_ttl`` entry wins (a 304 without its own entry uses
     the 200 entry); otherwise ``override_origin`` gives its ``default`` for the
-    statuses of PD-13 and "no usable TTL" for any other status.  ``rule_name``
+    statuses of PD-13 (and for 304, which takes what a 200 would get: §4.9 item 4,
+    "with the 304 → 200 fallback") and "no usable TTL" for any other status.  ``rule_name``
     (the rule that set ``edge_ttl``) is named in the result's ``source``.
     """
     if not isinstance(edge_ttl, Mapping):
@@ -120,9 +121,13 @@ def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL
                            _describe_entry(entry) + of + suffix)
     if edge_ttl.get("mode") == "override_origin":
         default = edge_ttl.get("default")
-        if status in OVERRIDE_STATUSES and isinstance(default, int) and \
+        # §4.9 item 4: "the override default (with the 304 → 200 fallback)": a 304
+        # revalidates a 200, so it takes the default a 200 would get.
+        scope_status = 200 if status == 304 else status
+        if scope_status in OVERRIDE_STATUSES and isinstance(default, int) and \
                 not isinstance(default, bool):
-            return ExplicitTTL(default, f"edge_ttl override_origin default{of}")
+            return ExplicitTTL(default, f"edge_ttl override_origin default{of}"
+                               + (" (a 304 takes the 200 default)" if status == 304 else ""))
         return ExplicitTTL(None, f"edge_ttl override_origin{of} (its default does not apply "
                                  f"to status {status}, PD-13)")
     return None

@@ -456,3 +456,14 @@ def test_decide_never_raises_for_malformed_settings(request_settings):
                                        "Content-Length": "100"})
     d = decide(request, response, zone=Zone(), request_settings=request_settings)
     assert isinstance(d["cache_key"], str) and d["reasons"]
+
+
+def test_a_304_takes_the_override_default_a_200_would_get():
+    from rulelang import Engine, Request, Response
+    engine = Engine([{"phase": "request", "rules": [{
+        "expression": "true", "action": "set_cache_settings",
+        "action_parameters": {"cache": True,
+                              "edge_ttl": {"mode": "override_origin", "default": 600}}}]}])
+    decision = engine.evaluate(Request(url="https://a.example/x.png"),
+                               Response(status=304)).to_dict()["decision"]
+    assert (decision["edge_ttl"], decision["cache_status"]) == (600, None)
