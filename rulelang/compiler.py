@@ -22,6 +22,7 @@ from typing import Any
 from . import schema
 from .checker import Checked, NodeInfo
 from .fields import field_reader
+from .http import NO_FIELDS
 from .membership import membership
 from .nodes import (
     Bare,
@@ -502,14 +503,16 @@ def _response_field_test(name: str, read: Closure, op: str, const: Any,
         test = const.__eq__ if op == "eq" else pred
 
         def eq_or_in(q, s):
-            v = s._cache.get(name, _UNSET) if s is not None and not q._fields else _UNSET
+            v = (s._cache.get(name, _UNSET) if s is not None and (
+                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and test(v) is True
         return eq_or_in
 
     def generic(q, s):
-        v = s._cache.get(name, _UNSET) if s is not None and not q._fields else _UNSET
+        v = (s._cache.get(name, _UNSET) if s is not None and (
+                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)

@@ -31,7 +31,10 @@ __all__ = ["Headers", "Request", "Response"]
 #: Headers as kept on a message: ``(name as given, value)`` pairs in order.
 Headers = tuple[tuple[str, str], ...]
 
-_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+#: The ``fields`` of a request that supplies none (one shared object, so that the
+#: compiler's fast paths can test ``request._fields is NO_FIELDS``).
+NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+_NO_FIELDS = NO_FIELDS
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _TOKENS = re.compile(r"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+\n)*[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _COMMON_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"))
@@ -251,8 +254,8 @@ class Request(_Message):
         self._headers = parse_headers(headers, f"{p}request header")
         self._client_ip = None if client_ip is None else parse_ip(client_ip,
                                                                   f"{p}request client_ip")
-        self._fields = (MappingProxyType(convert_fields(fields, p)) if fields is not None
-                        else _NO_FIELDS)
+        supplied = convert_fields(fields, p) if fields is not None else None
+        self._fields = MappingProxyType(supplied) if supplied else NO_FIELDS
         self._norm = url_normalization if url_normalization == "rfc3986" else check_mode(
             url_normalization)
         if timestamp is None:
