@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .regex_bytesets import ASCII, FULL, POSIX, chars, escape_byte, fold, ranges, span
+
 __all__ = ["MAX_REPEAT", "PatternError", "Restart", "translate"]
 
 #: RE2's largest repetition count.
 MAX_REPEAT = 1000
-_FULL = (1 << 256) - 1
-_ASCII = (1 << 128) - 1
 _META = set("\\.+*?()|[]{}^$#&-~")
 _PERL = {"d": "digit", "s": "space", "w": "word"}
 _UNICODE_WS = (r"\x{9}-\x{d}\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
@@ -47,63 +47,6 @@ class PatternError(Exception):
 
     def __repr__(self) -> str:
         return f"PatternError({self.code!r}, {self.message!r}, {self.hint!r})"
-
-
-def _ranges(mask: int) -> list[tuple[int, int]]:
-    out, b = [], 0
-    while b < 256:
-        if mask >> b & 1:
-            start = b
-            while b < 256 and mask >> b & 1:
-                b += 1
-            out.append((start, b - 1))
-        else:
-            b += 1
-    return out
-
-
-def _span(a: int, b: int) -> int:
-    return ((1 << (b - a + 1)) - 1) << a
-
-
-def _chars(text: str) -> int:
-    mask = 0
-    for c in text:
-        mask |= 1 << ord(c)
-    return mask
-
-
-_POSIX = {
-    "alnum": _span(48, 57) | _span(65, 90) | _span(97, 122),
-    "alpha": _span(65, 90) | _span(97, 122),
-    "ascii": _span(0, 127),
-    "blank": _chars("\t "),
-    "cntrl": _span(0, 31) | 1 << 127,
-    "digit": _span(48, 57),
-    "graph": _span(33, 126),
-    "lower": _span(97, 122),
-    "print": _span(32, 126),
-    "punct": _span(33, 47) | _span(58, 64) | _span(91, 96) | _span(123, 126),
-    "space": _chars("\t\n\v\f\r "),
-    "upper": _span(65, 90),
-    "word": _span(48, 57) | _span(65, 90) | _span(97, 122) | 1 << 95,
-    "xdigit": _span(48, 57) | _span(65, 70) | _span(97, 102),
-}
-
-
-def _fold(mask: int) -> int:
-    """ASCII case folding of a byte set."""
-    upper, lower = mask >> 65 & (1 << 26) - 1, mask >> 97 & (1 << 26) - 1
-    return mask | upper << 97 | lower << 65
-
-
-def _esc_byte(b: int) -> bytes:
-    c = chr(b)
-    if c.isascii() and (c.isalnum() or c == "_"):
-        return c.encode()
-    if 0x21 <= b <= 0x7E:
-        return b"\\" + c.encode()
-    return b"\\x%02x" % b
 
 
 class Restart(Exception):
@@ -197,7 +140,7 @@ class Translator:
     def literal(self, frame: _Frame, cp: int) -> bytes:
         """A literal character (outside a class) given by code point."""
         if cp < 0x80:
-            return _esc_byte(cp)
+            return escape_byte(cp)
         utf8 = chr(cp).encode("utf-8")
         if self.utf8:
             return b"(?-i:" + utf8 + b")" if frame.i and not frame.u else utf8
@@ -205,7 +148,7 @@ class Translator:
 
     def raw_byte(self, frame: _Frame, b: int) -> bytes:
         if b < 0x80:
-            return _esc_byte(b)
+            return escape_byte(b)
         if self.utf8:
             raise self.error(
                 f"the raw byte \\x{b:02x} cannot be combined with (?u) in rulelang",
@@ -492,19 +435,19 @@ class Translator:
 
     @staticmethod
     def perl_set(letter: str) -> int:
-        mask = _POSIX[_PERL[letter.lower()]]
-        return mask if letter.islower() else _FULL ^ mask
+        mask = POSIX[_PERL[letter.lower()]]
+        return mask if letter.islower() else FULL ^ mask
 
     def emit_set(self, frame: _Frame, mask: int) -> bytes:
         """An explicit RE2 class for a byte set."""
         if self.utf8:
             high = mask >> 128
-            if high not in (0, _ASCII):
+            if high not in (0, ASCII):
                 raise self.error(
                     "a class that splits the bytes \\x80-\\xFF cannot be combined with (?u)",
                     "rulelang compiles patterns that use (?u) in UTF-8 mode")
-            parts = [b"%s-%s" % (_esc_byte(a), _esc_byte(b)) if a != b else _esc_byte(a)
-                     for a, b in _ranges(mask & _ASCII)]
+            parts = [b"%s-%s" % (escape_byte(a), escape_byte(b)) if a != b else escape_byte(a)
+                     for a, b in ranges(mask & ASCII)]
             if high:
                 parts.append(b"\\x{80}-\\x{10ffff}")
             body = b"[" + b"".join(parts) + b"]" if parts else b"[^\\x00-\\x{10ffff}]"
@@ -513,7 +456,7 @@ class Translator:
             return b"[^\\x00-\\xff]"
         return b"[" + b"".join(
             b"\\x%02x-\\x%02x" % (a, b) if a != b else b"\\x%02x" % a
-            for a, b in _ranges(mask)) + b"]"
+            for a, b in ranges(mask)) + b"]"
 
     # ----------------------------------------------------------------- classes
     def char_class(self, frame: _Frame) -> bytes:
@@ -563,7 +506,7 @@ class Translator:
         if colon < 0 or not self.p.startswith(":]", colon):
             return None
         name = self.p[start:colon]
-        if name not in _POSIX:
+        if name not in POSIX:
             return None
         self.pos = colon + 2
         return name, negated
@@ -583,7 +526,7 @@ class Translator:
         negated, literals = self.class_open(frame)
         result: int | None = None
         op = ""
-        union = _chars(literals)
+        union = chars(literals)
         while True:
             c = self.class_item_start(frame)
             if not c:
@@ -597,23 +540,23 @@ class Translator:
             if c == "[":
                 found = self.posix()
                 if found:
-                    union |= _POSIX[found[0]] ^ (_FULL if found[1] else 0)
+                    union |= POSIX[found[0]] ^ (FULL if found[1] else 0)
                 else:
                     union |= self.byte_bracket(frame)
                 continue
             union |= self.byte_range(frame)
         mask = union if result is None else self.apply(frame, result, op, union)
         if frame.i:
-            mask = _fold(mask)
-        return _FULL ^ mask if negated else mask
+            mask = fold(mask)
+        return FULL ^ mask if negated else mask
 
     def apply(self, frame: _Frame, left: int, op: str, right: int) -> int:
         if frame.i:
-            left, right = _fold(left), _fold(right)
+            left, right = fold(left), fold(right)
         if op == "&&":
             return left & right
         if op == "--":
-            return left & ~right & _FULL
+            return left & ~right & FULL
         return left ^ right
 
     def byte_item(self, frame: _Frame) -> tuple[str, int]:
@@ -651,7 +594,7 @@ class Translator:
             raise self.error("invalid range boundary, must be a literal")
         if first > last:
             raise self.error("invalid character class range: start > end")
-        return _span(first, last)
+        return span(first, last)
 
     def next_after_dash(self, frame: _Frame) -> str:
         keep = self.pos
