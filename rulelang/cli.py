@@ -22,6 +22,10 @@ Decisions where interfaces.md §3 is silent:
   string are kept.
 - SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
   ``columnKind`` is ``unicodeCodePoints``.
+- ``--rules PATH ...`` (eval, trace, test) takes every following path, as interfaces.md §3
+  writes it, besides the repeated ``--rules A --rules B`` form: for ``trace`` the run
+  stops at the URL (a token with ``://``), for ``test`` at the first case file (a YAML
+  mapping with ``cases``).
 """
 
 from __future__ import annotations
@@ -91,9 +95,46 @@ def _say(message: str) -> None:
         pass
 
 
+_RULES_COMMANDS = ("eval", "trace", "test")
+
+
+def _is_case_file(token: str) -> bool:
+    """Whether ``token`` names a ``rulelang test`` case file (a YAML mapping with ``cases``)."""
+    from .testing import looks_like_case_file
+
+    return looks_like_case_file(token)
+
+
+def spread_rules(args: list[str]) -> list[str]:
+    """``--rules A B C`` → ``--rules A --rules B --rules C`` (see the module docstring)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command not in _RULES_COMMANDS or "--" in args:
+        return args
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        out.append(args[i])
+        if args[i] != "--rules":
+            i += 1
+            continue
+        i += 1
+        first = True
+        while i < len(args) and not args[i].startswith("-"):
+            token = args[i]
+            if not first and ((command == "trace" and "://" in token)
+                              or (command == "test" and _is_case_file(token))):
+                break
+            if not first:
+                out.append("--rules")
+            out.append(token)
+            first = False
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = spread_rules(list(sys.argv[1:] if argv is None else argv))
     debug = os.environ.get("RULELANG_DEBUG", "") not in ("", "0")
     if "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args:
         debug = True

@@ -43,6 +43,7 @@ __all__ = [
     "check_outcome",
     "check_samples",
     "load_cases",
+    "looks_like_case_file",
     "run_cases",
 ]
 
@@ -116,6 +117,16 @@ def _case_lines(text: str) -> list[int]:
         if key.value == "cases" and isinstance(value, yaml.SequenceNode):
             return [item.start_mark.line + 1 for item in value.value]
     return []
+
+
+def looks_like_case_file(path: str | Path) -> bool:
+    """Whether ``path`` is a readable YAML mapping with a ``cases`` key (a case file,
+    as opposed to a rules file); never raises."""
+    try:
+        doc = yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        return False
+    return isinstance(doc, dict) and "cases" in doc
 
 
 def load_cases(path: str | Path) -> CaseFile:
