@@ -313,10 +313,8 @@ class _Compiler:
                 return partial(_ORDER[_MIRROR[op]], const)
             case "contains":
                 return lambda v: const in v
-            case "matches":
-                return const.search
-            case "wildcard" | "strict wildcard":
-                return const.match
+            case "matches" | "wildcard" | "strict wildcard":
+                return const.test
             case "starts_with":
                 return lambda v: v.startswith(const)
             case "ends_with":

@@ -55,8 +55,9 @@ How a pattern is translated:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -165,10 +166,42 @@ def parse_replacement(template: bytes, groups: int) -> Replacement:
     return Replacement(bytes(template), tuple(parts), refs, tuple(warnings))
 
 
-class Regex:
-    """A compiled ``matches`` / ``regex_replace`` pattern; immutable, thread-safe."""
+def tester(compiled: Any, anchor: str) -> Callable[[bytes], bool]:
+    """The fastest ``data -> bool`` test of a compiled ``re2`` pattern.
 
-    __slots__ = ("_capture", "_search", "groups", "pattern", "translated", "utf8")
+    ``anchor`` is ``"search"`` (anywhere) or ``"full"`` (the whole value).  The
+    ``re2`` module's ``search``/``fullmatch`` run a Python generator and build a match
+    object per call; when the module exposes its compiled ``RE2`` object, the test
+    calls it directly (checked once against the public API), else it falls back to
+    the public methods.
+    """
+    public = compiled.search if anchor == "search" else compiled.fullmatch
+    regexp = getattr(compiled, "_regexp", None)
+    anchors = getattr(getattr(re2, "_re2", None), "RE2", None)
+    anchors = getattr(anchors, "Anchor", None)
+    where = getattr(anchors, "UNANCHORED" if anchor == "search" else "ANCHOR_BOTH", None)
+    if regexp is not None and where is not None and hasattr(regexp, "Match"):
+        match = regexp.Match
+
+        def test(data: bytes) -> bool:
+            return match(where, data, 0, len(data))[0][0] >= 0
+        try:
+            agrees = all(test(probe) == (public(probe) is not None)
+                         for probe in (b"", b"a", b"\xff\n"))
+        except (AttributeError, IndexError, TypeError, ValueError):
+            agrees = False  # an re2 build whose internals differ: use the public API
+        if agrees:
+            return test
+    return lambda data: public(data) is not None
+
+
+class Regex:
+    """A compiled ``matches`` / ``regex_replace`` pattern; immutable, thread-safe.
+
+    ``test`` is the fastest ``data -> bool`` search (what the compiler calls).
+    """
+
+    __slots__ = ("_capture", "_search", "groups", "pattern", "test", "translated", "utf8")
 
     pattern: str
     translated: bytes
@@ -181,7 +214,7 @@ class Regex:
         capture = _compile(translated, utf8, never_capture=False)
         for name, value in (("pattern", pattern), ("translated", translated), ("utf8", utf8),
                             ("groups", capture.groups), ("_search", search),
-                            ("_capture", capture)):
+                            ("_capture", capture), ("test", tester(search, "search"))):
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -192,7 +225,7 @@ class Regex:
 
     def search(self, data: bytes) -> bool:
         """True when the pattern matches anywhere in ``data``."""
-        return self._search.search(data) is not None
+        return self.test(data)
 
     def replace_first(self, data: bytes, template: Replacement) -> bytes:
         """``data`` with its leftmost match replaced by ``template``; unchanged if none."""

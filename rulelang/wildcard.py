@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re2
 
-from .regex import latin1_options
+from .regex import latin1_options, tester
 from .regex_syntax import PatternError
 
 __all__ = ["DEFAULT_STAR_LIMIT", "Wildcard", "compile_wildcard"]
@@ -80,7 +80,7 @@ def _literal_regex(run: bytes, case_sensitive: bool) -> bytes:
 class Wildcard:
     """A compiled wildcard pattern; immutable and safe to share between threads."""
 
-    __slots__ = ("_capture", "_match", "case_sensitive", "pattern", "stars")
+    __slots__ = ("_capture", "_match", "case_sensitive", "pattern", "stars", "test")
 
     pattern: bytes
     case_sensitive: bool
@@ -102,7 +102,8 @@ class Wildcard:
             raise PatternError("RL306", f"invalid wildcard: {exc}",
                                "the pattern is too large") from None
         for name, value in (("pattern", bytes(pattern)), ("case_sensitive", case_sensitive),
-                            ("stars", stars), ("_match", match), ("_capture", capture)):
+                            ("stars", stars), ("_match", match), ("_capture", capture),
+                            ("test", tester(match, "full"))):
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -114,7 +115,7 @@ class Wildcard:
 
     def match(self, value: bytes) -> bool:
         """True when the whole of ``value`` matches the pattern."""
-        return self._match.fullmatch(value) is not None
+        return self.test(value)
 
     def captures(self, value: bytes) -> tuple[bytes, ...] | None:
         """The text of each ``*`` (shortest first, left to right), or ``None`` on no match."""
