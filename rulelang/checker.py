@@ -15,7 +15,6 @@ re-checks anything.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from .nodes import (
     Unpack,
 )
 from .regex import PatternError, compile_regex
+from .suggest import closest
 from .types import BOOL, INT, IP, STRING, Type, array, parse_type
 from .wildcard import compile_wildcard
 
@@ -654,10 +654,8 @@ def _show(pattern: str, bindings: dict[str, Type]) -> str:
 
 
 def _did_you_mean(name: str, candidates, prefix: str = "") -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
-    if not close:
-        return ""
-    return f"{prefix}did you mean {close[0]}?"
+    close = closest(name, candidates)
+    return f"{prefix}did you mean {close}?" if close else ""
 
 
 def _article(t: Type) -> str:

@@ -8,7 +8,6 @@ engine's internal form (see :mod:`rulelang.values`).
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import socket
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from typing import Any
 
 from . import schema
 from .errors import RuleLangError
+from .suggest import closest
 from .types import Type
 from .values import MISSING
 
@@ -125,15 +125,8 @@ def _unknown_field(name: Any, where: str) -> RuleLangError:
 
 
 def _closest_field(name: str) -> str | None:
-    """The known field ``name`` most likely means: the same name in another case
-    (field names are lower case), else the closest spelling, else ``None``."""
-    known = list(schema.fields())
-    by_lower = {k.lower(): k for k in known}
-    folded = name.strip().lower()
-    if folded in by_lower:
-        return by_lower[folded]
-    close = difflib.get_close_matches(folded, list(by_lower), n=1)
-    return by_lower[close[0]] if close else None
+    """The known field ``name`` most likely means (see :func:`rulelang.suggest.closest`)."""
+    return closest(name, schema.fields(), cutoff=0.6)
 
 
 def convert_fields(values: Any, where: str = "") -> dict[str, Any]:

@@ -22,7 +22,6 @@ with an :class:`~rulelang.engine.Engine` and returns one :class:`CaseResult` eac
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import yaml
 
 from .errors import RuleLangError
 from .schema import normalize_phase
+from .suggest import closest
 
 __all__ = [
     "DECISION_FIELDS",
@@ -214,8 +214,8 @@ def _check_case(path: Path, i: int, line: int, raw: Any) -> Case:
 
 
 def _did_you_mean(key: str, known) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(key, known)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def check_samples(case_file: CaseFile) -> None:
