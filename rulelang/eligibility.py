@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from .fields import field_reader
 
 __all__ = [
     "DEFAULT_CACHED_EXTENSIONS",
-    "DEFAULT_PORTS",
     "RequestFacts",
     "deception_armor_accepts",
     "default_eligible",
@@ -25,7 +25,6 @@ __all__ = [
 DEFAULT_CACHED_EXTENSIONS = frozenset(
     ["7z", "avi", "avif", "apk", "bin", "bmp", "bz2", "class", "css", "csv", "doc", "docx", "dmg", "ejs", "eot", "eps", "exe", "flac", "gif", "gz", "ico", "iso", "jar", "jpg", "jpeg", "js", "mid", "midi", "mkv", "mp3", "mp4", "ogg", "otf", "pdf", "pict", "pls", "png", "ppt", "pptx", "ps", "rar", "svg", "svgz", "swf", "tar", "tif", "tiff", "ttf", "webm", "webp", "woff", "woff2", "xls", "xlsx", "zip", "zst"])
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _JPEG = ("image/jpeg", "image/pjpeg", "image/webp", "image/avif")
 _OGG = ("audio/ogg", "video/ogg", "application/ogg")
@@ -52,10 +51,6 @@ _ARMOR: dict[str, tuple[str, ...]] = {
     "csv": ("text/csv",),
 }
 
-try:  # the field model, when it is available, is the one definition of path/extension
-    from .fields import field_reader as _field_reader
-except ImportError:  # pragma: no cover - only before rulelang.fields exists
-    _field_reader = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,22 +60,17 @@ class RequestFacts:
     method: str
     scheme: str
     host: str
-    port: int | None
+    port: int
     path: str
     query: str
     extension: str
 
 
-def _field_text(name: str, request, fallback: str) -> str:
-    if _field_reader is None:
-        return fallback
-    try:
-        value = _field_reader(name)(request, None)
-    except Exception:  # noqa: BLE001 - a broken field read falls back to the URL
-        return fallback
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else fallback
+def _field_text(name: str, request) -> str:
+    """A String field's value as text: the field model is the one definition of the
+    path, the extension and the query."""
+    value = field_reader(name)(request, None)
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 
 def _extension(path: str) -> str:
@@ -90,26 +80,13 @@ def _extension(path: str) -> str:
 
 
 def request_facts(request, notes: list[str]) -> RequestFacts:
-    """Split the request URL; an unreadable URL or port is reported, never raised."""
-    method = str(getattr(request, "method", "GET") or "GET").upper()
-    url = str(getattr(request, "url", "") or "")
-    try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-        raw_path, query = parts.path or "/", parts.query
-    except ValueError:
-        notes.append(f"request URL {url!r} could not be read; its path is taken as '/'")
-        scheme, host, raw_path, query, parts = "https", "", "/", "", None
-    try:
-        port = parts.port if parts is not None else None
-    except ValueError:
-        notes.append(f"request URL {url!r} has an invalid port; the scheme's default is used")
-        port = None
-    if port is None:
-        port = DEFAULT_PORTS.get(scheme)
-    path = _field_text("http.request.uri.path", request, raw_path)
-    extension = _field_text("http.request.uri.path.extension", request, _extension(path))
-    return RequestFacts(method, scheme, host, port, path, query, extension)
+    """The facts of §4.2, read from the request's own URL split and its fields (the
+    path, extension and raw query are the values rules see)."""
+    return RequestFacts(
+        method=request.method, scheme=request.scheme, host=request.url_host,
+        port=request.port, path=_field_text("http.request.uri.path", request) or "/",
+        query=_field_text("raw.http.request.uri.query", request),
+        extension=_field_text("http.request.uri.path.extension", request))
 
 
 def default_eligible(facts: RequestFacts) -> bool:

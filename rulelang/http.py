@@ -279,6 +279,23 @@ class Request(_Message):
         return self._url
 
     @property
+    def scheme(self) -> str:
+        """The URL's scheme, ``http`` or ``https`` (lower case)."""
+        return self._scheme
+
+    @property
+    def url_host(self) -> str:
+        """The URL's host, lower-cased, an IPv6 literal without its brackets (the Host
+        header may differ: that is ``http.host``)."""
+        host = self._host.lower()
+        return host[1:-1] if host.startswith("[") else host
+
+    @property
+    def port(self) -> int:
+        """The URL's explicit port, else 443 for https and 80 for http."""
+        return int(self._port) if self._port else self._default_port
+
+    @property
     def client_ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         """The client's address (``ip.src``), or ``None``."""
         return self._client_ip

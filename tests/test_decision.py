@@ -10,6 +10,7 @@ from test_decision_support import StandInMessage, make_request, make_response
 
 from rulelang.decision import ResponseAction, RuleRef, decide
 from rulelang.errors import RuleLangError
+from rulelang.http import Request
 from rulelang.zone import Zone
 
 DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
@@ -423,7 +424,7 @@ def test_decide_never_raises_for_arbitrary_response_headers(headers, status, req
                                                             occ):
     response = StandInMessage(status=status)
     response.headers = tuple(headers)
-    request = StandInMessage("GET", "https://example.com/a.jpg", {"Authorization": "x"})
+    request = Request("GET", "https://example.com/a.jpg", {"Authorization": "x"})
     actions = control(**{"no-cache": {"operation": "remove"}}) if occ else ()
     d = decide(request, response, zone=Zone(origin_cache_control=occ),
                request_settings=request_settings, response_actions=actions)
@@ -450,8 +451,8 @@ _JSON = st.recursive(
     ["cache", "edge_ttl", "browser_ttl", "cache_key", "cache_reserve", "serve_stale",
      "origin_cache_control", "additional_cacheable_ports"]), _JSON, max_size=5))
 def test_decide_never_raises_for_malformed_settings(request_settings):
-    request = StandInMessage("GET", "https://example.com:8443/a.jpg?b=1&a=2",
-                             {"Cookie": "a=1", "Accept-Language": "en"})
+    request = Request("GET", "https://example.com:8443/a.jpg?b=1&a=2",
+                      {"Cookie": "a=1", "Accept-Language": "en"})
     response = StandInMessage(headers={"Cache-Control": "max-age=60", "Set-Cookie": "a=1",
                                        "Content-Length": "100"})
     d = decide(request, response, zone=Zone(), request_settings=request_settings)
@@ -459,7 +460,7 @@ def test_decide_never_raises_for_malformed_settings(request_settings):
 
 
 def test_a_304_takes_the_override_default_a_200_would_get():
-    from rulelang import Engine, Request, Response
+    from rulelang import Engine, Response
     engine = Engine([{"phase": "request", "rules": [{
         "expression": "true", "action": "set_cache_settings",
         "action_parameters": {"cache": True,
