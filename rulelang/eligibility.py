@@ -73,12 +73,6 @@ def _field_text(name: str, request) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 
-def _extension(path: str) -> str:
-    segment = path.rsplit("/", 1)[-1]
-    dot = segment.rfind(".")
-    return "" if dot <= 0 else segment[dot + 1:].lower()
-
-
 def request_facts(request, notes: list[str]) -> RequestFacts:
     """The facts of §4.2, read from the request's own URL split and its fields (the
     path, extension and raw query are the values rules see)."""
