@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import Any, NamedTuple
 
 from .decision import ResponseAction, RuleRef, decide
 from .errors import Diagnostic, RuleLangError, RulesetError
@@ -101,9 +101,8 @@ def overlay_settings(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict:
     return settings_from_units(units)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the rules do with one sample (interfaces.md §4).
+class Outcome(NamedTuple):
+    """What the rules do with one sample (interfaces.md §4); immutable.
 
     ``matched`` maps each phase to the matching rules in order;
     ``request_settings`` is the stacked request-phase result and
