@@ -187,6 +187,22 @@ class _Walker:
         self.doc: Document
 
     # ----------------------------------------------------------------- bodies
+    def member(self, out: dict, key: str, key_node, value_node, path: PathKey) -> None:
+        """Read ``key = value`` (an attribute or an object element) into ``out``,
+        recording the positions of the key and of the value."""
+        if key in out:
+            self.duplicate(key, path, _pos(key_node))
+        self.doc.key_positions[path + (key,)] = _pos(key_node)
+        self.doc.positions[path + (key,)] = _pos(value_node)
+        try:
+            value = self.value(value_node, path + (key,))
+        except _Unsupported:
+            if not path and key in _LABELS:
+                return  # a label only: `name = var.name` is left out
+            raise
+        if value is not None:
+            out[key] = value
+
     def body(self, body, path: PathKey) -> dict:
         out: dict[str, Any] = {}
         blocks: dict[str, list] = {}
@@ -197,18 +213,7 @@ class _Walker:
                 value_node = c.children[-1]
                 if not path and key in _TERRAFORM_ONLY:
                     continue  # never read: `zone_id = var.zone_id` is fine
-                if key in out:
-                    self.duplicate(key, path, _pos(c.children[0]))
-                self.doc.key_positions[path + (key,)] = _pos(c.children[0])
-                self.doc.positions[path + (key,)] = _pos(value_node)
-                try:
-                    value = self.value(value_node, path + (key,))
-                except _Unsupported:
-                    if not path and key in _LABELS:
-                        continue  # a label only: `name = var.name` is left out
-                    raise
-                if value is not None:
-                    out[key] = value
+                self.member(out, key, c.children[0], value_node, path)
             elif d == "block":
                 name, labels, _ = _block_parts(c)
                 if name == "dynamic":
@@ -265,19 +270,7 @@ class _Walker:
             out = {}
             for elem in _children(node, "object_elem"):
                 key = self.object_key(elem.children[0])
-                value_node = elem.children[-1]
-                if key in out:
-                    self.duplicate(key, path, _pos(elem.children[0]))
-                self.doc.key_positions[path + (key,)] = _pos(elem.children[0])
-                self.doc.positions[path + (key,)] = _pos(value_node)
-                try:
-                    value = self.value(value_node, path + (key,))
-                except _Unsupported:
-                    if not path and key in _LABELS:
-                        continue  # a label only: `name = var.name` is left out
-                    raise
-                if value is not None:
-                    out[key] = value
+                self.member(out, key, elem.children[0], elem.children[-1], path)
             return out
         elif d in ("heredoc_template", "heredoc_template_trim"):
             return self.heredoc(node, path, trim=d == "heredoc_template_trim")
