@@ -101,28 +101,22 @@ class _Compiler:
     # ------------------------------------------------------------------ values
 
     def index(self, node: Index) -> Closure:
+        if not self.info(node.target).each:
+            if self.hook is None:
+                return self.key_path(node)
+            return _key1(self.node(node.target), node.key)
         target = self.node(node.target)
         key = node.key
-        if self.info(node.target).each:
-            def each(q, s):
-                out = []
-                for v in target(q, s):
-                    try:
-                        out.append(v[key])
-                    except (IndexError, KeyError):
-                        pass
-                return out
-            return each
 
-        if self.hook is None:
-            return self.key_path(node)
-
-        def one(q, s):
-            try:
-                return target(q, s)[key]
-            except (IndexError, KeyError, TypeError):
-                return MISSING
-        return one
+        def each(q, s):
+            out = []
+            for v in target(q, s):
+                try:
+                    out.append(v[key])
+                except (IndexError, KeyError):
+                    pass
+            return out
+        return each
 
     def key_path(self, node: Index) -> Closure:
         """A chain of indexes such as ``http.request.headers["accept"][0]``, as one closure
@@ -148,14 +142,7 @@ class _Compiler:
                     return MISSING
             return field_key2
         if len(keys) == 1:
-            (k1,) = keys
-
-            def key1(q, s):
-                try:
-                    return root(q, s)[k1]
-                except (IndexError, KeyError, TypeError):
-                    return MISSING
-            return key1
+            return _key1(root, keys[0])
 
         def path(q, s):
             v = root(q, s)
@@ -257,10 +244,10 @@ class _Compiler:
     # ------------------------------------------------------------------ comparisons
 
     def comparison(self, node: Comparison) -> Closure:
-        left = self.node(node.left)
         const = self.info(node).const
         right_is_value = const is None and not isinstance(node.right, (String, Bare))
         if right_is_value:
+            left = self.node(node.left)
             pred2 = _BINARY[node.op]
             if self.info(node.left).type == IP:
                 pred2 = _ip_binary(node.op)
@@ -281,15 +268,16 @@ class _Compiler:
                 return b is not MISSING and pred2(a, b)
             return two
         pred = self.predicate(node, const)
+        fused = self.call_test(node, pred)  # before compiling the call on its own
+        if fused is not None:
+            return fused
+        left = self.node(node.left)
         if self.info(node.left).each:
             return lambda q, s: tuple(pred(v) for v in left(q, s))
         if isinstance(node.left, Field) and self.hook is None:
             return _field_test(node.left.name, left, node.op, const, pred,
                                self.info(node.left).type == IP,
                                response=not self.is_request_field(node.left))
-        fused = self.call_test(node, pred)
-        if fused is not None:
-            return fused
         if node.op == "eq" and self.info(node.left).type != IP:
             return lambda q, s: left(q, s) == const
 
@@ -404,6 +392,16 @@ class _Compiler:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _key1(target: Closure, key: int | bytes) -> Closure:
+    """``target[key]``, missing when the target is missing or has no such key/index."""
+    def key1(q, s):
+        try:
+            return target(q, s)[key]
+        except (IndexError, KeyError, TypeError):
+            return MISSING
+    return key1
 
 
 def _const(value: Any) -> Closure:
