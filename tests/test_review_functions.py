@@ -14,34 +14,13 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_builtins import call  # binds a function as the checker does
 
 import rulelang
-from rulelang import schema
-from rulelang.builtins import NOT_LITERAL, bind
-from rulelang.types import BOOL, INT, IP, STRING, Type, array
 from rulelang.values import MISSING
 
 RESPONSE = "http_response_cache_settings"
 ip = ipaddress.ip_address
-
-
-def _type(value: object) -> Type:
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
-        return IP
-    if isinstance(value, tuple):
-        return array(STRING)
-    return STRING
-
-
-def call(name: str, *args: object) -> object:
-    params = schema.FUNCTIONS[name].params
-    literals = [a if params[min(i, len(params) - 1)].kind == "literal" else NOT_LITERAL
-                for i, a in enumerate(args)]
-    return bind(name, literals, [_type(a) for a in args])(*args)
 
 
 def value(expression: str, url: str = "https://example.com/", headers: object = None,
