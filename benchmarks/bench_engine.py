@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rulelang import Request
 from rulelang.engine import Engine
-from rulelang.ruleset import load_ruleset
+from rulelang.rules.ruleset import load_ruleset
 
 REQ = "http_request_cache_settings"
 EXTENSIONS = ("css", "js", "png", "jpg", "html", "json", "")
@@ -127,7 +127,7 @@ def make_samples(n_rules: int, count: int = 1000, seed: int = 7) -> list[dict]:
 
 
 def extracted(request: Request) -> tuple:
-    from rulelang.fields import extract_all
+    from rulelang.http.fields import extract_all
     v = extract_all(request, None)
     return (v["http.request.uri.path"], v["http.request.uri.path.extension"], v["http.host"],
             v["http.cookie"], v["http.request.uri.query"], v["http.user_agent"],

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rulelang import Request, Response, compile_expression
-from rulelang.values import MISSING
+from rulelang.schema.values import MISSING
 
 REQ = Request(method="GET", url="https://www.example.com/api/v2/users/42.json?lang=en&page=3",
               headers=[["Host", "www.example.com"], ["User-Agent", "Mozilla/5.0 (X11; Linux)"],
@@ -89,7 +89,7 @@ def bench(fn, number):
 
 
 def main() -> None:
-    from rulelang.fields import extract_all
+    from rulelang.http.fields import extract_all
     values = extract_all(REQ, RESP)
     print(f"{'expression':<62} {'compile µs':>10} {'run ns':>7} {'matches':>7} {'floor ns':>8} "
           f"{'ratio':>6}")

@@ -21,10 +21,10 @@ import re
 import timeit
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from rulelang import schema
-from rulelang.fields import extract_all, field_reader
-from rulelang.fields_values import default_value
-from rulelang.http import Request
+from rulelang.http.field_values import default_value
+from rulelang.http.fields import extract_all, field_reader
+from rulelang.http.messages import Request
+from rulelang.schema import catalogue as schema
 
 SAMPLE = {
     "method": "GET",

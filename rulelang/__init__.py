@@ -13,22 +13,40 @@ The public API::
 """
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .errors import Diagnostic, ExpressionError, Location, RuleLangError, RulesetError
+from rulelang.errors import Diagnostic as Diagnostic
+from rulelang.errors import ExpressionError as ExpressionError
+from rulelang.errors import Location as Location
+from rulelang.errors import RuleLangError as RuleLangError
+from rulelang.errors import RulesetError as RulesetError
+
+if TYPE_CHECKING:  # the names below are imported on first use; type checkers see them here
+    from rulelang.engine import Engine as Engine
+    from rulelang.engine import Outcome as Outcome
+    from rulelang.http.messages import Request as Request
+    from rulelang.http.messages import Response as Response
+    from rulelang.language.expression import CompiledExpression as CompiledExpression
+    from rulelang.language.expression import compile_expression as compile_expression
+    from rulelang.linter import lint as lint
+    from rulelang.rules.ruleset import Rule as Rule
+    from rulelang.rules.ruleset import Ruleset as Ruleset
+    from rulelang.rules.ruleset import load_ruleset as load_ruleset
+    from rulelang.rules.ruleset import load_rulesets as load_rulesets
 
 # Public names defined in other modules, imported on first use so that
 # ``import rulelang`` stays cheap.
 _LAZY = {
-    "compile_expression": "rulelang.expression",
-    "CompiledExpression": "rulelang.expression",
-    "Request": "rulelang.http",
-    "Response": "rulelang.http",
-    "load_ruleset": "rulelang.ruleset",
-    "Ruleset": "rulelang.ruleset",
-    "Rule": "rulelang.ruleset",
+    "compile_expression": "rulelang.language.expression",
+    "CompiledExpression": "rulelang.language.expression",
+    "Request": "rulelang.http.messages",
+    "Response": "rulelang.http.messages",
+    "load_ruleset": "rulelang.rules.ruleset",
+    "Ruleset": "rulelang.rules.ruleset",
+    "Rule": "rulelang.rules.ruleset",
     "Engine": "rulelang.engine",
     "Outcome": "rulelang.engine",
-    "load_rulesets": "rulelang.ruleset",
+    "load_rulesets": "rulelang.rules.ruleset",
     "lint": "rulelang.linter",
 }
 
@@ -40,7 +58,7 @@ __all__ = [  # noqa: RUF022 - grouped: errors first, then the lazily imported AP
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rulelang' has no attribute {name!r}")
@@ -49,5 +67,5 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

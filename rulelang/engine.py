@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from os import PathLike
 from typing import Any, NamedTuple
 
-from .decision import ResponseAction, RuleRef, decide
-from .errors import Diagnostic, RuleLangError, RulesetError
-from .http import Request, Response
-from .ruleset import Rule, Ruleset, load_rulesets
-from .schema import REQUEST_PHASE, RESPONSE_PHASE
-from .zone import Zone
+from rulelang.cache.decision import ResponseAction, RuleRef, decide
+from rulelang.cache.zone import Zone
+from rulelang.errors import Diagnostic, RuleLangError, RulesetError
+from rulelang.http.messages import Request, Response
+from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
+from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
 __all__ = [
     "REQUEST_UNITS",
@@ -302,8 +302,8 @@ def _response_settings(actions: list[ResponseAction]) -> dict:
 
 
 def _compile_rule(rule: Rule, phase: str, lists, problems: list[Diagnostic]):
-    from .errors import ExpressionError
-    from .expression import compile_expression
+    from rulelang.errors import ExpressionError
+    from rulelang.language.expression import compile_expression
     try:
         compiled = compile_expression(rule.expression, phase=phase, lists=lists)
         tags = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .codes import CODES
+from rulelang.codes import CODES
 
 __all__ = [
     "Diagnostic",

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .errors import Diagnostic, ExpressionError, RuleLangError, RulesetError
-from .ruleset import Ruleset, check_plan, load_rulesets
+from rulelang.errors import Diagnostic, ExpressionError, RuleLangError, RulesetError
+from rulelang.rules.ruleset import Ruleset, check_plan, load_rulesets
+from rulelang.schema import catalogue as schema
 
 __all__ = ["lint"]
 
@@ -63,7 +63,7 @@ def _is_file(text: str) -> bool:
 
 
 def _lint_expression(source: str, phase: str, lists) -> list[Diagnostic]:
-    from .expression import compile_expression
+    from rulelang.language.expression import compile_expression
     try:
         full = schema.normalize_phase(phase)
     except (ValueError, TypeError) as exc:
@@ -85,7 +85,7 @@ def _sorted(diagnostics) -> list[Diagnostic]:
 
 
 def _settings_of(rule, phase: str) -> set[tuple]:
-    from .engine import RESPONSE_UNITS, request_units
+    from rulelang.engine import RESPONSE_UNITS, request_units
     if rule.action != "set_cache_settings":
         return set()
     if phase == schema.RESPONSE_PHASE:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .codes import CODES
-from .errors import Diagnostic
+from rulelang.codes import CODES
+from rulelang.errors import Diagnostic
 
 __all__ = [
     "Region",

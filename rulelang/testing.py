@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
-from .errors import RuleLangError
-from .schema import normalize_phase
-from .suggest import closest
+from rulelang.errors import RuleLangError
+from rulelang.schema.catalogue import normalize_phase
+from rulelang.suggest import closest
 
 __all__ = [
     "DECISION_FIELDS",
@@ -232,7 +232,7 @@ def check_samples(case_file: CaseFile) -> None:
 
 def _sample_problem(request: dict, response: dict | None) -> str:
     """What is wrong with a case's request or response (interfaces.md §2), or ''."""
-    from .http import Request, Response
+    from rulelang.http.messages import Request, Response
 
     try:
         Request.from_dict(request)
@@ -345,8 +345,8 @@ def check_outcome(expect: Mapping, outcome: Mapping) -> list[str]:
 def run_cases(cases: Sequence[Case], rulesets: Sequence, zone: Mapping | None = None,
               lists: Mapping | None = None) -> list[CaseResult]:
     """Evaluate every case against ``rulesets`` (loaded rule sets) and check it."""
-    from .engine import Engine
-    from .http import Request, Response
+    from rulelang.engine import Engine
+    from rulelang.http.messages import Request, Response
 
     engine = Engine(list(rulesets), zone=dict(zone) if zone else None,
                     lists=dict(lists) if lists else None)

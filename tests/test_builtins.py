@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang import schema
-from rulelang.builtins import NOT_LITERAL, ArgumentProblem, bind, bind_with_warnings
-from rulelang.builtins_text import url_decode_once
-from rulelang.types import BOOL, INT, IP, STRING, Type, array, map_of
-from rulelang.values import MISSING
+from rulelang.language.functions.core import NOT_LITERAL, ArgumentProblem, bind, bind_with_warnings
+from rulelang.language.functions.text import url_decode_once
+from rulelang.schema import catalogue as schema
+from rulelang.schema.types import BOOL, INT, IP, STRING, Type, array, map_of
+from rulelang.schema.values import MISSING
 
 ip = ipaddress.ip_address
 

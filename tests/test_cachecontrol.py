@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rulelang.cachecontrol import (
+from rulelang.cache.cache_control import (
     MAX_DELTA_SECONDS,
     Directive,
     apply_edit,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from test_decision_support import make_request
 
-from rulelang.cachekey import cache_key, device_type
-from rulelang.eligibility import request_facts
-from rulelang.zone import Zone
+from rulelang.cache.eligibility import request_facts
+from rulelang.cache.key import cache_key, device_type
+from rulelang.cache.zone import Zone
 
 
 def key(url: str, headers: dict | None = None, settings: dict | None = None, **zone) -> str:

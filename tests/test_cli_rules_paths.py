@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rulelang.cli import main, spread_rules
+from rulelang.cli.main import main, spread_rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "example"
 CASES = Path(__file__).resolve().parents[1] / "corpus" / "cases" / "example-site.yaml"

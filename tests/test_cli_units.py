@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from rulelang.cli_common import Failure, rules_files
-from rulelang.cli_eval import _progress, humanize_ttl
-from rulelang.cli_fmt import expression_sites, format_text
-from rulelang.cli_lint import parse_code_selection, select_diagnostics
-from rulelang.cli_trace import explain_false
+from rulelang.cli.common import Failure, rules_files
+from rulelang.cli.eval import _progress, humanize_ttl
+from rulelang.cli.fmt import expression_sites, format_text
+from rulelang.cli.lint import parse_code_selection, select_diagnostics
+from rulelang.cli.trace import explain_false
 from rulelang.errors import Diagnostic
-from rulelang.http import Request, Response
-from rulelang.loaders import read_text
+from rulelang.http.messages import Request, Response
+from rulelang.rules.documents import read_text
 
 MESSY = 'http.host   eq "a"and   ssl'
 CLEAN = 'http.host eq "a" and ssl'
@@ -209,7 +209,7 @@ def test_progress_bar_only_for_a_long_file_on_a_terminal(tmp_path):
 
 
 def test_the_example_corpus_is_where_the_package_finds_it():
-    from rulelang._resources import example_dir
+    from rulelang.resources import example_dir
 
     names = sorted(p.name for p in Path(example_dir()).iterdir())
     assert names == ["cache-response-rules.json", "cache-rules.json", "samples.jsonl"]

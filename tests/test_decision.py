@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_decision_support import StandInMessage, make_request, make_response
 
-from rulelang.decision import ResponseAction, RuleRef, decide
+from rulelang.cache.decision import ResponseAction, RuleRef, decide
+from rulelang.cache.zone import Zone
 from rulelang.errors import RuleLangError
-from rulelang.http import Request
-from rulelang.zone import Zone
+from rulelang.http.messages import Request
 
 DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
 RESPONSE_RULE = RuleRef("http_response_cache_settings", 0)

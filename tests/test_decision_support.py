@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rulelang.decision import ResponseAction, RuleRef, decide
-from rulelang.http import Request, Response
-from rulelang.zone import Zone
+from rulelang.cache.decision import ResponseAction, RuleRef, decide
+from rulelang.cache.zone import Zone
+from rulelang.http.messages import Request, Response
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "decision"
 REQUEST_PHASE = "http_request_cache_settings"
@@ -245,7 +245,7 @@ def compile_rule_expression(source: str, phase: str, expect: str = "bool"):
     """``rulelang.compile_expression``; the reference evaluator only when the
     compiler cannot be imported (compile errors are not hidden)."""
     try:
-        from rulelang.expression import compile_expression
+        from rulelang.language.expression import compile_expression
     except ImportError:  # pragma: no cover - before the core exists
         return _Reference(source)
     return compile_expression(source, phase=phase, expect=expect)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rulelang.cachetags import (
+from rulelang.cache.tags import (
     MAX_HEADER_BYTES,
     apply_tag_operation,
     normalize_tags,

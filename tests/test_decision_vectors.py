@@ -11,9 +11,9 @@ from test_decision_support import (
     reference_expression,
 )
 
-from rulelang.cachekey import cache_key
-from rulelang.eligibility import request_facts
-from rulelang.zone import Zone
+from rulelang.cache.eligibility import request_facts
+from rulelang.cache.key import cache_key
+from rulelang.cache.zone import Zone
 
 VECTORS = load("vectors.json")
 KEYS = load("cache_keys.json")
@@ -77,7 +77,7 @@ def test_cache_key_example(case):
 
 @pytest.mark.parametrize("vector", VECTORS, ids=_ids(VECTORS))
 def test_reference_evaluator_agrees_with_compiler(vector):
-    expression = pytest.importorskip("rulelang.expression")
+    expression = pytest.importorskip("rulelang.language.expression")
     request = make_request(vector["request"])
     response = make_response(vector["response"])
     for phase, key in (("http_request_cache_settings", "request_rules"),

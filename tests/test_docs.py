@@ -23,7 +23,7 @@ import pytest
 from rulelang import ExpressionError, Request, Response, compile_expression, lint
 from rulelang.codes import CODES
 from rulelang.errors import render_caret
-from rulelang.schema import CACHE_PHASE_FUNCTIONS, FUNCTIONS
+from rulelang.schema.catalogue import CACHE_PHASE_FUNCTIONS, FUNCTIONS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rulelang import Request, Response, RuleLangError, RulesetError
 from rulelang.engine import Engine, Outcome, overlay_settings
-from rulelang.ruleset import load_ruleset
+from rulelang.rules.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = {v["name"]: v for v in json.loads((ROOT / "corpus/decision/vectors.json").read_text())}

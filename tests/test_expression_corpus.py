@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from rulelang import ExpressionError, compile_expression
-from rulelang.fields import field_reader  # noqa: F401  (the corpus covers every field: see below)
-from rulelang.schema import fields
+from rulelang.http.fields import field_reader  # noqa: F401  (the corpus covers every field: see below)
+from rulelang.schema.catalogue import fields
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "expressions"
 #: The lists the corpus refers to (lists are supplied by the caller).
@@ -85,7 +85,7 @@ def test_every_field_and_cache_function_is_in_the_corpus():
     text = "\n".join(c.source for c in VALID)
     missing = [name for name in fields() if not re.search(re.escape(name) + r"(?![\w.])", text)]
     assert missing == []
-    from rulelang.schema import CACHE_PHASE_FUNCTIONS
+    from rulelang.schema.catalogue import CACHE_PHASE_FUNCTIONS
     assert [f for f in sorted(CACHE_PHASE_FUNCTIONS) if f + "(" not in text] == []
 
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang import schema
 from rulelang.errors import RuleLangError
-from rulelang.fields import extract_all, field_reader
-from rulelang.http import Request, Response
-from rulelang.values import MISSING, to_python
+from rulelang.http.fields import extract_all, field_reader
+from rulelang.http.messages import Request, Response
+from rulelang.schema import catalogue as schema
+from rulelang.schema.values import MISSING, to_python
 
 
 def value(name, request, response=None):
@@ -278,8 +278,8 @@ def test_method_version_timestamps(req, expected):
 
 
 def test_timestamp_defaults_to_the_clock_at_construction(monkeypatch):
-    import rulelang.http
-    monkeypatch.setattr(rulelang.http.time, "time", lambda: 1700000000.125)
+    import rulelang.http.messages
+    monkeypatch.setattr(rulelang.http.messages.time, "time", lambda: 1700000000.125)
     req = Request()
     assert value("http.request.timestamp.sec", req) == 1700000000
     assert value("http.request.timestamp.msec", req) == 125

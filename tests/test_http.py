@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import rulelang
 from rulelang.errors import RuleLangError
-from rulelang.http import Request, Response
+from rulelang.http.messages import Request, Response
 
 
 @pytest.mark.parametrize("headers,expected", [

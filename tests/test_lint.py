@@ -88,5 +88,4 @@ def test_findings_are_sorted_by_position(tmp_path):
 def test_package_level_lint_is_the_function_after_importing_the_module():
     import rulelang
     import rulelang.linter
-
     assert [d.code for d in rulelang.lint("/no/such/file.json")] == ["RS001"]

@@ -4,8 +4,8 @@ import ipaddress
 
 import pytest
 
-from rulelang import literals as lit
-from rulelang.types import INT, IP, STRING
+from rulelang.language import literals as lit
+from rulelang.schema.types import INT, IP, STRING
 
 
 @pytest.mark.parametrize("text, value", [

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from rulelang import nodes as n
 from rulelang.errors import ExpressionError
-from rulelang.parser import MAX_DEPTH, MAX_LENGTH, parse
+from rulelang.language import nodes as n
+from rulelang.language.parser import MAX_DEPTH, MAX_LENGTH, parse
 
 F = n.Field
 S = n.String

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from rulelang.errors import ExpressionError
-from rulelang.parser import parse
+from rulelang.language.parser import parse
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "expressions"
 _CHARS = {"<TAB>": "\t", "<CR>": "\r", "<LF>": "\n", "<NBSP>": "\u00a0"}

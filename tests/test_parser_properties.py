@@ -5,10 +5,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulelang import nodes as n
 from rulelang.errors import ExpressionError
-from rulelang.parser import parse
-from rulelang.printer import to_source
+from rulelang.language import nodes as n
+from rulelang.language.parser import parse
+from rulelang.language.printer import to_source
 
 # --------------------------------------------------------------------------- any text
 

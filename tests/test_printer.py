@@ -3,9 +3,9 @@
 import pytest
 from test_parser_corpus import VALID
 
-from rulelang import nodes as n
-from rulelang.parser import parse
-from rulelang.printer import to_source
+from rulelang.language import nodes as n
+from rulelang.language.parser import parse
+from rulelang.language.printer import to_source
 
 
 @pytest.mark.parametrize("text, canonical", [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang.regex import PatternError, Regex, compile_regex, parse_replacement
+from rulelang.language.patterns.regex import PatternError, Regex, compile_regex, parse_replacement
 
 # (pattern as handed to the compiler, haystack, expected search result)
 SEARCH_CASES = [

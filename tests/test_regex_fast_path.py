@@ -4,8 +4,8 @@ public ``re2`` API it replaces, for searches and whole-value wildcard matches.""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang.regex import compile_regex
-from rulelang.wildcard import compile_wildcard
+from rulelang.language.patterns.regex import compile_regex
+from rulelang.language.patterns.wildcard import compile_wildcard
 
 PATTERNS = [r"^/api/v[0-9]+/", r"a|b", r"", r"(?i)x.y", r"\d{2,3}$", r"(?s)a.*b", r"é",
             r"(?u)\p{Greek}+", r"[^\x00-\x7f]", r"\bword\b"]

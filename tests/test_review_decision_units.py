@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang.cachetags import apply_tag_operation, normalize_tags, parse_cache_tag_header
-from rulelang.decision import RuleRef, decide
+from rulelang.cache.decision import RuleRef, decide
+from rulelang.cache.tags import apply_tag_operation, normalize_tags, parse_cache_tag_header
+from rulelang.cache.zone import Zone
 from rulelang.engine import Engine
 from rulelang.errors import RuleLangError
-from rulelang.http import Request, Response
-from rulelang.zone import Zone
+from rulelang.http.messages import Request, Response
 
 DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
 REQUEST = "http_request_cache_settings"

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 import rulelang
 from rulelang.errors import RuleLangError
-from rulelang.fields import field_reader
-from rulelang.http import Request, Response
-from rulelang.samples import iter_samples
-from rulelang.urlnorm import normalize_path, remove_dot_segments
-from rulelang.values import MISSING, to_python
+from rulelang.http.fields import field_reader
+from rulelang.http.messages import Request, Response
+from rulelang.http.samples import iter_samples
+from rulelang.http.urlnorm import normalize_path, remove_dot_segments
+from rulelang.schema.values import MISSING, to_python
 
 E = "https://example.com"
 

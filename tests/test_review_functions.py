@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_builtins import call  # binds a function as the checker does
 
 import rulelang
-from rulelang.values import MISSING
+from rulelang.schema.values import MISSING
 
 RESPONSE = "http_response_cache_settings"
 ip = ipaddress.ip_address

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang.regex import PatternError, compile_regex, parse_replacement
+from rulelang.language.patterns.regex import PatternError, compile_regex, parse_replacement
 
 wf = pytest.importorskip("octorules_wirefilter")
 

@@ -11,8 +11,8 @@ import random
 
 import pytest
 
-from rulelang.regex import PatternError
-from rulelang.wildcard import compile_wildcard
+from rulelang.language.patterns.regex import PatternError
+from rulelang.language.patterns.wildcard import compile_wildcard
 
 wf = pytest.importorskip("octorules_wirefilter")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rulelang.errors import ExpressionError
-from rulelang.parser import parse
-from rulelang.printer import to_source
+from rulelang.language.parser import parse
+from rulelang.language.printer import to_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_review_parser_fuzz import Gen

@@ -24,9 +24,9 @@ import time
 
 import pytest
 
-from rulelang import checker
 from rulelang.errors import ExpressionError
-from rulelang.parser import parse
+from rulelang.language import checker
+from rulelang.language.parser import parse
 
 wf = pytest.importorskip("octorules_wirefilter")
 

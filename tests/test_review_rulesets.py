@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rulelang import RulesetError
-from rulelang.ruleset import load_ruleset
+from rulelang.rules.ruleset import load_ruleset
 
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 SCS, TAGS, CC = "set_cache_settings", "set_cache_tags", "set_cache_control"

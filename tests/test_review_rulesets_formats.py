@@ -12,7 +12,7 @@ import pytest
 
 from rulelang import RulesetError
 from rulelang.linter import lint
-from rulelang.ruleset import load_ruleset, load_rulesets
+from rulelang.rules.ruleset import load_ruleset, load_rulesets
 
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 

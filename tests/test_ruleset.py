@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rulelang import Request, Response, RulesetError
 from rulelang.engine import Engine
-from rulelang.ruleset import Rule, Ruleset, load_ruleset, load_rulesets, path_text
+from rulelang.rules.ruleset import Rule, Ruleset, load_ruleset, load_rulesets, path_text
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus/rulesets"
 FORMATS = ["json", "envelope.json", "yaml", "v4.tf", "v5.tf"]
@@ -170,7 +170,7 @@ def test_terraform_literals(hcl, expected, tmp_path):
     path = tmp_path / "r.tf"
     path.write_text('resource "cloudflare_ruleset" "r" {\n  phase = "http_request_cache_settings"\n'
                     f'  description = {hcl}\n}}\n')
-    from rulelang.terraform import read_terraform
+    from rulelang.rules.terraform import read_terraform
     doc, = read_terraform(path.read_text(), str(path))
     assert doc.value["description"] == expected
 

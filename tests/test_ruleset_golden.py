@@ -12,7 +12,7 @@ import yaml
 from rulelang import RulesetError
 from rulelang.codes import RULESET_CODES
 from rulelang.linter import lint
-from rulelang.ruleset import load_ruleset
+from rulelang.rules.ruleset import load_ruleset
 
 GOLDEN = Path(__file__).resolve().parent.parent / "corpus/rulesets/broken.yaml"
 CASES = yaml.safe_load(GOLDEN.read_text("utf-8"))

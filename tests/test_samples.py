@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from rulelang.errors import RuleLangError
-from rulelang.fields import field_reader
-from rulelang.samples import Sample, har_entry_to_dict, iter_samples, sample_from_dict
-from rulelang.values import to_python
+from rulelang.http.fields import field_reader
+from rulelang.http.samples import Sample, har_entry_to_dict, iter_samples, sample_from_dict
+from rulelang.schema.values import to_python
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "samples"
 

@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from rulelang import schema
 from rulelang.codes import CODES
-from rulelang.types import INT, STRING, array, map_of, parse_type
+from rulelang.schema import catalogue as schema
+from rulelang.schema.types import INT, STRING, array, map_of, parse_type
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.json"
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="shared spec not beside the checkout")
 def test_packaged_field_schema_is_the_spec_copy():
-    packaged = Path(schema.__file__).parent / "data" / "fields.json"
+    packaged = Path(schema.__file__).parent / "fields.json"
     assert packaged.read_bytes() == SPEC.read_bytes()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rulelang.errors import RuleLangError
-from rulelang.ruleset import load_ruleset
+from rulelang.rules.ruleset import load_ruleset
 from rulelang.testing import check_outcome, load_cases, run_cases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rulelang import schema
 from rulelang.errors import RuleLangError
-from rulelang.urlnorm import check_mode, normalize_path, remove_dot_segments
+from rulelang.http.urlnorm import check_mode, normalize_path, remove_dot_segments
+from rulelang.schema import catalogue as schema
 
 SPEC_EXAMPLES = schema.url_normalization()["examples"]
 

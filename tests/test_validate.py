@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rulelang.ruleset import load_ruleset
-from rulelang.validate import DIRECTIVES, validate_action
+from rulelang.rules.ruleset import load_ruleset
+from rulelang.rules.validate import DIRECTIVES, validate_action
 
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulelang.regex import PatternError
-from rulelang.wildcard import Wildcard, compile_wildcard
+from rulelang.language.patterns.regex import PatternError
+from rulelang.language.patterns.wildcard import Wildcard, compile_wildcard
 
 # (pattern, value, strict?, expected) — the §6.5 example table first
 MATCH_CASES = [

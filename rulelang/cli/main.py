@@ -1,0 +1,194 @@
+r"""The ``rulelang`` command line: ``lint``, ``eval``, ``trace``, ``test``, ``fmt``,
+``fields`` and ``functions`` (interfaces.md §3).
+
+This module holds the command group, the shared options and the error policy; each
+command lives in its own ``cli_*`` module.  Exit codes: 0 success, 1 findings (lint
+errors, failed test cases, files that ``fmt --check`` would change), 2 bad usage or
+input that cannot be read.  Errors are one line on stderr — no traceback unless
+``--debug`` (or ``RULELANG_DEBUG=1``) — and Ctrl-C ends quietly.
+
+Decisions where interfaces.md §3 is silent:
+
+- A reader that goes away (``rulelang eval | head``) is not an error: exit 0, nothing on
+  stderr (neither rich's nor click's own handling, which both exit 1).
+- ``lint`` exits 2, not 1, when a file cannot be checked at all (RS001–RS007: unreadable,
+  not UTF-8, not JSON/YAML/HCL, not a rule set, no phase); the diagnostics are still
+  reported in the chosen format, then one stderr line names each such file.
+- ``eval --rules PATH`` without ``--samples`` runs the rules on the example samples.
+- ``trace --field NAME=VALUE``: VALUE is the text itself for a String field, JSON otherwise.
+- ``test`` checks every case file (keys, requests and responses, phases under
+  ``matched``, rules files) before running any case: a mistake there exits 2.
+- ``fmt`` writes bytes: line endings, a byte-order mark and ``\u`` escapes of an ASCII
+  string are kept.
+- SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
+  ``columnKind`` is ``unicodeCodePoints``.
+- ``--rules PATH ...`` (eval, trace, test) takes every following path, as interfaces.md §3
+  writes it, besides the repeated ``--rules A --rules B`` form: for ``trace`` the run
+  stops at the URL (a token with ``://``), for ``test`` at the first case file (a YAML
+  mapping with ``cases``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from rulelang import __version__
+from rulelang.cli.common import PROG, Failure
+from rulelang.errors import RuleLangError
+
+__all__ = ["cli", "main"]
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away; raised instead of :class:`BrokenPipeError` so that
+    click does not turn it into ``sys.exit(1)``."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed() from None
+
+
+@click.group(cls=_Group, context_settings=_CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name=PROG)
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
+def cli(debug: bool) -> None:
+    """Compiler, linter and offline engine for Cloudflare's Rules language in the
+    cache phases (Cache Rules and Cache Response Rules).
+
+    \b
+    Start with `rulelang eval`: it runs the example rule sets shipped with rulelang
+    on their sample requests and shows what Cloudflare's cache would do.
+    """
+
+
+def _register() -> None:
+    from rulelang.cli.eval import eval_command
+    from rulelang.cli.fmt import fmt_command
+    from rulelang.cli.lint import lint_command
+    from rulelang.cli.schema import fields_command, functions_command
+    from rulelang.cli.test import test_command
+    from rulelang.cli.trace import trace_command
+
+    for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
+                    fields_command, functions_command):
+        cli.add_command(command)
+
+
+_register()
+
+
+def _say(message: str) -> None:
+    try:
+        click.echo(message, err=True)
+    except OSError:
+        pass
+
+
+_RULES_COMMANDS = ("eval", "trace", "test")
+
+
+def _is_case_file(token: str) -> bool:
+    """Whether ``token`` names a ``rulelang test`` case file (a YAML mapping with ``cases``)."""
+    from rulelang.testing import looks_like_case_file
+
+    return looks_like_case_file(token)
+
+
+def spread_rules(args: list[str]) -> list[str]:
+    """``--rules A B C`` → ``--rules A --rules B --rules C`` (see the module docstring)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command not in _RULES_COMMANDS or "--" in args:
+        return args
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        out.append(args[i])
+        if args[i] != "--rules":
+            i += 1
+            continue
+        i += 1
+        first = True
+        while i < len(args) and not args[i].startswith("-"):
+            token = args[i]
+            if not first and ((command == "trace" and "://" in token)
+                              or (command == "test" and _is_case_file(token))):
+                break
+            if not first:
+                out.append("--rules")
+            out.append(token)
+            first = False
+            i += 1
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    args = spread_rules(list(sys.argv[1:] if argv is None else argv))
+    debug = os.environ.get("RULELANG_DEBUG", "") not in ("", "0")
+    if "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args:
+        debug = True
+        args = [a for a in args if a != "--debug"]
+    try:
+        result = cli.main(args=args, prog_name=PROG, standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.NoArgsIsHelpError as e:
+        click.echo(e.format_message())
+        return 0
+    except click.UsageError as e:
+        command = e.ctx.command_path if e.ctx is not None else PROG
+        _say(f"{command}: error: {e.format_message()} (see '{command} --help')")
+        return e.exit_code
+    except click.ClickException as e:
+        _say(f"{PROG}: error: {e.format_message()}")
+        return e.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        _say(f"{PROG}: interrupted")
+        return 130
+    except (BrokenPipeError, _PipeClosed):
+        # The reader went away (`rulelang eval | head`): not an error.
+        # Point stdout at /dev/null so that the interpreter's final flush is silent
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
+    except Failure as e:
+        if debug:
+            traceback.print_exc()
+        if e.message:
+            _say(f"{PROG}: error: {e.message}")
+        return e.exit_code
+    except (RuleLangError, OSError, UnicodeError) as e:
+        if debug:
+            traceback.print_exc()
+        _say(f"{PROG}: error: {_one_line(e)}")
+        return 2
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
+        if debug:
+            traceback.print_exc()
+        _say(f"{PROG}: internal error: {type(e).__name__}: {e} "
+             f"(run with --debug for the traceback and please report it)")
+        return 2
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.filename}: {e.strerror}" if e.filename else e.strerror
+    text = str(e).strip() or type(e).__name__
+    first = text.splitlines()[0]
+    return first

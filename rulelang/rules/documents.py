@@ -1,0 +1,322 @@
+"""Read rules files into plain values while remembering where every part sits.
+
+Each reader returns :class:`Document` objects: the rule-set value (dicts, lists,
+strings, numbers — the JSON shape of the Rulesets API) plus a map from the path of
+every value (``("rules", 3, "action_parameters", "edge_ttl", "mode")``) to its
+1-based line and column in the file.  JSON and YAML come back as they are written;
+Terraform ``cloudflare_ruleset`` resources are translated to the JSON shape
+(:mod:`rulelang.terraform`).  Anything unreadable raises :class:`LoadError` carrying one
+diagnostic; no other exception leaves this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from os import PathLike, fspath
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rulelang.errors import Diagnostic, Location
+
+__all__ = ["Document", "LoadError", "Pos", "document_from_value", "read_documents"]
+
+Pos = tuple[int, int]
+PathKey = tuple[Any, ...]
+
+
+@dataclass
+class Document:
+    """One rule-set document: its value and where each of its parts sits in the file.
+
+    ``positions`` maps a value's path to the line and column where the value starts;
+    ``content_starts`` maps the path of a string to the position of its first
+    character when that differs from ``position + 1 column`` (YAML plain or block
+    scalars, Terraform heredocs).  ``key_positions`` maps the path of an object
+    member to where its key is written, so that a problem with the member itself (an
+    unknown key) points at the key.
+    """
+
+    value: Any
+    file: str | None = None
+    format: str = "dict"
+    positions: dict[PathKey, Pos] = field(default_factory=dict)
+    content_starts: dict[PathKey, Pos] = field(default_factory=dict)
+    key_positions: dict[PathKey, Pos] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    label: str = ""
+
+    def position(self, path: PathKey) -> Pos | None:
+        """Line and column of the value at ``path`` (or of its nearest enclosing value)."""
+        while True:
+            pos = self.positions.get(path)
+            if pos is not None or not path:
+                return pos
+            path = path[:-1]
+
+    def key_position(self, path: PathKey) -> Pos | None:
+        """Line and column of the key of the member at ``path`` (else of its value)."""
+        return self.key_positions.get(path) or self.position(path)
+
+    def content_start(self, path: PathKey) -> Pos | None:
+        """Line and column of the first character of the string at ``path``."""
+        pos = self.content_starts.get(path)
+        if pos is not None:
+            return pos
+        pos = self.positions.get(path)
+        if pos is None:
+            return self.position(path)
+        return (pos[0], pos[1] + 1)
+
+    def rebase(self, prefix: PathKey, new_prefix: PathKey = ()) -> None:
+        """Re-key every path that starts with ``prefix`` so that it starts with ``new_prefix``."""
+        n = len(prefix)
+        for name in ("positions", "content_starts", "key_positions"):
+            old = getattr(self, name)
+            setattr(self, name, {new_prefix + k[n:]: v for k, v in old.items()
+                                 if k[:n] == prefix})
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a rule set; carries one diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _fail(code: str, message: str, file: str | None, line: int | None = None,
+          column: int | None = None, hint: str = "", path: str = "") -> LoadError:
+    return LoadError(Diagnostic(code, message, hint=hint,
+                                location=Location(file, path, line, column)))
+
+
+# --------------------------------------------------------------------------- entry point
+
+_JSON_EXT = {".json"}
+_YAML_EXT = {".yaml", ".yml"}
+_HCL_EXT = {".tf", ".hcl"}
+
+
+def document_from_value(value: Any, label: str = "") -> Document:
+    """A document for an in-memory value (no file, no positions)."""
+    return Document(value=value, label=label)
+
+
+def read_documents(source: str | PathLike, fmt: str | None = None) -> list[Document]:
+    """Read ``source`` (a path) and return its documents.
+
+    ``fmt`` forces ``json``, ``yaml`` or ``terraform``; otherwise the file extension
+    decides, and for other extensions the content is sniffed.
+    """
+    file = fspath(source)
+    try:
+        raw = Path(file).read_bytes()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _fail("RS001", f"cannot read {file}: {reason}", file,
+                    hint="check the path and the file's permissions") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise _fail("RS001", f"{file} is not UTF-8 text (byte {exc.start})", file, line,
+                    hint="save the file as UTF-8") from None
+    return read_text(text, file, fmt)
+
+
+def read_text(text: str, file: str | None, fmt: str | None = None) -> list[Document]:
+    """Parse ``text`` in format ``fmt`` (or the format ``file``'s name or content suggests)."""
+    fmt = fmt or _guess_format(text, file)
+    if fmt == "json":
+        return [_read_json(text, file)]
+    if fmt == "yaml":
+        return _read_yaml(text, file)
+    if fmt == "terraform":
+        from rulelang.rules.terraform import read_terraform
+        return read_terraform(text, file)
+    raise ValueError(f"unknown rules format {fmt!r}")
+
+
+def _guess_format(text: str, file: str | None) -> str:
+    suffix = Path(file).suffix.lower() if file else ""
+    if suffix in _JSON_EXT:
+        return "json"
+    if suffix in _YAML_EXT:
+        return "yaml"
+    if suffix in _HCL_EXT:
+        return "terraform"
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        return "json"
+    if re.search(r'^\s*resource\s+"', text, re.MULTILINE):
+        return "terraform"
+    return "yaml"
+
+
+# --------------------------------------------------------------------------- JSON
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+
+
+class _LineIndex:
+    """Offsets → 1-based (line, column)."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> Pos:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return (i + 1, offset - self._starts[i] + 1)
+
+
+def _read_json(text: str, file: str | None) -> Document:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail("RS002", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno,
+                    hint="JSON needs double quotes, no trailing commas and no comments"
+                    ) from None
+    except RecursionError:
+        raise _fail("RS002", "invalid JSON: nested too deeply", file) from None
+    doc = Document(value=value, file=file, format="json")
+    _json_positions(text, doc)
+    return doc
+
+
+def _json_positions(text: str, doc: Document) -> None:
+    """Record the start of every value of ``text`` (already known to be valid JSON)."""
+    where = _LineIndex(text)
+    positions = doc.positions
+    # A frame is [path, is_object, key_or_index, expecting_key, seen_keys].
+    stack: list[list] = []
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        c = tok[0]
+        if c in "}]":
+            stack.pop()
+            continue
+        if c == ",":
+            top = stack[-1]
+            if top[1]:
+                top[3] = True
+            else:
+                top[2] += 1
+            continue
+        if c == ":":
+            stack[-1][3] = False
+            continue
+        if stack:
+            top = stack[-1]
+            if top[1] and top[3]:
+                key = json.loads(tok) if "\\" in tok else tok[1:-1]
+                if key in top[4]:
+                    line, col = where(m.start())
+                    doc.diagnostics.append(Diagnostic(
+                        "RS009", f"duplicate key {key!r}; JSON keeps only the last one",
+                        location=Location(doc.file, _path_text(top[0]), line, col)))
+                top[4].add(key)
+                top[2] = key
+                doc.key_positions[top[0] + (key,)] = where(m.start())
+                continue
+            path = top[0] + (top[2],)
+        else:
+            path = ()
+        positions[path] = where(m.start())
+        if c == "{":
+            stack.append([path, True, None, True, set()])
+        elif c == "[":
+            stack.append([path, False, 0, False, None])
+
+
+def _path_text(path: PathKey) -> str:
+    from rulelang.rules.ruleset import path_text
+    return path_text(path)
+
+
+# --------------------------------------------------------------------------- YAML
+
+def _read_yaml(text: str, file: str | None) -> list[Document]:
+    docs = []
+    loader = None
+    try:
+        loader = yaml.SafeLoader(text)
+        while loader.check_node():
+            node = loader.get_node()
+            value = loader.construct_document(node)
+            doc = Document(value=value, file=file, format="yaml")
+            _yaml_positions(node, (), doc, set())
+            docs.append(doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = exc.problem or exc.context or "syntax error"
+        raise _fail("RS003", f"invalid YAML: {problem}", file, line, col) from None
+    except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
+        raise _fail("RS003", f"invalid YAML: {exc}", file) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if not docs:
+        raise _fail("RS005", "the YAML file is empty", file, 1, 1,
+                    hint='a rules file holds {"rules": [...]}')
+    return docs
+
+
+def _yaml_positions(node: yaml.Node, path: PathKey, doc: Document, seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    mark = node.start_mark
+    doc.positions[path] = (mark.line + 1, mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in ("|", ">"):
+            doc.content_starts[path] = _block_scalar_start(node)
+        elif not node.style:
+            doc.content_starts[path] = (mark.line + 1, mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _yaml_positions(child, path + (i,), doc, seen)
+    elif isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = key_node.value
+            if key in keys:
+                km = key_node.start_mark
+                doc.diagnostics.append(Diagnostic(
+                    "RS009", f"duplicate key {key!r}; YAML keeps only the last one",
+                    location=Location(doc.file, _path_text(path), km.line + 1, km.column + 1)))
+            keys.add(key)
+            _yaml_positions(value_node, path + (key,), doc, seen)
+            km = key_node.start_mark
+            doc.key_positions[path + (key,)] = (km.line + 1, km.column + 1)
+            if isinstance(value_node, yaml.CollectionNode) and not value_node.flow_style:
+                # a block collection starts on the line after its key; problems with
+                # the whole object are reported where it is named
+                doc.positions[path + (key,)] = (km.line + 1, km.column + 1)
+
+
+def _block_scalar_start(node: yaml.ScalarNode) -> Pos:
+    """Where the first content character of a ``|``/``>`` block scalar sits."""
+    buf = node.start_mark.buffer
+    if buf is None:
+        return (node.start_mark.line + 2, 1)
+    nl = buf.find("\n", node.start_mark.pointer)
+    if nl < 0:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+    i = nl + 1
+    line = node.start_mark.line + 2
+    while True:
+        j = i
+        while j < len(buf) and buf[j] == " ":
+            j += 1
+        if j < len(buf) and buf[j] == "\n":
+            i, line = j + 1, line + 1
+            continue
+        return (line, j - i + 1)
