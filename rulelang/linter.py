@@ -2,9 +2,9 @@
 
 Linting never raises for bad input: an unreadable file, invalid JSON/YAML/HCL, an
 unknown phase — each becomes a diagnostic.  Beyond the validator (cache-phases
-§2.6) and the expression checker, lint reports rules that can never take effect
-(RS207): every setting they make is set again by a later rule whose expression is
-``true``.
+§2.6) and the expression checker, lint checks each rule's settings (RS4xx) and the
+rule set as a whole (RS207, RS5xx: settings that later rules always override, proven
+with z3 — see docs/lint-checks.md).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | No
     found: list[Diagnostic] = []
     for rs in rulesets:
         found.extend(rs.diagnostics)
-        found.extend(_ineffective_rules(rs))
+        found.extend(_rule_set_findings(rs))
     return _sorted(found)
 
 
@@ -84,29 +84,10 @@ def _sorted(diagnostics) -> list[Diagnostic]:
     return sorted(diagnostics, key=key)
 
 
-def _settings_of(rule, phase: str) -> set[tuple]:
-    from rulelang.engine import RESPONSE_UNITS, request_units
-    if rule.action != "set_cache_settings":
-        return set()
-    if phase == schema.RESPONSE_PHASE:
-        return {(k,) for k in RESPONSE_UNITS if k in rule.action_parameters}
-    return {unit for unit, _ in request_units(rule.action_parameters)}
-
-
-def _ineffective_rules(rs: Ruleset) -> list[Diagnostic]:
-    """RS207: a rule all of whose settings a later always-true rule sets again."""
-    out = []
-    enabled = [r for r in rs.rules if r.enabled]
-    for i, rule in enumerate(enabled):
-        mine = _settings_of(rule, rs.phase)
-        if not mine:
-            continue
-        for later in enabled[i + 1:]:
-            if later.expression.strip() in ("true", "(true)") and mine <= _settings_of(later, rs.phase):
-                out.append(Diagnostic(
-                    "RS207", f"rule {rule.index} never takes effect: rule {later.index} "
-                    "matches every request and sets the same settings afterwards",
-                    hint="move the catch-all rule first, or delete this rule",
-                    location=rule.location))
-                break
-    return out
+def _rule_set_findings(rs: Ruleset) -> list[Diagnostic]:
+    """The settings checks (RS4xx) and the rule-set analysis (RS207, RS5xx)."""
+    from rulelang.analysis.overrides import analyse
+    from rulelang.analysis.settings import settings_findings
+    found = settings_findings(rs)
+    found.extend(analyse(rs).diagnostics)
+    return found

@@ -1,0 +1,296 @@
+"""Across the rule set: settings that later rules always override (RS207, RS501), rules
+that never match (RS502), catch-alls placed after the rules they override (RS503),
+duplicate rules (RS504), and what could not be decided (RS505).
+
+Last match wins per setting unit (cache-phases.md §3.2).  A unit ``u`` set by rule ``i``
+never takes effect when every request that ``i`` matches is also matched by a later rule
+that sets ``u``: ``A_i ⇒ A_j1 ∨ A_j2 ∨ …``.  That implication is proven with z3
+(:mod:`rulelang.analysis.encode`); when z3 is missing or gives up, nothing is claimed.
+
+Cost: one solver call per rule and distinct set of later rules (not per pair); later
+rules that share no variable with the rule are pruned (they cannot help cover it unless
+they match everything); each rule's satisfiability and validity are decided once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rulelang.errors import Diagnostic
+from rulelang.rules.ruleset import Rule, Ruleset
+from rulelang.schema import catalogue as schema
+
+__all__ = ["Analysis", "analyse", "rule_units"]
+
+#: Per solver call, and for the whole rule set.
+CHECK_TIMEOUT_MS = 1000
+TOTAL_BUDGET_S = 20.0
+
+
+def rule_units(rule: Rule, phase: str) -> tuple[tuple[str, ...], ...]:
+    """The setting units a rule sets, each overridden by a later matching rule that sets
+    it too: request ``set_cache_settings`` units (§3.2), the response ``strip_*`` flags,
+    and each ``set_cache_control`` directive (the last edit of a directive wins)."""
+    from rulelang.engine import RESPONSE_UNITS, request_units
+    params = rule.action_parameters
+    if rule.action == "set_cache_settings":
+        if phase == schema.RESPONSE_PHASE:
+            return tuple((k,) for k in RESPONSE_UNITS if k in params)
+        return tuple(unit for unit, _ in request_units(params))
+    if rule.action == "set_cache_control":
+        return tuple(("cache_control", name) for name in params)
+    return ()
+
+
+def _unit_name(unit: tuple[str, ...]) -> str:
+    return ".".join(unit)
+
+
+def label(rule: Rule) -> str:
+    """``rule 3 ("Static assets")`` — the index, and the description or ref if any."""
+    name = rule.description or rule.ref or ""
+    return f'rule {rule.index} ("{name}")' if name else f"rule {rule.index}"
+
+
+def _names(rules: Iterable[Rule]) -> str:
+    items = [label(r) for r in rules]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class Analysis:
+    """What the analysis proved about one rule set, by rule index."""
+
+    never_matches: set[int] = field(default_factory=set)
+    matches_everything: set[int] = field(default_factory=set)
+    #: rule index → unit → the later rules that together override it
+    overridden: dict[int, dict[tuple[str, ...], tuple[int, ...]]] = field(default_factory=dict)
+    undecided: set[int] = field(default_factory=set)
+    solver: bool = True
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _z3_available() -> bool:
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def analyse(rs: Ruleset) -> Analysis:
+    """Prove what can be proven about ``rs`` and return it with its diagnostics."""
+    rules = [r for r in rs.rules if r.enabled and r.compiled is not None]
+    out = Analysis()
+    out.diagnostics.extend(_duplicates(rules))
+    units = {r.index: rule_units(r, rs.phase) for r in rules}
+    if not _z3_available():
+        out.solver = False
+        _without_solver(rules, units, out)
+        return out
+    _Prover(rules, units, out).run()
+    _report(rules, units, out)
+    return out
+
+
+def _duplicates(rules: list[Rule]) -> list[Diagnostic]:
+    from rulelang.language.printer import to_source
+    seen: dict[str, Rule] = {}
+    found = []
+    for rule in rules:
+        text = to_source(rule.compiled.ast)
+        first = seen.get(text)
+        if first is None:
+            seen[text] = rule
+            continue
+        if first.action == rule.action:
+            found.append(Diagnostic(
+                "RS504", f"{label(rule)} has the same expression as {label(first)}",
+                hint=f"merge the settings of the two rules into {label(first)}",
+                location=rule.location))
+    return found
+
+
+def _without_solver(rules: list[Rule], units: dict[int, tuple], out: Analysis) -> None:
+    """Without z3: only a later rule whose expression is ``true`` is known to cover."""
+    for i, rule in enumerate(rules):
+        for later in rules[i + 1:]:
+            if later.expression.strip() in ("true", "(true)") and units[rule.index] \
+                    and set(units[rule.index]) <= set(units[later.index]):
+                out.overridden[rule.index] = {u: (later.index,) for u in units[rule.index]}
+                out.matches_everything.add(later.index)
+                break
+    _report(rules, units, out)
+    shared = any(set(units[a.index]) & set(units[b.index])
+                 for i, a in enumerate(rules) for b in rules[i + 1:])
+    if shared:
+        out.diagnostics.append(Diagnostic(
+            "RS505", "which settings later rules override was only checked for catch-all "
+            "rules: the solver (z3-solver) is not installed",
+            hint="pip install 'rulelang[lint-proofs]'", location=rules[0].location))
+
+
+class _Prover:
+    def __init__(self, rules: list[Rule], units: dict[int, tuple], out: Analysis):
+        import z3
+
+        from rulelang.analysis.encode import Encoder
+        self.z3 = z3
+        self.rules = rules
+        self.units = units
+        self.out = out
+        self.encoder = Encoder()
+        self.solver = z3.Solver()
+        self.solver.set("timeout", CHECK_TIMEOUT_MS)
+        self.deadline = time.monotonic() + TOTAL_BUDGET_S
+        self.enc = {r.index: self.encoder.encode(r.compiled.ast) for r in rules}
+        self.sat: dict[int, bool | None] = {}
+        self.valid: dict[int, bool | None] = {}
+        self.core: list = []
+
+    def check(self, *formulas, assumptions=()) -> Any:
+        """Check ``formulas`` (under ``assumptions``, keeping the unsat core in
+        ``self.core``); ``unknown`` once the time budget is spent."""
+        if time.monotonic() > self.deadline:
+            return self.z3.unknown
+        self.solver.push()
+        try:
+            self.solver.add(*formulas)
+            result = self.solver.check(*assumptions)
+            self.core = (self.solver.unsat_core() if result == self.z3.unsat and assumptions
+                         else [])
+            return result
+        finally:
+            self.solver.pop()
+
+    def decide(self, result) -> bool | None:
+        if result == self.z3.sat:
+            return True
+        if result == self.z3.unsat:
+            return False
+        return None
+
+    def run(self) -> None:
+        z3 = self.z3
+        for r in self.rules:
+            f = self.enc[r.index].formula
+            self.sat[r.index] = self.decide(self.check(f))
+            self.valid[r.index] = (None if self.sat[r.index] is None else
+                                   False if not self.sat[r.index] else
+                                   _negate(self.decide(self.check(z3.Not(f)))))
+            if self.sat[r.index] is False:
+                self.out.never_matches.add(r.index)
+            if self.valid[r.index]:
+                self.out.matches_everything.add(r.index)
+        for pos, rule in enumerate(self.rules):
+            if self.sat[rule.index] is not True or not self.units[rule.index]:
+                continue
+            self.cover(rule, self.rules[pos + 1:])
+
+    def cover(self, rule: Rule, later: list[Rule]) -> None:
+        mine = self.enc[rule.index]
+        groups: dict[tuple[int, ...], list[tuple[str, ...]]] = {}
+        for unit in self.units[rule.index]:
+            candidates = tuple(
+                j.index for j in later
+                if unit in self.units[j.index] and self.sat[j.index] is not False
+                and (self.valid[j.index] or mine.names & self.enc[j.index].names))
+            if candidates:
+                groups.setdefault(candidates, []).append(unit)
+        for candidates, units in groups.items():
+            core = self.covering(rule, candidates)
+            if core is None:
+                self.out.undecided.add(rule.index)
+            elif core:
+                found = self.out.overridden.setdefault(rule.index, {})
+                for unit in units:
+                    found[unit] = core
+
+    def covering(self, rule: Rule, candidates: tuple[int, ...]) -> tuple[int, ...] | None:
+        """Later rules that together match every request ``rule`` matches: ``()`` when
+        they do not, ``None`` when it could not be decided."""
+        z3 = self.z3
+        valid = [j for j in candidates if self.valid[j]]
+        if valid:
+            return (valid[-1],)
+        flags = [z3.Bool(f"__cover_{rule.index}_{j}") for j in candidates]
+        guards = [z3.Implies(p, z3.Not(self.enc[j].formula)) for p, j in zip(flags, candidates)]
+        result = self.check(self.enc[rule.index].formula, *guards, assumptions=flags)
+        if result == z3.sat:
+            return ()
+        if result != z3.unsat:
+            return None
+        core_names = {str(c) for c in self.core}
+        core = tuple(j for p, j in zip(flags, candidates) if str(p) in core_names) \
+            or candidates
+        return self.minimal(rule, core)
+
+    def minimal(self, rule: Rule, core: tuple[int, ...]) -> tuple[int, ...]:
+        """One later rule alone when one suffices (the last one first), else ``core``."""
+        z3 = self.z3
+        if len(core) == 1:
+            return core
+        for j in reversed(core[-8:]):
+            f = z3.And(self.enc[rule.index].formula, z3.Not(self.enc[j].formula))
+            if self.check(f) == z3.unsat:
+                return (j,)
+        return core
+
+
+def _negate(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def _report(rules: list[Rule], units: dict[int, tuple], out: Analysis) -> None:
+    by_index = {r.index: r for r in rules}
+    culprits: dict[int, list[int]] = {}
+    for rule in rules:
+        i = rule.index
+        if i in out.never_matches and rule.expression.strip() not in ("false", "(false)"):
+            out.diagnostics.append(Diagnostic(
+                "RS502", f"{label(rule)} never matches: no request satisfies its expression",
+                hint="fix the expression (see the warnings on it), or delete the rule",
+                location=rule.location))
+            continue
+        covered = out.overridden.get(i, {})
+        if not covered:
+            continue
+        for core in set(covered.values()):
+            for j in core:
+                culprits.setdefault(j, []).append(i)
+        if set(covered) == set(units[i]):
+            overriders = sorted({j for core in covered.values() for j in core})
+            out.diagnostics.append(Diagnostic(
+                "RS207", f"{label(rule)} never takes effect: for every request it matches, "
+                f"{_names(by_index[j] for j in overriders)} "
+                f"{'sets' if len(overriders) == 1 else 'set'} all of its settings again "
+                "afterwards (the last match wins)",
+                hint=f"move it below {label(by_index[overriders[-1]])}, narrow the later "
+                "rule, or delete this one", location=rule.location))
+            continue
+        for unit, core in sorted(covered.items()):
+            out.diagnostics.append(Diagnostic(
+                "RS501", f"the {_unit_name(unit)} setting of {label(rule)} never takes "
+                f"effect: {_names(by_index[j] for j in core)} "
+                f"{'matches' if len(core) == 1 else 'match'} every request it matches and "
+                f"{'sets' if len(core) == 1 else 'set'} {_unit_name(unit)} afterwards",
+                hint=f"move {_unit_name(unit)} into a rule below {label(by_index[core[-1]])}, "
+                f"or remove it from {label(rule)}", location=rule.location))
+    for j, victims in sorted(culprits.items()):
+        rule = by_index[j]
+        if j not in out.matches_everything or not victims:
+            continue
+        victims = sorted(set(victims))
+        out.diagnostics.append(Diagnostic(
+            "RS503", f"{label(rule)} matches every request and comes after "
+            f"{_names(by_index[v] for v in victims)}, overriding "
+            f"{'its' if len(victims) == 1 else 'their'} settings",
+            hint="move the catch-all rule to the top: the last match wins, so specific rules "
+            "belong below it", location=rule.location))
+    for i in sorted(out.undecided - set(out.overridden)):
+        out.diagnostics.append(Diagnostic(
+            "RS505", f"whether later rules override {label(by_index[i])} could not be "
+            "decided (the solver gave up)", location=by_index[i].location))
