@@ -40,6 +40,7 @@ from rulelang.language.nodes import (
     Regex,
     Set,
     String,
+    walk,
 )
 from rulelang.language.printer import to_source
 from rulelang.schema import catalogue as schema
@@ -88,6 +89,8 @@ class Encoder:
     def atom(self, node: Expr) -> z3.BoolRef:
         name = "atom:" + to_source(node)
         self._atoms.add(name)
+        # the fields an atom reads count as shared with other formulas (pruning)
+        self._names.update(n.name for n in walk(node) if isinstance(n, Field))
         return self.var(name, "Bool")
 
     # ------------------------------------------------------------------ formulas

@@ -68,7 +68,9 @@ class Analysis:
     matches_everything: set[int] = field(default_factory=set)
     #: rule index → unit → the later rules that together override it
     overridden: dict[int, dict[tuple[str, ...], tuple[int, ...]]] = field(default_factory=dict)
-    undecided: set[int] = field(default_factory=set)
+    #: rule index → the parts outside the solver's fragment the answer depends on
+    #: (empty: the solver gave up)
+    undecided: dict[int, list[str]] = field(default_factory=dict)
     solver: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -97,11 +99,15 @@ def analyse(rs: Ruleset) -> Analysis:
 
 
 def _duplicates(rules: list[Rule]) -> list[Diagnostic]:
+    from rulelang.language.nodes import Group
     from rulelang.language.printer import to_source
     seen: dict[str, Rule] = {}
     found = []
     for rule in rules:
-        text = to_source(rule.compiled.ast)
+        ast = rule.compiled.ast
+        while isinstance(ast, Group):
+            ast = ast.expr
+        text = to_source(ast)
         first = seen.get(text)
         if first is None:
             seen[text] = rule
@@ -203,7 +209,7 @@ class _Prover:
         for candidates, units in groups.items():
             core = self.covering(rule, candidates)
             if core is None:
-                self.out.undecided.add(rule.index)
+                self.out.undecided.setdefault(rule.index, [])
             elif core:
                 found = self.out.overridden.setdefault(rule.index, {})
                 for unit in units:
@@ -220,6 +226,7 @@ class _Prover:
         guards = [z3.Implies(p, z3.Not(self.enc[j].formula)) for p, j in zip(flags, candidates)]
         result = self.check(self.enc[rule.index].formula, *guards, assumptions=flags)
         if result == z3.sat:
+            self.opaque_cover(rule, candidates)
             return ()
         if result != z3.unsat:
             return None
@@ -227,6 +234,19 @@ class _Prover:
         core = tuple(j for p, j in zip(flags, candidates) if str(p) in core_names) \
             or candidates
         return self.minimal(rule, core)
+
+    def opaque_cover(self, rule: Rule, candidates: tuple[int, ...]) -> None:
+        """Not covered as encoded; but would the later rules cover it if their parts
+        outside the solver's fragment (atoms) held?  Then the answer depends on them."""
+        z3 = self.z3
+        mine = self.enc[rule.index].atoms
+        opaque = sorted({a for j in candidates for a in self.enc[j].atoms} - mine)
+        if not opaque:
+            return
+        true = [(self.encoder.vars[a], z3.BoolVal(True)) for a in opaque]
+        optimistic = [z3.Not(z3.substitute(self.enc[j].formula, *true)) for j in candidates]
+        if self.check(self.enc[rule.index].formula, *optimistic) == z3.unsat:
+            self.out.undecided.setdefault(rule.index, [a.removeprefix("atom:") for a in opaque])
 
     def minimal(self, rule: Rule, core: tuple[int, ...]) -> tuple[int, ...]:
         """One later rule alone when one suffices (the last one first), else ``core``."""
@@ -290,7 +310,13 @@ def _report(rules: list[Rule], units: dict[int, tuple], out: Analysis) -> None:
             f"{'its' if len(victims) == 1 else 'their'} settings",
             hint="move the catch-all rule to the top: the last match wins, so specific rules "
             "belong below it", location=rule.location))
-    for i in sorted(out.undecided - set(out.overridden)):
+    for i, parts in sorted(out.undecided.items()):
+        if i in out.overridden:
+            continue
+        why = ("the solver gave up" if not parts else "it depends on "
+               + ", ".join(f"`{p}`" for p in parts[:3]) + ", which the solver does not model")
         out.diagnostics.append(Diagnostic(
-            "RS505", f"whether later rules override {label(by_index[i])} could not be "
-            "decided (the solver gave up)", location=by_index[i].location))
+            "RS505", f"whether later rules override settings of {label(by_index[i])} could "
+            f"not be decided: {why}",
+            hint="check with rulelang trace on a request this rule matches",
+            location=by_index[i].location))
