@@ -152,25 +152,47 @@ def example_paths() -> tuple[list[Path], Path]:
     return rules_files(root), root / "samples.jsonl"
 
 
-def _load_one(path: Path, phase: str | None):
+def _load_one(path: Path, phase: str | None, lists=None, plan: str | None = None):
     from rulelang.rules import ruleset
 
     if hasattr(ruleset, "load_rulesets"):
         fn = ruleset.load_rulesets
         if "phase" in inspect.signature(fn).parameters:
-            return list(fn(str(path), phase=phase))
+            return list(fn(str(path), phase=phase, lists=lists, plan=plan))
         return list(fn(str(path)))
-    return [ruleset.load_ruleset(str(path), phase=phase)]
+    return [ruleset.load_ruleset(str(path), phase=phase, lists=lists, plan=plan)]
 
 
-def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console) -> list:
+#: ``--config FILE``: the project configuration (default: found from the current
+#: directory upwards; see docs/lint-checks.md).
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Configuration file (rulelang.toml, or pyproject.toml with [tool.rulelang]); "
+         "default: found from the current directory upwards.")
+
+
+def project_config(path: str | None):
+    """The :class:`~rulelang.config.Config` for a command; a broken one is a Failure."""
+    from rulelang.config import load_config
+    from rulelang.errors import RuleLangError
+
+    if path is not None and not Path(path).is_file():
+        raise Failure(f"{path}: no such configuration file")
+    try:
+        return load_config(path)
+    except RuleLangError as e:
+        raise Failure(str(e)) from None
+
+
+def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console, *,
+                    lists=None, plan: str | None = None) -> list:
     """Load every rule set from ``paths`` (files or directories).  An invalid rules file
     prints its diagnostics on ``err`` and stops the command with exit code 2."""
     out = []
     for given in paths:
         for path in rules_files(given):
             try:
-                out.extend(_load_one(path, phase))
+                out.extend(_load_one(path, phase, lists, plan))
             except RulesetError as e:
                 print_diagnostics(err, e.diagnostics or [], read_sources(e.diagnostics))
                 raise Failure(f"{path}: not a valid rules file "

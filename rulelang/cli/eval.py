@@ -17,12 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     Failure,
     consoles,
     example_paths,
     load_rule_paths,
     phase_label,
+    project_config,
 )
 from rulelang.errors import RuleLangError
 
@@ -159,8 +161,9 @@ def _sample_label(sample) -> str | int:
 @click.option("--why", is_flag=True, help="Add the reasons of each decision to the tables.")
 @click.option("--phase", type=PHASE, default=None,
               help="Phase of rules files that do not name theirs.")
+@CONFIG_OPTION
 def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: bool,
-                 phase: str | None) -> int:
+                 phase: str | None, config_path: str | None) -> int:
     """Evaluate rule sets on sample requests and show the cache decision of each.
 
     \b
@@ -192,8 +195,9 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
                       f"array, JSON Lines or a HAR capture)")
     if not samples_path.exists():
         raise Failure(f"{samples_path}: no such file")
-    rulesets = load_rule_paths(rule_sources, phase, err)
-    engine = Engine(rulesets)
+    config = project_config(config_path)
+    rulesets = load_rule_paths(rule_sources, phase, err, lists=config.lists, plan=config.plan)
+    engine = Engine(rulesets, zone=config.engine_zone(), lists=config.lists)
     errors: list[RuleLangError] = []
     statuses: Counter = Counter()
     bad = 0

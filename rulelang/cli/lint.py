@@ -5,29 +5,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import click
 
 from rulelang import __version__
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     Failure,
     consoles,
     print_diagnostics,
+    project_config,
     read_sources,
     rules_files,
 )
 from rulelang.codes import CODES
+from rulelang.config import Config
 from rulelang.errors import Diagnostic, Location, RuleLangError, RulesetError
+from rulelang.linter import UNUSABLE_INPUT
 from rulelang.render import render_github, render_json, render_sarif
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = ["UNUSABLE_INPUT", "lint_command", "parse_code_selection", "select_diagnostics"]
 
-#: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
-#: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown): ``lint`` still
-#: reports them in every format, and exits 2 (unreadable or invalid input), not 1.
-UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
 
 
 def parse_code_selection(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -55,21 +56,21 @@ def select_diagnostics(diags: Sequence[Diagnostic], select: Sequence[str],
             and not (ignore and d.code.startswith(tuple(ignore)))]
 
 
-def _lint_file(path: str, phase: str | None) -> list[Diagnostic]:
+def _lint_file(path: str, phase: str | None, config: Config) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        diags = list(lint(path, phase=phase))
+        diags = list(lint(path, phase=phase, config=config))
     except RulesetError as e:
         diags = list(e.diagnostics)
     return [d if d.location is not None else d.at(Location(file=path)) for d in diags]
 
 
-def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
+def _lint_expression(expr: str, phase: str | None, config: Config) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        return list(lint(expr, phase=phase or REQUEST_PHASE))
+        return list(lint(expr, phase=phase or REQUEST_PHASE, config=config))
     except RuleLangError as e:
         diags = getattr(e, "diagnostics", None)
         if diags:
@@ -89,8 +90,10 @@ def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
               help="Only report these codes or prefixes (e.g. RL2,RL501).")
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Do not report these codes or prefixes (e.g. RL511,RL512).")
+@CONFIG_OPTION
 def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fmt: str,
-                 select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
+                 select: tuple[str, ...], ignore: tuple[str, ...],
+                 config_path: str | None) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
 
     \b
@@ -99,6 +102,11 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
     """
     selected = parse_code_selection(select, "--select")
     ignored = parse_code_selection(ignore, "--ignore")
+    config = project_config(config_path)
+    # --select replaces the configuration's select; --ignore adds to its ignore
+    selected = selected or config.select
+    ignored = config.ignore + ignored
+    config = replace(config, select=(), ignore=())
     if expr is not None and paths:
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
@@ -106,12 +114,12 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
     diags: list[Diagnostic] = []
     checked = 0
     if expr is not None:
-        diags = _lint_expression(expr, phase)
+        diags = _lint_expression(expr, phase, config)
         checked = 1
     else:
         files = [str(f) for p in paths for f in rules_files(p)]
         for f in files:
-            diags.extend(_lint_file(f, phase))
+            diags.extend(_lint_file(f, phase, config))
         checked = len(files)
     unusable: dict[str, str] = {}
     for d in diags:

@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from rulelang.cli.common import Failure, consoles, load_rule_paths, print_diagnostics
+from rulelang.cli.common import (
+    CONFIG_OPTION,
+    Failure,
+    consoles,
+    load_rule_paths,
+    print_diagnostics,
+    project_config,
+)
 from rulelang.errors import RuleLangError, RulesetError
 from rulelang.testing import CaseFile, CaseResult, check_samples, load_cases, run_cases
 
@@ -82,9 +89,10 @@ def _failure_block(out: Console, result: CaseResult) -> None:
 @click.option("-k", "keyword", default=None, metavar="TEXT",
               help="Only run the cases whose name contains TEXT.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per case.")
+@CONFIG_OPTION
 @click.argument("cases", nargs=-1, required=True, type=click.Path(readable=False))
 def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
-                 cases: tuple[str, ...]) -> int:
+                 config_path: str | None, cases: tuple[str, ...]) -> int:
     """Run the test cases in CASES (YAML case files or directories of them).
 
     \b
@@ -92,6 +100,7 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     The case-file format is described in docs/testing-rules.md.
     """
     out, err = consoles()
+    config = project_config(config_path)
     started = time.perf_counter()
     results: list[CaseResult] = []
     # Read every case file and its rules first: a broken one stops the run (exit 2)
@@ -104,7 +113,10 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     for path, case_file, rulesets in loaded:
         selected = [c for c in case_file.cases if keyword is None or keyword in c.name]
         try:
-            file_results = run_cases(selected, rulesets, case_file.zone, case_file.lists)
+            # the case file's zone settings and lists win over the configuration's
+            zone = {**(config.engine_zone() or {}), **(case_file.zone or {})}
+            lists = case_file.lists if case_file.lists is not None else config.lists
+            file_results = run_cases(selected, rulesets, zone or None, lists)
         except RuleLangError as e:
             raise Failure(f"{path}: {e}") from None
         results.extend(file_results)

@@ -11,7 +11,14 @@ from typing import Any
 import click
 from rich.text import Text
 
-from rulelang.cli.common import PHASE, consoles, load_rule_paths, phase_label
+from rulelang.cli.common import (
+    CONFIG_OPTION,
+    PHASE,
+    consoles,
+    load_rule_paths,
+    phase_label,
+    project_config,
+)
 from rulelang.cli.eval import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
 from rulelang.language.nodes import (
@@ -282,10 +289,11 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
               help="Phase of rules files that do not name theirs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text, or one JSON object.")
+@CONFIG_OPTION
 def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[str, ...],
                   status: int | None, response_headers: tuple[str, ...],
                   client_ip: str | None, fields: tuple[str, ...], phase: str | None,
-                  fmt: str) -> int:
+                  fmt: str, config_path: str | None) -> int:
     """Trace one request to URL through the rules: each rule, whether it matched and
     why not, then the cache decision with its reasons.
 
@@ -298,7 +306,9 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     from rulelang.http.messages import Request, Response
 
     out, err = consoles()
-    rulesets = load_rule_paths(rules, phase, err) if rules else []
+    config = project_config(config_path)
+    rulesets = load_rule_paths(rules, phase, err, lists=config.lists,
+                               plan=config.plan) if rules else []
     try:
         request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
                           client_ip=client_ip, fields=_field_values(fields))
@@ -310,7 +320,8 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if status is not None or response_headers:
         response = Response(status=status or 200,
                             headers=_header_pairs(response_headers, "--response-header"))
-    outcome = Engine(rulesets).evaluate(request, response).to_dict()
+    engine = Engine(rulesets, zone=config.engine_zone(), lists=config.lists)
+    outcome = engine.evaluate(request, response).to_dict()
     entries = trace_rules(rulesets, outcome, request, response)
     if fmt == "json":
         click.echo(json.dumps({"sample": url, **outcome, "trace": entries},
