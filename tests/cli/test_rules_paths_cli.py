@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.paths import CASES as CASE_DIR
+from support.paths import EXAMPLE
 
 from rulelang.cli.main import main, spread_rules
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "example"
-CASES = Path(__file__).resolve().parents[1] / "corpus" / "cases" / "example-site.yaml"
+CASES = CASE_DIR / "example-site.yaml"
 
 
 @pytest.mark.parametrize("args,expected", [

@@ -1,31 +1,11 @@
 """The syntax corpus (corpus/expressions/syntax_*.txt) through parse(), and through
 Cloudflare's own parser (octorules-wirefilter) for the same valid/invalid verdict."""
 
-from pathlib import Path
-
 import pytest
+from support.syntax_corpus import INVALID, VALID
 
 from rulelang.errors import ExpressionError
 from rulelang.language.parser import parse
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "expressions"
-_CHARS = {"<TAB>": "\t", "<CR>": "\r", "<LF>": "\n", "<NBSP>": "\u00a0"}
-
-
-def _decode(text: str) -> str:
-    for mark, char in _CHARS.items():
-        text = text.replace(mark, char)
-    return text
-
-
-def _lines(name):
-    return [line for line in (CORPUS / name).read_text("utf-8").splitlines()
-            if line and not line.startswith("#")]
-
-
-VALID = [_decode(line) for line in _lines("syntax_valid.txt")]
-INVALID = [(code, where, _decode(expr))
-           for code, where, expr in (line.split("\t", 2) for line in _lines("syntax_invalid.txt"))]
 
 
 def test_corpus_is_large_enough():

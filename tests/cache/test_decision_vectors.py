@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_decision_support import (
+from support.decision import (
     decide_vector,
     load,
     make_request,

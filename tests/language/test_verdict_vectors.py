@@ -3,13 +3,13 @@ each expression compiles, or fails with one of the codes its row names; rows mar
 ok with a code (the infix starts_with) compile with that warning."""
 
 import json
-from pathlib import Path
 
 import pytest
+from support.paths import EXPRESSIONS
 
 from rulelang import ExpressionError, compile_expression
 
-DATA = json.loads((Path(__file__).parents[1] / "corpus/expressions/verdict_vectors.json")
+DATA = json.loads((EXPRESSIONS / "verdict_vectors.json")
                   .read_text("utf-8"))
 CASES = [(row["verdict"], case) for row in DATA["rows"] for case in row["cases"]]
 

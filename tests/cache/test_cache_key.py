@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_decision_support import make_request
+from support.decision import make_request
 
 from rulelang.cache.eligibility import request_facts
 from rulelang.cache.key import cache_key, device_type

@@ -1,7 +1,7 @@
 """rulelang.printer.to_source: canonical text that parses back to the same tree."""
 
 import pytest
-from test_parser_corpus import VALID
+from support.syntax_corpus import VALID
 
 from rulelang.language import nodes as n
 from rulelang.language.parser import parse

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.paths import RULESETS
 
 from rulelang import RulesetError
 from rulelang.codes import RULESET_CODES
 from rulelang.linter import lint
 from rulelang.rules.ruleset import load_ruleset
 
-GOLDEN = Path(__file__).resolve().parent.parent / "corpus/rulesets/broken.yaml"
+GOLDEN = RULESETS / "broken.yaml"
 CASES = yaml.safe_load(GOLDEN.read_text("utf-8"))
 _EXT = {"json": ".json", "yaml": ".yaml", "terraform": ".tf"}
 

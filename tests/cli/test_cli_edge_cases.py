@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "corpus" / "example"
 RULELANG = Path(sys.executable).parent / "rulelang"
 

@@ -14,7 +14,7 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_builtins import call  # binds a function as the checker does
+from support.functions import call
 
 import rulelang
 from rulelang.schema.values import MISSING

@@ -13,9 +13,9 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support.paths import ROOT
+
 _IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", ".pytest_cache",
                                  ".hypothesis", ".ruff_cache", "build", "dist", "*.egg-info")
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import RULESETS
 
 from rulelang import Request, Response, RulesetError
 from rulelang.engine import Engine
 from rulelang.rules.ruleset import Rule, Ruleset, load_ruleset, load_rulesets, path_text
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus/rulesets"
+CORPUS = RULESETS
 FORMATS = ["json", "envelope.json", "yaml", "v4.tf", "v5.tf"]
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import BAD_RULES
+from support.paths import CASES, EXAMPLE, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "corpus" / "example"
-CASES = ROOT / "corpus" / "cases"
 RULELANG = Path(sys.executable).parent / "rulelang"
 WIDTH = "100"
 
@@ -33,27 +32,6 @@ def run(*args: str, cwd: Path | None = None, env: dict | None = None,
 def samples() -> list[dict]:
     return [json.loads(line) for line in
             (EXAMPLE / "samples.jsonl").read_text("utf-8").splitlines() if line.strip()]
-
-
-BAD_RULES = """\
-{
-  "phase": "http_request_cache_settings",
-  "rules": [
-    {
-      "ref": "typo",
-      "expression": "http.request.uri.pathx eq \\"/x\\"",
-      "action": "set_cache_settings",
-      "action_parameters": {"cache": true}
-    },
-    {
-      "ref": "bad_mode",
-      "expression": "starts_with(http.request.uri.path, \\"/api/\\")",
-      "action": "set_cache_settings",
-      "action_parameters": {"cache": true, "edge_ttl": {"mode": "override"}}
-    }
-  ]
-}
-"""
 
 
 @pytest.fixture

@@ -1,16 +1,16 @@
 """Sample files: JSON array, JSON Lines and HAR 1.2 — reading, round trips, bad input."""
 
 import json
-from pathlib import Path
 
 import pytest
+from support.paths import SAMPLES
 
 from rulelang.errors import RuleLangError
 from rulelang.http.fields import field_reader
 from rulelang.http.samples import Sample, har_entry_to_dict, iter_samples, sample_from_dict
 from rulelang.schema.values import to_python
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "samples"
+CORPUS = SAMPLES
 
 
 def dicts(samples):

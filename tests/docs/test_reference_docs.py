@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support.paths import DOCS
 
 from rulelang import ExpressionError, Request, Response, compile_expression, lint
 from rulelang.codes import CODES
 from rulelang.schema.catalogue import CACHE_PHASE_FUNCTIONS, FUNCTIONS
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 _FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^## (\S+) — (.+)$", re.MULTILINE)
 _META = re.compile(r"^(phase|expect|plan|strict): (.+)$")

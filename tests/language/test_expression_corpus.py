@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from support.paths import EXPRESSIONS
 
 from rulelang import ExpressionError, compile_expression
 from rulelang.http.fields import field_reader  # noqa: F401  (the corpus covers every field: see below)
 from rulelang.schema.catalogue import fields
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "expressions"
+CORPUS = EXPRESSIONS
 #: The lists the corpus refers to (lists are supplied by the caller).
 LISTS = {
     "my_list": ["example.com", "*.example.net"], "my_hostnames": ["example.com"],

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
+from support.paths import SHARED_SPEC
 
 from rulelang.codes import CODES
 from rulelang.schema import catalogue as schema
 from rulelang.schema.types import INT, STRING, array, map_of, parse_type
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "fields.json"
+SPEC = SHARED_SPEC / "fields.json"
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="shared spec not beside the checkout")

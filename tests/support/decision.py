@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
 from rulelang.http.messages import Request, Response
+from support.paths import DECISION
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "decision"
+CORPUS = DECISION
 REQUEST_PHASE = "http_request_cache_settings"
 RESPONSE_PHASE = "http_response_cache_settings"
 

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli import BAD_RULES
+from support.cli import BAD_RULES
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 RULELANG = Path(sys.executable).parent / "rulelang"
 
 #: The files the examples name, besides the corpus.

@@ -4,18 +4,14 @@ the traps of the style guide, limits (§9), speed, and printer round-trips."""
 from __future__ import annotations
 
 import random
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from support.expression_gen import Gen
 
 from rulelang.errors import ExpressionError
 from rulelang.language.parser import parse
 from rulelang.language.printer import to_source
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_review_parser_fuzz import Gen
 
 
 def first(text: str):

@@ -2,13 +2,13 @@
 compile, field derivation, evaluation) in the response phase."""
 
 import json
-from pathlib import Path
 
 import pytest
+from support.paths import EXPRESSIONS
 
 from rulelang import Request, Response, compile_expression
 
-DATA = json.loads((Path(__file__).parents[1] / "corpus/expressions/eval_vectors.json")
+DATA = json.loads((EXPRESSIONS / "eval_vectors.json")
                   .read_text("utf-8"))
 REQ = Request.from_dict(DATA["sample"]["request"])
 RESP = Response.from_dict(DATA["sample"]["response"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_decision_support import StandInMessage, make_request, make_response
+from support.decision import StandInMessage, make_request, make_response
 
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
