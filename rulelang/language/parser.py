@@ -40,7 +40,7 @@ from rulelang.language.literals import (
     parse_int,
     read_regex,
 )
-from rulelang.language.syntax_errors import Problem, diagnose, position
+from rulelang.language.syntax_errors import Problem, diagnose, position, token_bounds
 from rulelang.resources import grammar_path
 from rulelang.schema import catalogue as schema
 
@@ -71,14 +71,6 @@ def _tspan(tok: Token) -> nodes.Span:
                       tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
 
 
-def _at(tok: Token) -> tuple[int, int]:
-    """Where a lexed token starts and ends, as offsets into the expression."""
-    start, end = tok.start_pos, tok.end_pos
-    if start is None or end is None:
-        raise ValueError(f"token {tok!r} was not made by the lexer: it has no position")
-    return start, end
-
-
 def _join(first, last) -> nodes.Span:
     a = first if isinstance(first, nodes.Span) else (
         _tspan(first) if isinstance(first, Token) else first.span)
@@ -88,7 +80,7 @@ def _join(first, last) -> nodes.Span:
 
 
 def _literal_problem(tok: Token, exc: LiteralError) -> Problem:
-    start = _at(tok)[0] + exc.offset
+    start = token_bounds(tok)[0] + exc.offset
     return Problem(exc.code, exc.message, exc.hint, start, start + (exc.length or len(tok)))
 
 
@@ -99,7 +91,7 @@ def _string(tok: Token) -> nodes.String:
         raise _literal_problem(tok, exc) from None
     except UnicodeEncodeError:
         raise Problem("RL101", "the raw string contains a lone surrogate (not valid Unicode)",
-                       "remove the invalid character", *_at(tok)) from None
+                       "remove the invalid character", *token_bounds(tok)) from None
     return nodes.String(value, _tspan(tok), str(tok))
 
 
@@ -144,7 +136,7 @@ def _list_ref(tok: Token) -> nodes.ListRef:
             hint = "a list name cannot start or end with `.`"
         else:
             hint = "list names use only a-z, 0-9, `_` and `.`"
-        raise Problem("RL109", f"invalid list name `{tok}`", hint, *_at(tok))
+        raise Problem("RL109", f"invalid list name `{tok}`", hint, *token_bounds(tok))
     return nodes.ListRef(name, _tspan(tok))
 
 
@@ -270,17 +262,17 @@ def _index_key(key: Token) -> int | bytes:
         if n is None or not 0 <= n <= _MAX_INDEX:
             hint = ("array indexes are not negative" if key.startswith("-")
                     else "an array index is an integer from 0 to 4294967295")
-            raise Problem("RL209", f"invalid array index `{key}`", hint, *_at(key))
+            raise Problem("RL209", f"invalid array index `{key}`", hint, *token_bounds(key))
         return n
     if key.type == "RAW":
         raise Problem("RL209", "a map key must be a quoted string, not a raw string",
-                       'write ["key"]', *_at(key))
+                       'write ["key"]', *token_bounds(key))
     value = _string(key).value
     try:
         value.decode("utf-8")
     except UnicodeDecodeError:
         raise Problem("RL209", "a map key must be valid UTF-8", "remove the \\x escapes of "
-                       "non-UTF-8 bytes", *_at(key)) from None
+                       "non-UTF-8 bytes", *token_bounds(key)) from None
     return value
 
 
@@ -311,9 +303,9 @@ def _opener(tok: Token) -> Token:
         _RUN.count = getattr(_RUN, "count", 0) + 1
         if _RUN.count > MAX_DEPTH:
             name = getattr(_RUN, "name", None)
-            start, end = _at(tok)
+            start, end = token_bounds(tok)
             if kind == "LPAR" and name is not None:
-                start = _at(name)[0]
+                start = token_bounds(name)[0]
             raise _depth_problem(_RUN.count, start, end)
         _RUN.name = None
     elif kind in ("NAME", "QUANT"):
