@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from rulelang.codes import CODES
-from rulelang.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from rulelang.errors import Diagnostic
 
 __all__ = [
     "Region",

@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from rulelang.cli.common import Failure, rules_files
-from rulelang.cli.eval import _progress, humanize_ttl
+from rulelang.cli.eval import _progress
 from rulelang.cli.fmt import expression_sites, format_text
 from rulelang.cli.lint import parse_code_selection, select_diagnostics
-from rulelang.cli.trace import explain_false
+from rulelang.describe import humanize_ttl
 from rulelang.errors import Diagnostic
 from rulelang.http.messages import Request, Response
+from rulelang.language.explain import explain_false
 from rulelang.rules.documents import read_text
 
 MESSY = 'http.host   eq "a"and   ssl'

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rulelang.errors import RuleLangError
+from rulelang.schema.actions import PLANS
 
 __all__ = ["CACHING_LEVELS", "DEFAULT_UNCACHEABLE_PORTS", "PLANS", "SSL_MODES", "Zone"]
 
-PLANS = ("free", "pro", "business", "enterprise")
 SSL_MODES = ("off", "flexible", "full", "strict")
 #: Cloudflare's caching levels; the API names basic/simplified/aggressive are accepted too.
 CACHING_LEVELS = ("no_query_string", "ignore_query_string", "standard")
