@@ -137,7 +137,7 @@ def _clock(value: Any) -> datetime | None:
             raise RuleLangError(f"zone setting 'clock' is out of range: {value!r}") from None
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.strip())
+            parsed: datetime | None = datetime.fromisoformat(value.strip())
         except ValueError:
             parsed = parse_http_date(value)
         if parsed is not None:

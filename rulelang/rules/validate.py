@@ -267,12 +267,13 @@ class _Checker:
         if "from" not in rng and "to" not in rng:
             self.report("RS315", sub, "status_code_range needs from, to or both")
             return None
-        bounds = {}
+        bounds: dict[str, int] = {}
         for key in ("from", "to"):
             if key in rng:
-                bounds[key] = self._status(rng[key], sub + (key,))
-                if bounds[key] is None:
+                status = self._status(rng[key], sub + (key,))
+                if status is None:
                     return None
+                bounds[key] = status
         fixed["status_code_range"] = bounds
         lo, hi = bounds.get("from", 100), bounds.get("to", 999)
         if lo > hi:
