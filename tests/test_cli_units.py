@@ -19,7 +19,7 @@ from rulelang.cli.lint import parse_code_selection, select_diagnostics
 from rulelang.cli.trace import explain_false
 from rulelang.errors import Diagnostic
 from rulelang.http.messages import Request, Response
-from rulelang.rules.documents import read_text
+from rulelang.rules.files import read_text
 
 MESSY = 'http.host   eq "a"and   ssl'
 CLEAN = 'http.host eq "a" and ssl'
