@@ -23,6 +23,8 @@ from rich.text import Text
 from rulelang.cli.common import Failure, consoles, print_diagnostics, read_file_text, rules_files
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
 from rulelang.render import offset_of, quoted_string_offsets
+from rulelang.rules.documents import path_text
+from rulelang.rules.files import format_of, read_text
 
 __all__ = ["Site", "expression_sites", "fmt_command", "format_expression", "format_text"]
 
@@ -46,13 +48,6 @@ def format_expression(source: str, value: bool = False) -> str:
     from rulelang.language.printer import to_source
 
     return to_source(parse(source, value=value))
-
-
-def _path_text(path: tuple) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
@@ -123,8 +118,6 @@ def _token_end(text: str, start: int) -> tuple[int, str] | None:
 
 
 def _located_sites(path: Path, text: str) -> list[Site]:
-    from rulelang.rules.documents import read_text
-
     sites = []
     for doc in read_text(text, str(path)):
         for p, source, is_value in _expression_paths(doc.value):
@@ -132,7 +125,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
             start = offset_of(text, *pos) if pos else None
             found = _token_end(text, start) if start is not None else None
             if found is None:
-                raise RuleLangError(f"{path}: cannot find {_path_text(p)} in the file "
+                raise RuleLangError(f"{path}: cannot find {path_text(p)} in the file "
                                     f"(an expression that is not a quoted string or heredoc?)")
             sites.append(Site(p, source, is_value, start, found[0], found[1]))
     return sites
@@ -140,7 +133,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
 
 def expression_sites(path: Path, text: str) -> list[Site]:
     """Every expression of the rules file ``path`` whose text is ``text``."""
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if format_of(path) == "yaml":
         try:
             return _yaml_sites(text)
         except yaml.YAMLError as e:
@@ -209,7 +202,7 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
             new = format_expression(site.source, site.value)
         except ExpressionError as e:
             line, col = _line_col(text, site.start)
-            where = Location(str(path), _path_text(site.path), line, col)
+            where = Location(str(path), path_text(site.path), line, col)
             problems.extend(d.at(where) if d.location is None else d for d in e.diagnostics)
             continue
         same = new == site.source or (
@@ -219,7 +212,7 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
             changes.append((site, new))
     if problems or not changes:
         return text, [], problems
-    terraform = path.suffix.lower() == ".tf"
+    terraform = format_of(path) == "terraform"
     out = text
     for site, new in sorted(changes, key=lambda c: c[0].start, reverse=True):
         encoded = _encode(site, new, text, terraform)
@@ -290,7 +283,7 @@ def fmt_command(paths: tuple[str, ...], check: bool, expr: str | None) -> int:
         if check:
             out.print(Text(f"would reformat {f}", style="bold"), soft_wrap=True)
             for site, new in changes:
-                out.print(f"  {_path_text(site.path)}", soft_wrap=True)
+                out.print(f"  {path_text(site.path)}", soft_wrap=True)
                 for sign, text_, style in (("-", site.source, "red"), ("+", new, "green")):
                     shown = text_.rstrip("\n").replace("\n", "\n    ")
                     out.print(Text(f"  {sign} {shown}", style=style), soft_wrap=True)

@@ -20,7 +20,7 @@ from rulelang.describe import humanize_ttl
 from rulelang.errors import Diagnostic
 from rulelang.http.messages import Request, Response
 from rulelang.language.explain import explain_false
-from rulelang.rules.documents import read_text
+from rulelang.rules.files import read_text
 
 MESSY = 'http.host   eq "a"and   ssl'
 CLEAN = 'http.host eq "a" and ssl'
