@@ -89,9 +89,7 @@ def test_imports_point_down_the_layers(path):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.parametrize("top_level_only", [True, pytest.param(False, marks=pytest.mark.xfail(
-    strict=True, reason="rules/documents <-> rules/terraform, being untangled"))],
-    ids=["module level", "anywhere"])
+@pytest.mark.parametrize("top_level_only", [True, False], ids=["module level", "anywhere"])
 def test_no_import_cycle(top_level_only):
     """Not even through an import inside a function: a cycle there is the same tangle."""
     graph = {}
