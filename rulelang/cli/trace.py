@@ -5,8 +5,7 @@ expression was false and the values it saw; then the decision and its reasons.""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import click
 from rich.text import Text
@@ -19,167 +18,10 @@ from rulelang.cli.common import (
     phase_label,
     project_config,
 )
-from rulelang.cli.eval import decision_rows, describe_rule
+from rulelang.describe import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
-from rulelang.language.nodes import (
-    Bare,
-    Call,
-    Comparison,
-    Group,
-    Logical,
-    Not,
-    Quantifier,
-    Regex,
-    Set,
-    String,
-)
 from rulelang.schema.catalogue import PHASES
-
-__all__ = ["explain_false", "trace_command", "trace_rules"]
-
-_LITERALS = (String, Bare, Regex, Set)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "missing"
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-class _Explainer:
-    """Says which part of one expression was false for one request, from the values the
-    compiler recorded while evaluating it (:meth:`CompiledExpression.explain`): one
-    evaluation, by the same closures that decided whether the rule matched."""
-
-    def __init__(self, values: Mapping[int, Any]):
-        from rulelang.language.printer import to_source
-
-        self.to_source = to_source
-        self.values = values
-
-    def value(self, node, expect: str) -> tuple[bool, Any]:
-        """(known, value) of the sub-expression ``node``: known when it was evaluated."""
-        if id(node) not in self.values:
-            return False, None
-        value = self.values[id(node)]
-        return True, (value is True) if expect == "bool" else value
-
-    def operands(self, node) -> list[str]:
-        """``field = value`` lines for the non-literal operands of a comparison or call."""
-        match node:
-            case Comparison(left=left, right=right):
-                parts = [left] + ([] if isinstance(right, _LITERALS) else [right])
-            case Call(args=args):
-                parts = [a for a in args if not isinstance(a, _LITERALS)]
-            case Quantifier(arg=arg):
-                parts = [arg]
-            case _:
-                parts = []
-        for part in list(parts):
-            if isinstance(part, Call):
-                parts.extend(a for a in part.args if not isinstance(a, _LITERALS))
-        lines = []
-        for part in parts:
-            known, value = self.value(part, "any")
-            if known:
-                lines.append(f"{self.to_source(part)} = {_show(value)}")
-        return lines
-
-    def why_false(self, node, depth: int = 0) -> list[tuple[int, str]]:
-        """Lines (indent, text) saying why ``node`` evaluated to false."""
-        match node:
-            case Group(expr=inner):
-                return self.why_false(inner, depth)
-            case Logical(op="and", operands=ops):
-                for op in ops:
-                    known, value = self.value(op, "bool")
-                    if known and not value:
-                        return [(depth, f"false: {self.to_source(op)}")] + \
-                            self._below(op, depth + 1)
-                return []
-            case Logical(op="or", operands=ops):
-                out = [(depth, f"none of the {len(ops)} alternatives is true:")]
-                for op in ops:
-                    out.append((depth + 1, f"false: {self.to_source(op)}"))
-                    out.extend(self._below(op, depth + 2))
-                return out
-            case Not(operand=inner):
-                return [(depth, f"true, so `not` makes it false: {self.to_source(inner)}")] + \
-                    [(depth + 1, line) for line in self.operands(inner)]
-            case _:
-                return [(depth, f"false: {self.to_source(node)}")] + self._below(node, depth + 1)
-
-    def _below(self, node, depth: int) -> list[tuple[int, str]]:
-        while isinstance(node, Group):
-            node = node.expr
-        if isinstance(node, (Logical, Not)):
-            return self.why_false(node, depth)
-        return [(depth, line) for line in self.operands(node)]
-
-
-def explain_false(source: str | Any, phase: str, request, response=None,
-                  lists: Mapping | None = None) -> list[tuple[int, str]]:
-    """Why the filter is false for this request: (indent, text) lines naming the false
-    sub-expression and the values of the fields it compares.  ``source`` is the
-    expression text or an already compiled expression."""
-    from rulelang.language.expression import compile_expression
-
-    compiled = source
-    if isinstance(source, str):
-        try:
-            compiled = compile_expression(source, phase=phase,
-                                          lists=dict(lists) if lists else None)
-        except RuleLangError:
-            return []
-    _result, steps = compiled.explain(request, response)
-    return _Explainer({id(step.node): step.value for step in steps}).why_false(compiled.ast)
-
-
-def _rule_field(rule: Any, name: str, default: Any = None) -> Any:
-    if isinstance(rule, Mapping):
-        return rule.get(name, default)
-    return getattr(rule, name, default)
-
-
-def _expression_source(rule: Any) -> str:
-    expr = _rule_field(rule, "expression", "")
-    return expr if isinstance(expr, str) else getattr(expr, "source", str(expr))
-
-
-def trace_rules(rulesets: Sequence, outcome: Mapping, request, response,
-                lists: Mapping | None = None) -> list[dict]:
-    """Every rule of every rule set with ``matched`` and, for a rule that did not match,
-    ``why_not``: the lines of :func:`explain_false`."""
-    matched = {(phase, r.get("index")) for phase, rules in (outcome.get("matched") or {}).items()
-               for r in rules}
-    out = []
-    for rs in rulesets:
-        phase = rs.phase
-        ran = phase == PHASES[0] or response is not None
-        for i, rule in enumerate(rs.rules):
-            index = _rule_field(rule, "index", i)
-            entry = {"phase": phase, "index": index, "id": _rule_field(rule, "id"),
-                     "ref": _rule_field(rule, "ref"),
-                     "description": _rule_field(rule, "description") or "",
-                     "expression": _expression_source(rule),
-                     "enabled": _rule_field(rule, "enabled", True) is not False,
-                     "matched": (phase, index) in matched}
-            if not ran:
-                entry["why_not"] = ["the response phase did not run (no response given)"]
-            elif not entry["enabled"]:
-                entry["why_not"] = ["the rule is disabled"]
-            elif not entry["matched"]:
-                compiled = _rule_field(rule, "compiled") or entry["expression"]
-                entry["why_not"] = [
-                    "  " * depth + text for depth, text in
-                    explain_false(compiled, phase, request, response, lists)]
-            out.append(entry)
-    return out
+from rulelang.trace import trace_rules
 
 
 def _header_pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
