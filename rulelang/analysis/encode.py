@@ -25,7 +25,7 @@ from typing import Any
 
 import z3
 
-from rulelang.analysis.patterns import Untranslatable, regex_to_z3, wildcard_to_z3
+from rulelang.analysis.patterns import Untranslatable, regex_to_z3, string_val, wildcard_to_z3
 from rulelang.language import literals
 from rulelang.language.nodes import (
     Bare,
@@ -59,7 +59,7 @@ class Encoded:
 
 
 def _latin1(value: bytes) -> z3.SeqRef:
-    return z3.StringVal(value.decode("latin-1"))
+    return string_val(value.decode("latin-1"))
 
 
 class Encoder:

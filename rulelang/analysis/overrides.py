@@ -320,3 +320,43 @@ def _report(rules: list[Rule], units: dict[int, tuple], out: Analysis) -> None:
             f"not be decided: {why}",
             hint="check with rulelang trace on a request this rule matches",
             location=by_index[i].location))
+
+
+def witness(rs: Ruleset, earlier: int, later: int) -> dict[str, Any] | None:
+    """Field values of a request that rule ``earlier`` matches and rule ``later`` does not
+    (``{field: value}``, for ``Request(fields=...)``), or ``None`` when there is none, it
+    could not be decided, or the example would rest on parts outside the solver's fragment.
+    """
+    import z3
+
+    from rulelang.analysis.encode import Encoder
+    by_index = {r.index: r for r in rs.rules if r.compiled is not None}
+    if earlier not in by_index or later not in by_index:
+        return None
+    encoder = Encoder()
+    a = encoder.encode(by_index[earlier].compiled.ast)
+    b = encoder.encode(by_index[later].compiled.ast)
+    if a.atoms or b.atoms:
+        return None
+    solver = z3.Solver()
+    solver.set("timeout", CHECK_TIMEOUT_MS)
+    solver.add(a.formula, z3.Not(b.formula))
+    # examples in printable ASCII without backslashes, so that z3 prints them as they are
+    printable = z3.Union(z3.Range(" ", "["), z3.Range("]", "~"))
+    for name in a.names | b.names:
+        var = encoder.vars[name]
+        if var.sort() == z3.StringSort():
+            solver.add(z3.InRe(var, z3.Star(printable)))
+    if solver.check() != z3.sat:
+        return None
+    model = solver.model()
+    out: dict[str, Any] = {}
+    for name in sorted(a.names | b.names):
+        value = model.eval(encoder.vars[name], model_completion=True)
+        if z3.is_string_value(value):
+            out[name] = value.as_string()
+        elif z3.is_int_value(value):
+            out[name] = value.as_long()
+        else:
+            out[name] = z3.is_true(value)
+    return out

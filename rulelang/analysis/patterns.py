@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import z3
 
-__all__ = ["Untranslatable", "regex_to_z3", "wildcard_to_z3"]
+__all__ = ["Untranslatable", "regex_to_z3", "string_val", "wildcard_to_z3"]
 
 _BYTES = frozenset(range(256))
 _DIGIT = frozenset(range(48, 58))
@@ -27,6 +27,12 @@ _CLASS_ESCAPES = {"d": _DIGIT, "w": _WORD, "s": _SPACE, "D": _BYTES - _DIGIT,
                   "W": _BYTES - _WORD, "S": _BYTES - _SPACE}
 _CHAR_ESCAPES = {"n": 10, "t": 9, "r": 13, "f": 12, "v": 11, "a": 7}
 _MAX_REPEAT = 1000
+
+
+def string_val(text: str) -> z3.SeqRef:
+    """A z3 string constant of exactly ``text``: z3 reads ``\\u{…}`` escapes in
+    constants, so every backslash is written as the escape of itself."""
+    return z3.StringVal(text.replace("\\", "\\u{5c}"))
 
 
 class Untranslatable(Exception):
@@ -43,13 +49,13 @@ def _charset(codes: frozenset[int]) -> z3.ReRef:
             runs[-1] = (runs[-1][0], c)
         else:
             runs.append((c, c))
-    parts = [z3.Re(z3.StringVal(chr(lo))) if lo == hi
-             else z3.Range(chr(lo), chr(hi)) for lo, hi in runs]
+    parts = [z3.Re(string_val(chr(lo))) if lo == hi
+             else z3.Range(string_val(chr(lo)), string_val(chr(hi))) for lo, hi in runs]
     return parts[0] if len(parts) == 1 else z3.Union(*parts)
 
 
 def _text(s: str) -> z3.ReRef:
-    return z3.Re(z3.StringVal(s))
+    return z3.Re(string_val(s))
 
 
 class _Parser:
