@@ -26,8 +26,11 @@ from rulelang.schema import catalogue as schema
 __all__ = ["Analysis", "analyse", "rule_units"]
 
 #: Per solver call, and for the whole rule set.
-CHECK_TIMEOUT_MS = 1000
-TOTAL_BUDGET_S = 20.0
+CHECK_TIMEOUT_MS = 500
+TOTAL_BUDGET_S = 8.0
+#: Candidates tried alone, and the size of the union tried after them.
+SINGLE_TRIES = 3
+UNION_SIZE = 8
 
 
 def rule_units(rule: Rule, phase: str) -> tuple[tuple[str, ...], ...]:
@@ -72,6 +75,8 @@ class Analysis:
     #: (empty: the solver gave up)
     undecided: dict[int, list[str]] = field(default_factory=dict)
     solver: bool = True
+    #: how many questions the solver was asked (for the benchmark)
+    solver_calls: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -144,6 +149,7 @@ class _Prover:
         import z3
 
         from rulelang.analysis.encode import Encoder
+        from rulelang.analysis.probes import Probes
         self.z3 = z3
         self.rules = rules
         self.units = units
@@ -153,6 +159,7 @@ class _Prover:
         self.solver.set("timeout", CHECK_TIMEOUT_MS)
         self.deadline = time.monotonic() + TOTAL_BUDGET_S
         self.enc = {r.index: self.encoder.encode(r.compiled.ast) for r in rules}
+        self.probes = Probes(rules)
         self.sat: dict[int, bool | None] = {}
         self.valid: dict[int, bool | None] = {}
         self.core: list = []
@@ -162,6 +169,7 @@ class _Prover:
         ``self.core``); ``unknown`` once the time budget is spent."""
         if time.monotonic() > self.deadline:
             return self.z3.unknown
+        self.out.solver_calls += 1
         self.solver.push()
         try:
             self.solver.add(*formulas)
@@ -181,11 +189,13 @@ class _Prover:
 
     def run(self) -> None:
         z3 = self.z3
+        probes = self.probes
         for r in self.rules:
             f = self.enc[r.index].formula
-            self.sat[r.index] = self.decide(self.check(f))
+            # a probe the rule matches (misses) shows it is satisfiable (not valid)
+            self.sat[r.index] = True if probes.yes[r.index] else self.decide(self.check(f))
             self.valid[r.index] = (None if self.sat[r.index] is None else
-                                   False if not self.sat[r.index] else
+                                   False if not self.sat[r.index] or probes.no[r.index] else
                                    _negate(self.decide(self.check(z3.Not(f)))))
             if self.sat[r.index] is False:
                 self.out.never_matches.add(r.index)
@@ -198,16 +208,24 @@ class _Prover:
 
     def cover(self, rule: Rule, later: list[Rule]) -> None:
         mine = self.enc[rule.index]
+        seen = self.probes.yes[rule.index]
         groups: dict[tuple[int, ...], list[tuple[str, ...]]] = {}
         for unit in self.units[rule.index]:
+            # later rules that can help cover this one: they match everything, or they
+            # share a field with it and some probe matches both (or probes cannot tell:
+            # parts outside the solver's fragment).  Dropping a candidate can only lose
+            # a proof, never make a wrong one.
             candidates = tuple(
                 j.index for j in later
                 if unit in self.units[j.index] and self.sat[j.index] is not False
-                and (self.valid[j.index] or mine.names & self.enc[j.index].names))
+                and (self.valid[j.index] or (mine.names & self.enc[j.index].names and (
+                    self.probes.yes[j.index] & seen or self.enc[j.index].atoms))))
             if candidates:
                 groups.setdefault(candidates, []).append(unit)
         for candidates, units in groups.items():
             core = self.covering(rule, candidates)
+            if core == ():
+                self.opaque_cover(rule, candidates)
             if core is None:
                 self.out.undecided.setdefault(rule.index, [])
             elif core:
@@ -217,22 +235,38 @@ class _Prover:
 
     def covering(self, rule: Rule, candidates: tuple[int, ...]) -> tuple[int, ...] | None:
         """Later rules that together match every request ``rule`` matches: ``()`` when
-        they do not, ``None`` when it could not be decided."""
+        they do not (or no proof was found), ``None`` when the solver gave up.
+
+        Probes pick the questions: the candidates that match every probe of ``rule`` are
+        tried alone first; then the union of the few that overlap it most.  Leaving
+        candidates out can only miss a proof, never make a wrong one."""
         z3 = self.z3
         valid = [j for j in candidates if self.valid[j]]
         if valid:
             return (valid[-1],)
-        flags = [z3.Bool(f"__cover_{rule.index}_{j}") for j in candidates]
-        guards = [z3.Implies(p, z3.Not(self.enc[j].formula)) for p, j in zip(flags, candidates)]
+        probes = self.probes
+        if probes.uncovered(rule.index, candidates):
+            return ()
+        mine = probes.yes[rule.index]
+        ranked = sorted(candidates, key=lambda j: (-(probes.yes[j] & mine).bit_count(), -j))
+        gave_up = False
+        for j in [j for j in ranked if not mine & ~probes.yes[j]][:SINGLE_TRIES]:
+            result = self.check(self.enc[rule.index].formula, z3.Not(self.enc[j].formula))
+            if result == z3.unsat:
+                return (j,)
+            gave_up |= result != z3.sat
+        group = tuple(sorted(ranked[:UNION_SIZE]))
+        if len(group) < 2 or probes.uncovered(rule.index, group):
+            return None if gave_up else ()
+        flags = [z3.Bool(f"__cover_{rule.index}_{j}") for j in group]
+        guards = [z3.Implies(p, z3.Not(self.enc[j].formula)) for p, j in zip(flags, group)]
         result = self.check(self.enc[rule.index].formula, *guards, assumptions=flags)
         if result == z3.sat:
-            self.opaque_cover(rule, candidates)
             return ()
         if result != z3.unsat:
             return None
         core_names = {str(c) for c in self.core}
-        core = tuple(j for p, j in zip(flags, candidates) if str(p) in core_names) \
-            or candidates
+        core = tuple(j for p, j in zip(flags, group) if str(p) in core_names) or group
         return self.minimal(rule, core)
 
     def opaque_cover(self, rule: Rule, candidates: tuple[int, ...]) -> None:
