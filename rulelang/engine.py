@@ -180,7 +180,8 @@ class Engine:
         if problems:
             raise RulesetError(problems)
         self.rulesets = tuple(loaded)
-        request, response = [], []
+        request: list[_Compiled] = []
+        response: list[_Compiled] = []
         for rs in loaded:
             target = request if rs.phase == REQUEST_PHASE else response
             target.extend(self._compile_rules(rs, lists, problems))

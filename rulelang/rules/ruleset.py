@@ -345,7 +345,7 @@ def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int]
     """V3: ids are unique, and so are refs (a rule without a ref is known by its id)."""
     i = rule.index
     dup_id = rule.id is not None and rule.id in ids
-    if dup_id:
+    if rule.id is not None and dup_id:
         report("RS103", ("rules", i, "id"), f"id {rule.id!r} is also used by rule "
                f"{ids[rule.id]}", "every rule needs its own id")
     elif rule.id is not None:
