@@ -24,12 +24,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError, RulesetError
 from rulelang.rules.documents import Document, LoadError, document_from_value, read_documents
 from rulelang.rules.validate import ACTIONS, PLAN_RULE_LIMITS, PLANS, validate_action
 from rulelang.schema import catalogue as schema
+
+if TYPE_CHECKING:  # compiled on load; imported where used
+    from rulelang.language.expression import CompiledExpression
 
 __all__ = ["Rule", "Ruleset", "check_plan", "load_ruleset", "load_rulesets", "path_text"]
 
@@ -59,11 +62,11 @@ class Rule:
     enabled: bool
     expression: str
     action: str
-    action_parameters: dict
+    action_parameters: dict[str, Any]
     location: Location
     expression_location: Location
-    compiled: Any = field(default=None, compare=False, repr=False)
-    tag_expression: Any = field(default=None, compare=False, repr=False)
+    compiled: CompiledExpression | None = field(default=None, compare=False, repr=False)
+    tag_expression: CompiledExpression | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     source: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
-    lists: Any = field(default=None, compare=False, repr=False)
+    lists: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def path_text(path: Iterable[Any]) -> str:
