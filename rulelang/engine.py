@@ -162,7 +162,7 @@ class Engine:
     set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_request", "_request_plan", "_response", "rulesets", "zone")
+    __slots__ = ("_decide", "_request_plan", "_response", "rulesets", "zone")
 
     def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
                  zone: dict[str, Any] | Zone | None = None,
@@ -194,7 +194,6 @@ class Engine:
             target.extend(self._compile_rules(rs, lists, problems))
         if problems:
             raise RulesetError(problems)
-        self._request = tuple(request)
         self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
         self._decide = decide
