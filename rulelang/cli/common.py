@@ -15,6 +15,7 @@ from rich.text import Text
 
 from rulelang.errors import Diagnostic, RulesetError
 from rulelang.render import render_text_lines, summary_line
+from rulelang.rules.files import RULES_SUFFIXES, format_of
 from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 PROG = "rulelang"
-RULES_SUFFIXES = (".json", ".yaml", ".yml", ".tf")
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan",
            "where": "blue", "gutter": "blue", "caret": "bold red", "hint": "green"}
 
@@ -112,10 +112,11 @@ def _looks_like_rules(path: Path) -> bool:
         text = path.read_text("utf-8")
     except (OSError, UnicodeError):
         return True
-    if path.suffix == ".tf":
+    fmt = format_of(path)
+    if fmt == "terraform":
         return "cloudflare_ruleset" in text
     try:
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):
         return True
     return isinstance(doc, dict) and ("rules" in doc or "result" in doc) and "cases" not in doc
@@ -123,7 +124,7 @@ def _looks_like_rules(path: Path) -> bool:
 
 def rules_files(path: str | Path) -> list[Path]:
     """The rules files at ``path``: the file itself, or every rules file under a directory
-    (``.json``, ``.yaml``, ``.yml``, ``.tf``; samples and case files are skipped).
+    (:data:`~rulelang.rules.files.RULES_SUFFIXES`; samples and case files are skipped).
     A missing path or a directory without rules files is a :class:`Failure`."""
     p = Path(path)
     if p.is_dir():
