@@ -32,6 +32,7 @@ from rulelang.language.parser import parse
 PHASE = "http_response_cache_settings"
 LISTS = {"x": [], "my_list": [], "cf.open_proxies": [], "a1": [], "a.b": [], "a_b": []}
 
+
 # ------------------------------------------------------------------ verdicts
 
 #: Messages of the oracle's type checks (its own scheme, lists and function stubs).
