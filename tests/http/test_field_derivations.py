@@ -17,7 +17,6 @@ from rulelang.http.fields import field_reader
 from rulelang.http.messages import Request, Response
 from rulelang.schema.values import MISSING
 
-
 # --------------------------------------------------------------------------- target, query, args
 
 @pytest.mark.parametrize("url,uri,query,raw_uri", [

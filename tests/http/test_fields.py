@@ -18,7 +18,6 @@ from rulelang.http.messages import Request, Response
 from rulelang.schema import catalogue as schema
 from rulelang.schema.values import MISSING
 
-
 # --------------------------------------------------------------------------- path family
 
 @rows([

@@ -11,7 +11,6 @@ from rulelang.language import nodes as n
 from rulelang.language.parser import parse
 from rulelang.language.printer import to_source
 
-
 # --------------------------------------------------------------------------- any text
 
 TOKENS = [
