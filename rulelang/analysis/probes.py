@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request
@@ -68,6 +69,7 @@ def _ints(node: Comparison) -> list[int]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _regex_example(pattern: str) -> bytes | None:
     """One string the regex finds a match in (from z3), or ``None``."""
     import z3
@@ -144,7 +146,8 @@ class Probes:
                     assignments.append({**plain, name: rng.choice(values)})
         for _ in range(SHARED):
             assignments.append(self._assign(pool, pool, rng))
-        self.requests = [_request(a) for a in assignments]
+        unique = {tuple(sorted(a.items(), key=lambda kv: kv[0])): a for a in assignments}
+        self.requests = [_request(a) for a in unique.values()]
         self.all = (1 << len(self.requests)) - 1
         self.yes: dict[int, int] = {}
         self.no: dict[int, int] = {}
