@@ -71,7 +71,7 @@ class Config:
         if not ref or not self.per_rule_ignores:
             return ()
         names = _relative_names(file, self.root) if file else []
-        out = []
+        out: list[str] = []
         for key, codes in self.per_rule_ignores.items():
             pattern, sep, wanted = key.rpartition("::")
             if not sep:

@@ -149,10 +149,11 @@ class Encoder:
 
     def string_test(self, term: Any, op: str, right: Expr) -> z3.BoolRef:
         if op == "in" and isinstance(right, Set):
-            if not all(isinstance(e, String) for e in right.elements):
+            members = [e for e in right.elements if isinstance(e, String)]
+            if len(members) != len(right.elements):
                 raise Untranslatable("set")
-            return z3.Or(*[term == _latin1(e.value) for e in right.elements]) \
-                if right.elements else z3.BoolVal(False)
+            return z3.Or(*[term == _latin1(e.value) for e in members]) \
+                if members else z3.BoolVal(False)
         if op == "matches" and isinstance(right, Regex):
             return z3.InRe(term, regex_to_z3(right.pattern))
         if not isinstance(right, String):

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rulelang.analysis import compiled
 from rulelang.errors import Diagnostic
 from rulelang.rules.ruleset import Rule, Ruleset
 from rulelang.schema import catalogue as schema
@@ -109,7 +110,7 @@ def _duplicates(rules: list[Rule]) -> list[Diagnostic]:
     seen: dict[str, Rule] = {}
     found = []
     for rule in rules:
-        ast = rule.compiled.ast
+        ast = compiled(rule).ast
         while isinstance(ast, Group):
             ast = ast.expr
         text = to_source(ast)
@@ -158,7 +159,7 @@ class _Prover:
         self.solver = z3.Solver()
         self.solver.set("timeout", CHECK_TIMEOUT_MS)
         self.deadline = time.monotonic() + TOTAL_BUDGET_S
-        self.enc = {r.index: self.encoder.encode(r.compiled.ast) for r in rules}
+        self.enc = {r.index: self.encoder.encode(compiled(r).ast) for r in rules}
         self.probes = Probes(rules)
         self.sat: dict[int, bool | None] = {}
         self.valid: dict[int, bool | None] = {}
@@ -368,8 +369,8 @@ def witness(rs: Ruleset, earlier: int, later: int) -> dict[str, Any] | None:
     if earlier not in by_index or later not in by_index:
         return None
     encoder = Encoder()
-    a = encoder.encode(by_index[earlier].compiled.ast)
-    b = encoder.encode(by_index[later].compiled.ast)
+    a = encoder.encode(compiled(by_index[earlier]).ast)
+    b = encoder.encode(compiled(by_index[later]).ast)
     if a.atoms or b.atoms:
         return None
     solver = z3.Solver()

@@ -17,7 +17,9 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+from rulelang.analysis import compiled
 from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request
 from rulelang.language import literals
@@ -30,7 +32,7 @@ __all__ = ["Probes"]
 #: Probes aimed at each rule, and shared ones.
 PER_RULE = 4
 SHARED = 16
-_GENERIC = {"String": ["", "/", "x"], "Int": [0, 200], "Bool": [True, False]}
+_GENERIC: dict[str, list[Any]] = {"String": ["", "/", "x"], "Int": [0, 200], "Bool": [True, False]}
 
 
 def _type(name: str) -> str:
@@ -92,7 +94,7 @@ def _regex_example(pattern: str) -> bytes | None:
 def values_of(rule: Rule) -> dict[str, list]:
     """Field → candidate values taken from the literals of one rule."""
     out: dict[str, list] = {}
-    for node in walk(rule.compiled.ast):
+    for node in walk(compiled(rule).ast):
         left = right = None
         op = ""
         if isinstance(node, Comparison):
@@ -117,7 +119,7 @@ def values_of(rule: Rule) -> dict[str, list]:
                     found.append(example)
         elif kind == "Int" and isinstance(node, Comparison):
             found += _ints(node)
-    for node in walk(rule.compiled.ast):
+    for node in walk(compiled(rule).ast):
         if isinstance(node, Field) and _type(node.name) in _GENERIC:
             out.setdefault(node.name, [])
     return out
@@ -140,10 +142,10 @@ class Probes:
             assignments += [self._assign(mine, pool, rng) for _ in range(PER_RULE)]
             # one field at a time with its own values, the others plain: each alternative
             # of an `or` gets a probe of its own
-            for name, values in mine.items():
-                if values and len(mine) > 1:
+            for name, own_values in mine.items():
+                if own_values and len(mine) > 1:
                     plain = {k: _GENERIC.get(_type(k), [""])[0] for k in mine}
-                    assignments.append({**plain, name: rng.choice(values)})
+                    assignments.append({**plain, name: rng.choice(own_values)})
         for _ in range(SHARED):
             assignments.append(self._assign(pool, pool, rng))
         unique = {tuple(sorted(a.items(), key=lambda kv: kv[0])): a for a in assignments}
@@ -156,9 +158,9 @@ class Probes:
 
     @staticmethod
     def _assign(mine: dict[str, list], pool: dict[str, list], rng: random.Random) -> dict:
-        out = {}
+        out: dict[str, Any] = {}
         for name, values in mine.items():
-            choices = values or pool.get(name) or _GENERIC.get(_type(name), [""])
+            choices: list[Any] = values or pool.get(name) or _GENERIC.get(_type(name), [""])
             if rng.random() < 0.25:
                 choices = pool.get(name) or choices
             if rng.random() < 0.1:
@@ -168,7 +170,7 @@ class Probes:
 
     def _run(self, rule: Rule) -> tuple[int, int]:
         yes = no = 0
-        run = rule.compiled.run
+        run = compiled(rule).run
         for k, request in enumerate(self.requests):
             result = _evaluate(run, request)
             if result is True:

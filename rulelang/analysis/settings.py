@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rulelang.analysis import compiled
 from rulelang.errors import Diagnostic, Location
 from rulelang.rules.ruleset import Rule, Ruleset
 from rulelang.schema import catalogue as schema
@@ -102,7 +103,7 @@ def _only_uncacheable(rule: Rule) -> bool:
         return False
     from rulelang.analysis.encode import Encoder
     enc = Encoder()
-    formula = enc.encode(rule.compiled.ast).formula
+    formula = enc.encode(compiled(rule).ast).formula
     method = enc.var("http.request.method", "String")
     solver = z3.Solver()
     solver.set("timeout", 1000)
