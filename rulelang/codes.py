@@ -148,7 +148,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS343", "error", "invalid qualifiers"),
     ("RS344", "error", "directive takes no value"),
     # RS4xx (lint): settings that do not do what they say
-    ("RS401", "warning", "settings that do nothing with cache: false"),
+    ("RS401", "info", "settings that do nothing with cache: false"),
     ("RS402", "warning", "caching only methods Cloudflare never caches"),
     ("RS403", "warning", "contradictory Cache-Control edits"),
     ("RS404", "warning", "TTL beyond one year"),
