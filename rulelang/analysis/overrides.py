@@ -14,6 +14,7 @@ they match everything); each rule's satisfiability and validity are decided once
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ from rulelang.rules.ruleset import Rule, Ruleset
 from rulelang.schema import catalogue as schema
 
 __all__ = ["Analysis", "analyse", "rule_units"]
+
+#: z3's Python API shares one context between threads: one analysis at a time.
+Z3_LOCK = threading.Lock()
 
 #: Per solver call, and for the whole rule set.
 CHECK_TIMEOUT_MS = 500
@@ -99,7 +103,8 @@ def analyse(rs: Ruleset) -> Analysis:
         out.solver = False
         _without_solver(rules, units, out)
         return out
-    _Prover(rules, units, out).run()
+    with Z3_LOCK:  # z3's Python API shares one context between threads
+        _Prover(rules, units, out).run()
     _report(rules, units, out)
     return out
 
@@ -160,6 +165,8 @@ class _Prover:
         self.solver.set("timeout", CHECK_TIMEOUT_MS)
         self.deadline = time.monotonic() + TOTAL_BUDGET_S
         self.enc = {r.index: self.encoder.encode(compiled(r).ast) for r in rules}
+        self.text = {r.index: str(self.enc[r.index].formula.sexpr()) for r in rules}
+        self.memo: dict[tuple, tuple[int, ...] | None] = {}
         self.probes = Probes(rules)
         self.sat: dict[int, bool | None] = {}
         self.valid: dict[int, bool | None] = {}
@@ -224,9 +231,17 @@ class _Prover:
             if candidates:
                 groups.setdefault(candidates, []).append(unit)
         for candidates, units in groups.items():
-            core = self.covering(rule, candidates)
-            if core == ():
-                self.opaque_cover(rule, candidates)
+            # the same question for the same expressions (duplicate rules) is asked once
+            key = (self.text[rule.index], tuple(self.text[j] for j in candidates))
+            if key in self.memo:
+                where = self.memo[key]
+                core = where if where is None else tuple(candidates[k] for k in where)
+            else:
+                core = self.covering(rule, candidates)
+                if core == ():
+                    self.opaque_cover(rule, candidates)
+                self.memo[key] = core if core is None else tuple(
+                    candidates.index(j) for j in core)
             if core is None:
                 self.out.undecided.setdefault(rule.index, [])
             elif core:
@@ -368,9 +383,14 @@ def witness(rs: Ruleset, earlier: int, later: int) -> dict[str, Any] | None:
     by_index = {r.index: r for r in rs.rules if r.compiled is not None}
     if earlier not in by_index or later not in by_index:
         return None
-    encoder = Encoder()
-    a = encoder.encode(compiled(by_index[earlier]).ast)
-    b = encoder.encode(compiled(by_index[later]).ast)
+    with Z3_LOCK:
+        return _witness(Encoder(), compiled(by_index[earlier]).ast,
+                        compiled(by_index[later]).ast, z3)
+
+
+def _witness(encoder, earlier_ast, later_ast, z3) -> dict[str, Any] | None:
+    a = encoder.encode(earlier_ast)
+    b = encoder.encode(later_ast)
     if a.atoms or b.atoms:
         return None
     solver = z3.Solver()

@@ -102,7 +102,12 @@ def _only_uncacheable(rule: Rule) -> bool:
     except ImportError:
         return False
     from rulelang.analysis.encode import Encoder
-    enc = Encoder()
+    from rulelang.analysis.overrides import Z3_LOCK
+    with Z3_LOCK:
+        return _proven_uncacheable(rule, Encoder(), z3)
+
+
+def _proven_uncacheable(rule: Rule, enc, z3) -> bool:
     formula = enc.encode(compiled(rule).ast).formula
     method = enc.var("http.request.method", "String")
     solver = z3.Solver()
