@@ -159,6 +159,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS503", "warning", "catch-all rule placed after the rules it overrides"),
     ("RS504", "warning", "duplicate rule"),
     ("RS505", "info", "overriding could not be decided"),
+    ("RS506", "info", "setting overridden for nearly every request"),
 ])
 
 #: Every code, expression and ruleset.

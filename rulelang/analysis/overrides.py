@@ -35,6 +35,8 @@ CHECK_TIMEOUT_MS = 500
 TOTAL_BUDGET_S = 8.0
 #: Candidates tried alone, and the size of the union tried after them.
 SINGLE_TRIES = 3
+#: A later rule matching this share of a rule's probes, but not all, is a near miss (RS506).
+NEAR_MISS = 0.75
 UNION_SIZE = 8
 
 
@@ -76,6 +78,10 @@ class Analysis:
     matches_everything: set[int] = field(default_factory=set)
     #: rule index → unit → the later rules that together override it
     overridden: dict[int, dict[tuple[str, ...], tuple[int, ...]]] = field(default_factory=dict)
+    #: rule index → unit → (a later rule that overrides it almost everywhere, a request
+    #: where it still takes effect, as field values)
+    partial: dict[int, dict[tuple[str, ...], tuple[int, dict[str, Any]]]] = field(
+        default_factory=dict)
     #: rule index → the parts outside the solver's fragment the answer depends on
     #: (empty: the solver gave up)
     undecided: dict[int, list[str]] = field(default_factory=dict)
@@ -171,6 +177,7 @@ class _Prover:
         self.sat: dict[int, bool | None] = {}
         self.valid: dict[int, bool | None] = {}
         self.core: list = []
+        self.near: int | None = None
 
     def check(self, *formulas, assumptions=()) -> Any:
         """Check ``formulas`` (under ``assumptions``, keeping the unsat core in
@@ -237,9 +244,11 @@ class _Prover:
                 where = self.memo[key]
                 core = where if where is None else tuple(candidates[k] for k in where)
             else:
+                self.near = None
                 core = self.covering(rule, candidates)
                 if core == ():
                     self.opaque_cover(rule, candidates)
+                    self.near_miss(rule, units)
                 self.memo[key] = core if core is None else tuple(
                     candidates.index(j) for j in core)
             if core is None:
@@ -261,16 +270,21 @@ class _Prover:
         if valid:
             return (valid[-1],)
         probes = self.probes
-        if probes.uncovered(rule.index, candidates):
-            return ()
         mine = probes.yes[rule.index]
         ranked = sorted(candidates, key=lambda j: (-(probes.yes[j] & mine).bit_count(), -j))
+        if probes.uncovered(rule.index, candidates):
+            best = ranked[0]
+            if (probes.yes[best] & mine).bit_count() >= NEAR_MISS * mine.bit_count():
+                self.near = best
+            return ()
         gave_up = False
         for j in [j for j in ranked if not mine & ~probes.yes[j]][:SINGLE_TRIES]:
             result = self.check(self.enc[rule.index].formula, z3.Not(self.enc[j].formula))
             if result == z3.unsat:
                 return (j,)
             gave_up |= result != z3.sat
+            if result == z3.sat and self.near is None:
+                self.near = j  # every probe agrees, yet a request escapes: a near miss
         group = tuple(sorted(ranked[:UNION_SIZE]))
         if len(group) < 2 or probes.uncovered(rule.index, group):
             return None if gave_up else ()
@@ -284,6 +298,22 @@ class _Prover:
         core_names = {str(c) for c in self.core}
         core = tuple(j for p, j in zip(flags, group) if str(p) in core_names) or group
         return self.minimal(rule, core)
+
+    def near_miss(self, rule: Rule, units: list[tuple[str, ...]]) -> None:
+        """A later rule that overlaps ``rule`` almost everywhere but not quite: keep an
+        example request where ``rule``'s settings still take effect."""
+        j = self.near
+        if j is None or self.enc[rule.index].atoms or self.enc[j].atoms:
+            return
+        example = self.probes.escaping(rule.index, j)
+        if example is None:
+            by_index = {r.index: r for r in self.rules}
+            example = _witness(self.encoder, compiled(rule).ast, compiled(by_index[j]).ast,
+                               self.z3)
+        if example:
+            found = self.out.partial.setdefault(rule.index, {})
+            for unit in units:
+                found[unit] = (j, example)
 
     def opaque_cover(self, rule: Rule, candidates: tuple[int, ...]) -> None:
         """Not covered as encoded; but would the later rules cover it if their parts
@@ -308,6 +338,12 @@ class _Prover:
             if self.check(f) == z3.unsat:
                 return (j,)
         return core
+
+
+def _show(value: Any) -> str:
+    import json
+    return json.dumps(value) if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
 
 
 def _negate(value: bool | None) -> bool | None:
@@ -360,6 +396,22 @@ def _report(rules: list[Rule], units: dict[int, tuple], out: Analysis) -> None:
             f"{'its' if len(victims) == 1 else 'their'} settings",
             hint="move the catch-all rule to the top: the last match wins, so specific rules "
             "belong below it", location=rule.location))
+    for i, partial in sorted(out.partial.items()):
+        by_later: dict[int, list[tuple[str, ...]]] = {}
+        for unit, (j, _) in partial.items():
+            if unit not in out.overridden.get(i, {}):
+                by_later.setdefault(j, []).append(unit)
+        for j, units_of in sorted(by_later.items()):
+            example = partial[units_of[0]][1]
+            names = ", ".join(_unit_name(u) for u in sorted(units_of))
+            shown = ", ".join(f"{k} = {_show(v)}" for k, v in example.items())
+            out.diagnostics.append(Diagnostic(
+                "RS506", f"{label(by_index[j])} also sets {names} and matches most requests "
+                f"that {label(by_index[i])} matches, but not all: {label(by_index[i])}'s "
+                f"{names} still {'applies' if len(units_of) == 1 else 'apply'} to e.g. "
+                f"{shown}",
+                hint=f"if {label(by_index[j])} should win everywhere, widen its expression; "
+                f"if not, this is fine", location=by_index[i].location))
     for i, parts in sorted(out.undecided.items()):
         if i in out.overridden:
             continue

@@ -149,7 +149,9 @@ class Probes:
         for _ in range(SHARED):
             assignments.append(self._assign(pool, pool, rng))
         unique = {tuple(sorted(a.items(), key=lambda kv: kv[0])): a for a in assignments}
-        self.requests = [_request(a) for a in unique.values()]
+        #: the field values of each probe, as given to ``Request(fields=...)``
+        self.fields = [_texts(a) for a in unique.values()]
+        self.requests = [_request(a) for a in self.fields]
         self.all = (1 << len(self.requests)) - 1
         self.yes: dict[int, int] = {}
         self.no: dict[int, int] = {}
@@ -179,6 +181,13 @@ class Probes:
                 no |= 1 << k
         return yes, no
 
+    def escaping(self, rule: int, later: int) -> dict[str, Any] | None:
+        """The field values of a probe ``rule`` matches and ``later`` does not."""
+        left = self.yes[rule] & self.no[later]
+        if not left:
+            return None
+        return self.fields[(left & -left).bit_length() - 1]
+
     def uncovered(self, rule: int, candidates: Iterable[int]) -> bool:
         """Some probe matches ``rule`` and misses every candidate."""
         left = self.yes[rule]
@@ -197,6 +206,9 @@ def _evaluate(run, request: Request) -> bool | None:
         return None
 
 
+def _texts(fields: dict) -> dict[str, Any]:
+    return {k: (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in fields.items()}
+
+
 def _request(fields: dict) -> Request:
-    values = {k: (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in fields.items()}
-    return Request(method="GET", url="https://example.com/", fields=values)
+    return Request(method="GET", url="https://example.com/", fields=fields)

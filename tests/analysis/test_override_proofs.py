@@ -3,7 +3,7 @@
 - For every setting reported as never taking effect (RS207/RS501), random requests never
   show it taking effect: whenever the rule matches, a later matching rule sets the unit.
 - A rule proven never to match never matches; a rule proven to match everything always does.
-- A witness request matches the earlier rule and not the later one.
+- A witness request (and RS506's example) matches the earlier rule and not the later one.
 - The regex and wildcard translations agree with the engine's matcher on random strings.
 """
 
@@ -76,6 +76,12 @@ def test_what_the_analysis_proves_the_engine_never_contradicts(body, sample):
     found = analyse(rs)
     engine = Engine([rs], decide=False)
     units = {r.index: set(rule_units(r, rs.phase)) for r in rs.rules}
+    by_index = {r.index: r for r in rs.rules}
+    for i, partial in found.partial.items():  # RS506's example escapes the later rule
+        for j, example in partial.values():
+            request = Request(method="GET", url="https://example.com/", fields=example)
+            assert by_index[i].compiled.matches(request)
+            assert not by_index[j].compiled.matches(request)
     for request in sample:
         matched = [ref.index for ref in engine.evaluate(request).matched[REQUEST_PHASE]]
         for i in found.never_matches:
