@@ -228,13 +228,14 @@ class _Prover:
         for unit in self.units[rule.index]:
             # later rules that can help cover this one: they match everything, or they
             # share a field with it and some probe matches both (or probes cannot tell:
-            # parts outside the solver's fragment).  Dropping a candidate can only lose
-            # a proof, never make a wrong one.
+            # no probe matches this rule, or parts outside the solver's fragment).
+            # Dropping a candidate can only lose a proof, never make a wrong one.
             candidates = tuple(
                 j.index for j in later
                 if unit in self.units[j.index] and self.sat[j.index] is not False
                 and (self.valid[j.index] or (mine.names & self.enc[j.index].names and (
-                    self.probes.yes[j.index] & seen or self.enc[j.index].atoms))))
+                    not seen or self.probes.yes[j.index] & seen
+                    or self.enc[j.index].atoms))))
             if candidates:
                 groups.setdefault(candidates, []).append(unit)
         for candidates, units in groups.items():
