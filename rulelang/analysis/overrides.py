@@ -275,7 +275,8 @@ class _Prover:
         ranked = sorted(candidates, key=lambda j: (-(probes.yes[j] & mine).bit_count(), -j))
         if probes.uncovered(rule.index, candidates):
             best = ranked[0]
-            if (probes.yes[best] & mine).bit_count() >= NEAR_MISS * mine.bit_count():
+            shared = (probes.yes[best] & mine).bit_count()
+            if shared >= 2 and shared >= NEAR_MISS * mine.bit_count():
                 self.near = best
             return ()
         gave_up = False

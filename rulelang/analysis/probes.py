@@ -139,6 +139,9 @@ class Probes:
         rng = random.Random(11)
         for r in rules:
             mine = own[r.index]
+            # every field at its first literal: satisfies a chain of tests joined by `and`
+            assignments.append({k: (v[0] if v else _GENERIC.get(_type(k), [""])[0])
+                                for k, v in mine.items()})
             assignments += [self._assign(mine, pool, rng) for _ in range(PER_RULE)]
             # one field at a time with its own values, the others plain: each alternative
             # of an `or` gets a probe of its own
