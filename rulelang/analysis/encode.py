@@ -3,17 +3,17 @@
 Every filter becomes a formula over one z3 variable per field (``String``, ``Int`` or
 ``Bool``).  What the encoding covers exactly: string ``eq ne in contains starts_with
 ends_with wildcard strict wildcard matches`` (regexes through
-:mod:`rulelang.analysis.patterns`), the functions ``starts_with()``/``ends_with()``,
+:mod:`rulelang.analysis.patterns`), also on ``lower()``/``upper()`` of a field (ASCII case
+conversion: the literal's case variants), the functions ``starts_with()``/``ends_with()``,
 integer ``eq ne lt le gt ge in`` (values and ranges), Boolean fields, ``not and or xor``.
 
-Anything else — a ``lower()`` value, a header lookup, an IP test, a list, an untranslatable
-regex — becomes an *atom*: a fresh variable named by its canonical text, so the same text
-is the same atom.  An atom may take any value, so the formula describes at least every
-request the filter matches and at most... every request it matches: the set of models
-is a superset of the real requests, and every proof of "no model" (unsatisfiable,
-implied) holds for real requests.  This is what makes the lint's "never takes effect"
-sound.  A model found by the solver is turned into a witness request only when no atom
-is involved.
+Anything else — a header lookup, an IP test, a list, an untranslatable regex, another
+function — becomes an *atom*: a fresh variable named by its canonical text, so the same
+text is the same atom.  An atom may take any value, so the formula's models include every
+real request (with each atom at the value its part has for that request): every proof
+that no model exists (unsatisfiable, implied) holds for real requests.  This is what
+makes the lint's "never takes effect" sound.  A model found by the solver is turned into
+a witness request only when no atom is involved.
 
 Field values are bytes; one z3 character stands for one byte (Latin-1).
 """
@@ -25,7 +25,13 @@ from typing import Any
 
 import z3
 
-from rulelang.analysis.patterns import Untranslatable, regex_to_z3, string_val, wildcard_to_z3
+from rulelang.analysis.patterns import (
+    Untranslatable,
+    folded_literal,
+    regex_to_z3,
+    string_val,
+    wildcard_to_z3,
+)
 from rulelang.language import literals
 from rulelang.language.nodes import (
     Bare,
@@ -124,7 +130,10 @@ class Encoder:
                                                                          "ends_with"):
                 term = self.term(left, "String")
                 if term is None:
-                    return self.atom(node)
+                    folded = self.folded(left)
+                    if folded is None:
+                        return self.atom(node)
+                    return self.folded_test(*folded, fn, node.args[1])
                 test = z3.PrefixOf if fn == "starts_with" else z3.SuffixOf
                 return test(_latin1(lit), term)
         return self.atom(node)
@@ -145,7 +154,42 @@ class Encoder:
         term = self.term(node.left, "Int")
         if term is not None:
             return self.integer_test(term, op, right)
+        folded = self.folded(node.left)
+        if folded is not None:
+            return self.folded_test(*folded, op, right)
         raise Untranslatable("left side")
+
+    def folded(self, node: Expr) -> tuple[Any, str] | None:
+        """``(variable, "lower" | "upper")`` for ``lower()``/``upper()`` of a plain String
+        field: ASCII case conversion, encoded exactly through the literal's case variants."""
+        while isinstance(node, Group):
+            node = node.expr
+        if isinstance(node, Call) and node.name in ("lower", "upper") and len(node.args) == 1:
+            var = self.term(node.args[0], "String")
+            if var is not None:
+                return var, node.name
+        return None
+
+    def folded_test(self, var: Any, fold: str, op: str, right: Expr) -> z3.BoolRef:
+        anything = z3.Full(z3.ReSort(z3.StringSort()))
+        if op == "in" and isinstance(right, Set):
+            members = [e for e in right.elements if isinstance(e, String)]
+            if len(members) != len(right.elements):
+                raise Untranslatable("set")
+            return z3.Or(*[z3.InRe(var, folded_literal(e.value, fold)) for e in members]) \
+                if members else z3.BoolVal(False)
+        if not isinstance(right, String):
+            raise Untranslatable("right side")
+        if op in ("wildcard", "strict wildcard"):
+            return z3.InRe(var, wildcard_to_z3(right.value, op == "strict wildcard", fold))
+        exact = folded_literal(right.value, fold)
+        shapes = {"eq": exact, "ne": exact, "contains": z3.Concat(anything, exact, anything),
+                  "starts_with": z3.Concat(exact, anything),
+                  "ends_with": z3.Concat(anything, exact)}
+        if op not in shapes:
+            raise Untranslatable(op)
+        test = z3.InRe(var, shapes[op])
+        return z3.Not(test) if op == "ne" else test
 
     def string_test(self, term: Any, op: str, right: Expr) -> z3.BoolRef:
         if op == "in" and isinstance(right, Set):

@@ -319,16 +319,20 @@ class _Prover:
 
     def opaque_cover(self, rule: Rule, candidates: tuple[int, ...]) -> None:
         """Not covered as encoded; but would the later rules cover it if their parts
-        outside the solver's fragment (atoms) held?  Then the answer depends on them."""
+        outside the solver's fragment (atoms) were all true, or all false?  Then the answer
+        depends on them."""
         z3 = self.z3
         mine = self.enc[rule.index].atoms
         opaque = sorted({a for j in candidates for a in self.enc[j].atoms} - mine)
         if not opaque:
             return
-        true = [(self.encoder.vars[a], z3.BoolVal(True)) for a in opaque]
-        optimistic = [z3.Not(z3.substitute(self.enc[j].formula, *true)) for j in candidates]
-        if self.check(self.enc[rule.index].formula, *optimistic) == z3.unsat:
-            self.out.undecided.setdefault(rule.index, [a.removeprefix("atom:") for a in opaque])
+        for value in (True, False):  # the opaque parts all true, then all false
+            fixed = [(self.encoder.vars[a], z3.BoolVal(value)) for a in opaque]
+            rest = [z3.Not(z3.substitute(self.enc[j].formula, *fixed)) for j in candidates]
+            if self.check(self.enc[rule.index].formula, *rest) == z3.unsat:
+                self.out.undecided.setdefault(rule.index,
+                                              [a.removeprefix("atom:") for a in opaque])
+                return
 
     def minimal(self, rule: Rule, core: tuple[int, ...]) -> tuple[int, ...]:
         """One later rule alone when one suffices (the last one first), else ``core``."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import z3
 
-__all__ = ["Untranslatable", "regex_to_z3", "string_val", "wildcard_to_z3"]
+__all__ = ["Untranslatable", "folded_literal", "regex_to_z3", "string_val", "wildcard_to_z3"]
 
 _BYTES = frozenset(range(256))
 _DIGIT = frozenset(range(48, 58))
@@ -58,12 +58,36 @@ def _text(s: str) -> z3.ReRef:
     return z3.Re(string_val(s))
 
 
+def _fold(codes: frozenset[int] | set[int]) -> frozenset[int]:
+    """``codes`` with the other case of every ASCII letter (``(?i)`` in byte mode)."""
+    return frozenset(codes) | {ord(chr(c).swapcase()) for c in codes
+                               if chr(c).isascii() and chr(c).isalpha()}
+
+
+def folded_literal(lit: bytes, fold: str) -> z3.ReRef:
+    """The strings whose ``lower()`` (``fold="lower"``) or ``upper()`` is ``lit``: each
+    ASCII letter in either case; a letter of the other case can never appear (empty)."""
+    parts = []
+    for b in lit:
+        c = chr(b)
+        if c.isascii() and c.isalpha():
+            if c.islower() != (fold == "lower"):
+                return z3.Empty(z3.ReSort(z3.StringSort()))
+            parts.append(_charset(_fold({b})))
+        else:
+            parts.append(_charset(frozenset({b})))
+    if not parts:
+        return _text("")
+    return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
 class _Parser:
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, fold: bool = False):
         if any(ord(c) > 127 for c in pattern):
             raise Untranslatable("non-ASCII pattern")
         self.p = pattern
         self.i = 0
+        self.fold = fold
 
     def peek(self) -> str:
         return self.p[self.i] if self.i < len(self.p) else ""
@@ -145,11 +169,13 @@ class _Parser:
         if c == ".":
             return _charset(_BYTES - {10})
         if c == "\\":
-            return _charset(self.escape())
+            return _charset(_fold(self.escape()) if self.fold else self.escape())
         if c in "^$":
             raise Untranslatable("anchor inside the pattern")
         if c in "*+?{)|":
             raise Untranslatable("misplaced operator")
+        if self.fold and c.isalpha():
+            return _charset(_fold({ord(c)}))
         return _text(c)
 
     def escape(self) -> frozenset[int]:
@@ -206,16 +232,19 @@ class _Parser:
                 codes.update(range(lo, hi + 1))
             else:
                 codes.add(lo)
-        return (_BYTES - codes) if negate else frozenset(codes)
+        folded = _fold(codes) if self.fold else frozenset(codes)
+        return (_BYTES - folded) if negate else folded
 
 
 def regex_to_z3(pattern: str) -> z3.ReRef:
     """The z3 regex of the strings in which ``pattern`` finds a match (search, not
-    full match: unanchored ends take any text)."""
+    full match: unanchored ends take any text).  A leading ``(?i)`` folds ASCII case."""
+    fold = pattern.startswith("(?i)")
+    pattern = pattern.removeprefix("(?i)")
     start = pattern.startswith("^")
     end = pattern.endswith("$") and not pattern.endswith("\\$")
     body = pattern[1 if start else 0:len(pattern) - 1 if end else len(pattern)]
-    parser = _Parser(body)
+    parser = _Parser(body, fold)
     parser.top_alternation = False
     re = parser.alternation(top=True)
     if parser.i != len(body):
@@ -227,10 +256,18 @@ def regex_to_z3(pattern: str) -> z3.ReRef:
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
 
-def wildcard_to_z3(pattern: bytes, case_sensitive: bool) -> z3.ReRef:
+def wildcard_to_z3(pattern: bytes, case_sensitive: bool, fold: str = "") -> z3.ReRef:
     """The z3 regex of a (strict) wildcard pattern: ``*`` any bytes, ``\\*`` and ``\\\\``
-    literal, ASCII letters folded unless ``case_sensitive``; the whole value must match."""
+    literal, ASCII letters folded unless ``case_sensitive``; the whole value must match.
+    With ``fold`` (``"lower"``/``"upper"``), the strings whose ``lower()``/``upper()`` a
+    strict wildcard matches."""
     parts: list[z3.ReRef] = []
+    if fold and case_sensitive:
+        parts = [z3.Full(z3.ReSort(z3.StringSort())) if p is None else folded_literal(p, fold)
+                 for p in _wildcard_pieces(pattern)]
+        if not parts:
+            return _text("")
+        return parts[0] if len(parts) == 1 else z3.Concat(*parts)
     i = 0
     while i < len(pattern):
         b = pattern[i]
@@ -248,3 +285,27 @@ def wildcard_to_z3(pattern: bytes, case_sensitive: bool) -> z3.ReRef:
     if not parts:
         return _text("")
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def _wildcard_pieces(pattern: bytes) -> list[bytes | None]:
+    """Literal runs of a wildcard pattern (escapes undone) and ``None`` for each ``*``."""
+    out: list[bytes | None] = []
+    run = bytearray()
+    i = 0
+    while i < len(pattern):
+        b = pattern[i]
+        if b == 0x5C and i + 1 < len(pattern):
+            run.append(pattern[i + 1])
+            i += 2
+            continue
+        if b == 0x2A:
+            if run:
+                out.append(bytes(run))
+                run = bytearray()
+            out.append(None)
+        else:
+            run.append(b)
+        i += 1
+    if run:
+        out.append(bytes(run))
+    return out

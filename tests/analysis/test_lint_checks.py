@@ -173,9 +173,16 @@ RULESET_CASES = [
      _rules(_rule('starts_with(http.request.uri.path, "/img/")', cache=True),
             _rule('http.request.uri.path wildcard "/img/*"', cache=False))),
     ("RS505", _rules(_rule('http.host eq "a.com"', cache=True),
-                     _rule('lower(http.host) eq "a.com"', cache=False)),
+                     _rule('http.host eq "a.com" and not any(http.request.headers.names[*] eq '
+                           '"x-debug")', cache=False)),
      _rules(_rule('http.host eq "a.com"', cache=True),
-            _rule('lower(http.host) eq "a.com"', edge_ttl=_EDGE))),
+            _rule('http.host eq "a.com" and not any(http.request.headers.names[*] eq '
+                  '"x-debug")', edge_ttl=_EDGE))),
+    # lower() is encoded exactly: a lower-cased comparison covers the exact one
+    ("RS207", _rules(_rule('http.host eq "a.com"', cache=True),
+                     _rule('lower(http.host) eq "a.com"', cache=False)),
+     _rules(_rule('http.host eq "A.com"', cache=True),
+            _rule('lower(http.host) eq "A.com"', cache=False))),
 ]
 
 
