@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import z3
 
+from rulelang.language.patterns.regex_syntax import PatternError
+from rulelang.language.patterns.wildcard import split_wildcard
+
 __all__ = ["Untranslatable", "folded_literal", "regex_to_z3", "string_val", "wildcard_to_z3"]
 
 _BYTES = frozenset(range(256))
@@ -260,52 +263,19 @@ def wildcard_to_z3(pattern: bytes, case_sensitive: bool, fold: str = "") -> z3.R
     """The z3 regex of a (strict) wildcard pattern: ``*`` any bytes, ``\\*`` and ``\\\\``
     literal, ASCII letters folded unless ``case_sensitive``; the whole value must match.
     With ``fold`` (``"lower"``/``"upper"``), the strings whose ``lower()``/``upper()`` a
-    strict wildcard matches."""
+    strict wildcard matches.  The pattern was validated by the checker."""
+    try:
+        pieces = split_wildcard(pattern)
+    except PatternError:
+        raise Untranslatable("wildcard") from None
     parts: list[z3.ReRef] = []
-    if fold and case_sensitive:
-        parts = [z3.Full(z3.ReSort(z3.StringSort())) if p is None else folded_literal(p, fold)
-                 for p in _wildcard_pieces(pattern)]
-        if not parts:
-            return _text("")
-        return parts[0] if len(parts) == 1 else z3.Concat(*parts)
-    i = 0
-    while i < len(pattern):
-        b = pattern[i]
-        if b == 0x5C and i + 1 < len(pattern):  # \* or \\
-            b = pattern[i + 1]
-            i += 1
-            parts.append(_charset(frozenset({b})))
-        elif b == 0x2A:
+    for piece in pieces:
+        if piece is None:
             parts.append(z3.Full(z3.ReSort(z3.StringSort())))
-        elif not case_sensitive and chr(b).isascii() and chr(b).isalpha():
-            parts.append(_charset(frozenset({ord(chr(b).lower()), ord(chr(b).upper())})))
+        elif fold and case_sensitive:
+            parts.append(folded_literal(piece, fold))
         else:
-            parts.append(_charset(frozenset({b})))
-        i += 1
+            parts += [_charset(frozenset({b}) if case_sensitive else _fold({b})) for b in piece]
     if not parts:
         return _text("")
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
-
-
-def _wildcard_pieces(pattern: bytes) -> list[bytes | None]:
-    """Literal runs of a wildcard pattern (escapes undone) and ``None`` for each ``*``."""
-    out: list[bytes | None] = []
-    run = bytearray()
-    i = 0
-    while i < len(pattern):
-        b = pattern[i]
-        if b == 0x5C and i + 1 < len(pattern):
-            run.append(pattern[i + 1])
-            i += 2
-            continue
-        if b == 0x2A:
-            if run:
-                out.append(bytes(run))
-                run = bytearray()
-            out.append(None)
-        else:
-            run.append(b)
-        i += 1
-    if run:
-        out.append(bytes(run))
-    return out
