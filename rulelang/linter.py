@@ -49,7 +49,7 @@ def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | No
     if bad_plan is not None:
         return [bad_plan]
     if isinstance(target, str) and phase is not None and not _is_file(target):
-        return _lint_expression(target, phase, lists)
+        return _filtered(_lint_expression(target, phase, lists), None, config)
     try:
         rulesets = load_rulesets(target, phase, lists=lists, plan=plan)
     except RulesetError as exc:
