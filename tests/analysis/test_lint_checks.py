@@ -272,3 +272,18 @@ def _rule_files() -> list[Path]:
 def test_valid_real_rule_files_get_no_lint_warning(path):
     found = lint(str(path))
     assert [(d.code, d.message) for d in found if d.severity != "info"] == []
+
+
+def test_without_the_solver_only_catch_alls_count_and_lint_says_so(monkeypatch):
+    from rulelang.analysis import overrides
+    monkeypatch.setattr(overrides, "_z3_available", lambda: False)
+    found = lint(_rules(_rule('http.host eq "a.com"', cache=True),
+                        _rule('http.host in {"a.com" "b.com"}', cache=False),
+                        _rule("true", edge_ttl=_EDGE)))
+    assert _codes_of(found) == ["RS505"]
+    found = lint(_rules(_rule('http.host eq "a.com"', cache=True), _rule("true", cache=False)))
+    assert _codes_of(found) == ["RS207", "RS503", "RS505"]
+
+
+def _codes_of(found) -> list[str]:
+    return sorted(d.code for d in found)
