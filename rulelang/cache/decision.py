@@ -222,7 +222,7 @@ class _Quiet(list):
 
     __slots__ = ()
 
-    def append(self, item: Any) -> None:  # noqa: ARG002 - deliberately dropped
+    def append(self, item: Any) -> None:
         return None
 
 

@@ -329,6 +329,16 @@ class Request(_Message):
                    d.get("fields"), url_normalization, timestamp, where)
         return self
 
+    @classmethod
+    def from_wire(cls, method: Any, target: Any, headers: Any = None, **options: Any) -> Request:
+        """A request from what a server has: bytes or text, header pairs with repeats, an
+        IPv4-mapped client address (read as IPv4).  Never raises on real traffic unless
+        ``strict=True``; see :func:`rulelang.http.wire.request_from_wire` for the options
+        (``scheme``, ``host``, ``client_ip``, ``http_version``, ``fields``, ``strict``)."""
+        from rulelang.http.wire import request_from_wire
+
+        return request_from_wire(method, target, headers, **options)
+
     def to_dict(self) -> dict:
         """The sample-format object of this request (headers as ``[name, value]`` pairs)."""
         out: dict[str, Any] = {"method": self._method, "url": self._url,
@@ -382,6 +392,15 @@ class Response(_Message):
         self = cls.__new__(cls)
         self._init(d["status"], d.get("headers"), where)
         return self
+
+    @classmethod
+    def from_wire(cls, status: Any, headers: Any = None, *, strict: bool = False) -> Response:
+        """A response from a server's status (int, text or bytes such as ``b"200 OK"``;
+        100–999) and header pairs (bytes or text, repeats kept); see
+        :func:`rulelang.http.wire.response_from_wire`."""
+        from rulelang.http.wire import response_from_wire
+
+        return response_from_wire(status, headers, strict=strict)
 
     def to_dict(self) -> dict:
         """The sample-format object of this response."""
