@@ -605,8 +605,8 @@ class Decision:
         Removes the ``stripped_headers`` and ``Cache-Tag``, replaces ``Cache-Control`` by
         ``browser_cache_control`` (none when that is ``None``), and adds
         ``CF-Cache-Status`` (``cache_status`` or the decision's) and, given ``age``,
-        ``Age``.  Other headers pass in order, repeats kept; hop-by-hop headers are the
-        server's business.
+        ``Age``; ``cache_status=""`` adds no ``CF-Cache-Status``.  Other headers pass in
+        order, repeats kept; hop-by-hop headers are the server's business.
         """
         drop = _NEVER_TO_VISITOR.union(self.stripped_headers or (), ("cache-control",))
         items = origin_headers.items() if isinstance(origin_headers, Mapping) else origin_headers
@@ -620,7 +620,7 @@ class Decision:
                 out.append((name, value))
         if self.browser_cache_control is not None:
             out.append(("Cache-Control", self.browser_cache_control))
-        status = cache_status or self.cache_status
+        status = self.cache_status if cache_status is None else cache_status
         if status:
             out.append(("CF-Cache-Status", status))
         if age is not None:
