@@ -15,7 +15,8 @@ Real traffic never raises: what the message constructors would refuse is repaire
   that cannot be read becomes ``None``;
 * a header whose name is not a token is dropped; a line break or NUL in a value becomes
   a space; HTTP/2 pseudo-headers are dropped (``:authority`` gives the host);
-* the host is ``host=`` if given, else the ``Host`` header, else ``:authority``, else the
+* the host is ``host=`` if given (it then replaces the ``Host`` header too, so that
+  ``http.host`` is the public name), else the ``Host`` header, else ``:authority``, else the
   host of an absolute-form target, else ``localhost``; an unusable host becomes
   ``localhost`` and an out-of-range port is dropped; an IPv6 zone index is dropped;
 * ``ws``/``wss`` targets are read as ``http``/``https``; a target that does not start
@@ -217,7 +218,10 @@ def request_from_wire(method: Any, target: Any, headers: Any = None, *, scheme: 
     if host is None:
         host_values = [v for n, v in pairs if n.lower() == "host"]
         host = host_values[0] if host_values else authority or target_host or "localhost"
-    host_text = _host(_text(host, "host", fix), fix)
+        host_text = _host(_text(host, "host", fix), fix)
+    else:  # the public host: the rules see it in the URL and in the Host header
+        host_text = _host(_text(host, "host", fix), fix)
+        pairs = [("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
     if http_version is not None and not (fields and "http.request.version" in fields):
         fields = {**(fields or {}), "http.request.version": _version(http_version)}
     address = client_address(client_ip, strict=strict)
