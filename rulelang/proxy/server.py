@@ -44,7 +44,7 @@ from rulelang.cache.lifetime import (
 from rulelang.engine import Engine, Pending
 from rulelang.errors import Diagnostic, RuleLangError
 from rulelang.http.messages import Request, Response
-from rulelang.proxy.store import MemoryStore, Stored
+from rulelang.proxy.store import MemoryStore, Stored, served_headers, validators
 from rulelang.watch import RulesWatcher
 
 __all__ = ["ProxyConfig", "ProxyServer", "serve"]
@@ -262,7 +262,7 @@ class ProxyServer:
                     body: bytes) -> web.StreamResponse:
         """A miss or an expired object: ask the origin (conditionally when the object has
         validators), decide, store, answer."""
-        extra = _conditional(lookup) if lookup.status == EXPIRED else {}
+        extra = validators(lookup) if lookup.status == EXPIRED else {}
         try:
             fetched = await self._fetch(request, pending.origin_method, body, fill=True,
                                         extra=extra)
@@ -283,26 +283,16 @@ class ProxyServer:
         return self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
-    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float):
-        if not decision.stored or fetched.status == 304:
-            return None
-        stored = Stored(fetched.status, tuple(decision.visitor_headers(fetched.headers,
-                                                                       cache_status="")),
-                        fetched.body)
-        stripped = decision.stripped_headers or ()
-        req = pending.request
-        return self.store.new_object(
-            decision, t, host=req.url_host, url=req.url, stored=stored, body=fetched.body,
-            etag=None if "etag" in stripped else fetched.header("etag"),
-            last_modified=None if "last-modified" in stripped else fetched.header(
-                "last-modified"))
+    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float) -> Any:
+        return self.store.object_for(decision, pending.request, fetched.status,
+                                     fetched.headers, fetched.body, t)
 
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
         async def run() -> None:
             try:
                 fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
-                                            extra=_conditional(lookup))
+                                            extra=validators(lookup))
             except OriginError:
                 self.store.abandon_refresh(lookup.key)
                 return
@@ -363,11 +353,8 @@ class ProxyServer:
         body = stored.body if stored.body is not None else self.store.body(obj)
         if body is None:
             return _error(502, "rulelang proxy: a stored body could not be read")
-        headers = [*stored.headers, ("CF-Cache-Status", status)]
-        if age is not None:
-            headers.append(("Age", str(age)))
         self.counts[status] += 1
-        return _response(request, stored.status, headers, body)
+        return _response(request, stored.status, served_headers(obj, status, age), body)
 
     def _respond(self, request: web.Request, fetched: _Fetched,
                  headers: list[tuple[str, str]], status: str) -> web.StreamResponse:
@@ -390,18 +377,6 @@ class ProxyServer:
             out.flush()
         except (OSError, ValueError):
             pass
-
-
-def _conditional(lookup: Lookup) -> dict[str, str]:
-    obj = lookup.obj
-    if obj is None or not lookup.conditional:
-        return {}
-    out = {}
-    if obj.etag is not None:
-        out["If-None-Match"] = obj.etag
-    if obj.last_modified is not None:
-        out["If-Modified-Since"] = obj.last_modified
-    return out
 
 
 def _multi(headers: list[tuple[str, str]]) -> Any:

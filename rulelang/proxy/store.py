@@ -24,7 +24,14 @@ from typing import Any
 
 from rulelang.cache.lifetime import Cache, CachedObject, Lookup, OriginAnswer, Served
 
-__all__ = ["DirectoryStore", "MemoryStore", "Stored", "open_store"]
+__all__ = [
+    "DirectoryStore",
+    "MemoryStore",
+    "Stored",
+    "open_store",
+    "served_headers",
+    "validators",
+]
 
 #: Bytes counted for an object besides its body and headers (bookkeeping).
 _OVERHEAD = 256
@@ -64,13 +71,22 @@ class MemoryStore:
         """A background refresh failed."""
         self.cache.abandon_refresh(key)
 
-    def new_object(self, decision: Any, t: float, *, host: str, url: str, stored: Stored,
-                   body: bytes, etag: str | None, last_modified: str | None
+    def object_for(self, decision: Any, request: Any, status: int,
+                   headers: list[tuple[str, str]], body: bytes, t: float
                    ) -> CachedObject | None:
-        """The object a decision stores (``None``: not stored)."""
-        return CachedObject.from_decision(decision, t, host=host, url=url, etag=etag,
-                                          last_modified=last_modified,
-                                          size=stored.size(len(body)), payload=stored)
+        """The object the decision stores for the origin's answer (status, headers with
+        hop-by-hop ones removed, body) to ``request`` at ``t``; ``None``: not stored.
+        The visitor's headers are kept, the validators unless a rule stripped them."""
+        if not decision.stored or status == 304:
+            return None
+        stored = Stored(status, tuple(decision.visitor_headers(headers, cache_status="")), body)
+        stripped = decision.stripped_headers or ()
+        return CachedObject.from_decision(
+            decision, t, host=request.url_host, url=request.url,
+            etag=None if "etag" in stripped else _first(headers, "etag"),
+            last_modified=None if "last-modified" in stripped else _first(headers,
+                                                                          "last-modified"),
+            size=stored.size(len(body)), payload=stored)
 
     def body(self, obj: CachedObject) -> bytes | None:
         """The stored body (``None`` when it cannot be read any more)."""
@@ -208,6 +224,32 @@ class DirectoryStore(MemoryStore):
         count = super().purge(body)
         self._reconcile()
         return count
+
+
+def _first(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for n, v in headers if n.lower() == name), None)
+
+
+def validators(lookup: Lookup) -> dict[str, str]:
+    """The conditional headers that revalidate a lookup's object (none when it has no
+    validators or the lookup is not conditional)."""
+    obj = lookup.obj
+    if obj is None or not lookup.conditional:
+        return {}
+    out = {}
+    if obj.etag is not None:
+        out["If-None-Match"] = obj.etag
+    if obj.last_modified is not None:
+        out["If-Modified-Since"] = obj.last_modified
+    return out
+
+
+def served_headers(obj: CachedObject, status: str, age: int | None) -> list[tuple[str, str]]:
+    """The visitor's headers for a response served from ``obj``."""
+    headers = [*obj.payload.headers, ("CF-Cache-Status", status)]
+    if age is not None:
+        headers.append(("Age", str(age)))
+    return headers
 
 
 def open_store(spec: str, max_bytes: int | None) -> MemoryStore:

@@ -4,7 +4,6 @@ server in the test, SIGHUP reloads, SIGTERM stops with exit code 0.  Bounded wai
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -23,7 +22,7 @@ REQ = "http_request_cache_settings"
 
 
 class _Origin(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = b"<p>hello</p>"
         self.send_response(200)
         self.send_header("Cache-Control", "max-age=600")
