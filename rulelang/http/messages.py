@@ -20,10 +20,21 @@ import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
-from rulelang.errors import RuleLangError
+from rulelang.errors import RequestError, RuleLangError
 from rulelang.http.field_values import convert_fields, parse_ip
 from rulelang.http.urlnorm import check_mode
+from rulelang.http.wire import (
+    SAFE,
+    Repairs,
+    clean_headers,
+    client_address,
+    read_text,
+    status_code,
+    version_label,
+    wire_request,
+)
 from rulelang.schema.values import to_python
 
 __all__ = ["Headers", "Request", "Response"]
@@ -184,6 +195,31 @@ def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     return scheme, host, port or "", target, default_port
 
 
+def _wire_host(host: str, fix: Repairs) -> str:
+    """A usable ``host[:port]`` for the URL (an IPv6 zone index and a bad port dropped)."""
+    host = host.strip()
+    try:
+        split_url(f"http://{host}/", "host")
+        return host
+    except RuleLangError as exc:
+        fix(f"host {host!r}: {exc}")
+    if host.startswith("["):
+        literal, _, rest = host[1:].partition("]")
+        literal = literal.partition("%")[0]
+        candidate = f"[{literal}]"
+    else:
+        candidate, _, rest = host.partition(":")
+        rest = ":" + rest if rest else ""
+    port = rest[1:] if rest.startswith(":") else ""
+    if port.isdigit() and len(port) <= 5 and int(port) <= 65535:
+        candidate += f":{port}"
+    try:
+        split_url(f"http://{candidate}/", "host")
+        return candidate
+    except RuleLangError:
+        return "localhost"
+
+
 def _check_keys(d: Any, what: str, allowed: frozenset[str], required: str, where: str) -> None:
     p = _prefix(where)
     if not isinstance(d, Mapping):
@@ -335,14 +371,47 @@ class Request(_Message):
         return self
 
     @classmethod
-    def from_wire(cls, method: Any, target: Any, headers: Any = None, **options: Any) -> Request:
-        """A request from what a server has: bytes or text, header pairs with repeats, an
-        IPv4-mapped client address (read as IPv4).  Never raises on real traffic unless
-        ``strict=True``; see :func:`rulelang.http.wire.request_from_wire` for the options
-        (``scheme``, ``host``, ``client_ip``, ``http_version``, ``fields``, ``strict``)."""
-        from rulelang.http.wire import request_from_wire
+    def from_wire(cls, method: Any, target: Any, headers: Any = None, *,
+                  scheme: str = "https", host: Any = None, client_ip: Any = None,
+                  http_version: Any = None, fields: dict | None = None, strict: bool = False,
+                  url_normalization: str = "rfc3986", timestamp: float | None = None
+                  ) -> Request:
+        """A request from what a server has (interfaces.md §5): bytes or text, header
+        pairs with repeats, an IPv4-mapped client address (read as IPv4).
 
-        return request_from_wire(method, target, headers, **options)
+        ``target`` is the request target (``/path?query``, or an absolute URL);
+        ``scheme`` the public scheme; ``host`` the public ``host[:port]`` when the ``Host``
+        header is not what visitors use (then it replaces that header too);
+        ``http_version`` (``"HTTP/2"``, ``"2"``, ``(1, 1)``) sets ``http.request.version``
+        unless ``fields`` gives it.  Real traffic never raises: what the constructor would
+        refuse is repaired as :mod:`rulelang.http.wire` describes; ``strict=True`` raises
+        :class:`~rulelang.errors.RequestError` instead.
+        """
+        fix = Repairs(strict)
+        parts = wire_request(method, target, headers, scheme, fix)
+        pairs = parts.headers
+        if host is None:
+            given = next((v for n, v in pairs if n.lower() == "host"), None)
+            host_text = _wire_host(given or parts.authority or parts.target_host
+                                   or "localhost", fix)
+        else:  # the public host: the rules see it in the URL and in the Host header
+            host_text = _wire_host(read_text(host, "host", fix), fix)
+            pairs = [("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
+        if http_version is not None and not (fields and "http.request.version" in fields):
+            fields = {**(fields or {}), "http.request.version": version_label(http_version)}
+        address = client_address(client_ip, strict=strict)
+        options = {"url_normalization": url_normalization, "timestamp": timestamp}
+        try:
+            return cls(parts.method, f"{parts.scheme}://{host_text}{parts.target}", pairs,
+                       address, fields, **options)
+        except RuleLangError as exc:
+            if strict or fields:
+                raise RequestError(str(exc)) from None
+            # the target held something the URL check refuses: keep its printable ASCII form
+            fix(str(exc))
+            safe = quote(parts.target.encode("utf-8", "replace"), safe=SAFE)
+            return cls(parts.method, f"{parts.scheme}://{host_text}{safe}", pairs, address,
+                       None, **options)
 
     def to_dict(self) -> dict:
         """The sample-format object of this request (headers as ``[name, value]`` pairs)."""
@@ -401,11 +470,15 @@ class Response(_Message):
     @classmethod
     def from_wire(cls, status: Any, headers: Any = None, *, strict: bool = False) -> Response:
         """A response from a server's status (int, text or bytes such as ``b"200 OK"``;
-        100–999) and header pairs (bytes or text, repeats kept); see
-        :func:`rulelang.http.wire.response_from_wire`."""
-        from rulelang.http.wire import response_from_wire
-
-        return response_from_wire(status, headers, strict=strict)
+        any 100–999 status is kept, Cloudflare passes 600–999 through; anything else
+        raises :class:`~rulelang.errors.RequestError`) and header pairs (bytes or text,
+        repeats kept, repaired unless ``strict``)."""
+        fix = Repairs(strict)
+        self = cls.__new__(cls)
+        self._status = status_code(status, fix)
+        self._headers = parse_headers(clean_headers(headers, fix)[0], "response header")
+        self._cache = {}
+        return self
 
     def to_dict(self) -> dict:
         """The sample-format object of this response."""

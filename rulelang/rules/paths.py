@@ -1,9 +1,9 @@
 """Which files a list of rules paths names: files, directories and glob patterns.
 
 Used by :meth:`rulelang.Engine.from_files` and :class:`rulelang.RulesWatcher`.  A
-directory stands for every rules file under it (``.json``, ``.yaml``, ``.yml``, ``.tf``,
-``.hcl``; names starting with ``.`` are skipped, so editors' swap files are too); it
-should hold rules files only.  A pattern with ``*``, ``?`` or ``[`` is expanded with
+directory stands for every rules file under it (the suffixes of
+:data:`rulelang.rules.files.RULES_SUFFIXES`; names starting with ``.`` are skipped, so
+editors' swap files are too); it should hold rules files only.  A pattern with ``*``, ``?`` or ``[`` is expanded with
 :mod:`glob` (``**`` recursive).  A path that names nothing is an ``RS001`` error.
 """
 
@@ -15,10 +15,9 @@ from os import PathLike, fspath
 from pathlib import Path
 
 from rulelang.errors import Diagnostic, Location, RulesetError
+from rulelang.rules.files import RULES_SUFFIXES
 
 __all__ = ["rule_files"]
-
-_SUFFIXES = (".json", ".yaml", ".yml", ".tf", ".hcl")
 
 
 def _flatten(paths: Iterable) -> list[str]:
@@ -33,7 +32,7 @@ def _flatten(paths: Iterable) -> list[str]:
 
 def _under(directory: Path) -> list[Path]:
     return [f for f in sorted(directory.rglob("*"))
-            if f.is_file() and f.suffix.lower() in _SUFFIXES
+            if f.is_file() and f.suffix.lower() in RULES_SUFFIXES
             and not any(part.startswith(".") for part in f.relative_to(directory).parts)]
 
 
@@ -50,7 +49,7 @@ def rule_files(*paths: str | PathLike | Iterable[str | PathLike]) -> list[str]:
             what = "no file matches this pattern"
         elif Path(given).is_dir():
             names = _under(Path(given))
-            what = f"no rules files in this directory (looked for {', '.join(_SUFFIXES)})"
+            what = f"no rules files in this directory (looked for {', '.join(RULES_SUFFIXES)})"
         elif Path(given).exists():
             names = [Path(given)]
         else:
