@@ -1,9 +1,9 @@
-"""Requests and responses from what a server has in hand (interfaces.md §5).
+"""Reading requests and responses from what a server has in hand (interfaces.md §5).
 
-:func:`request_from_wire` and :func:`response_from_wire` (also
-``Request.from_wire``/``Response.from_wire``) take a method, a request target, header
-pairs with repeats, ``bytes`` or text — what an HTTP server library gives — and build
-the :class:`~rulelang.http.messages.Request` the rules should see.
+``Request.from_wire``/``Response.from_wire`` (in :mod:`rulelang.http.messages`) take a
+method, a request target, header pairs with repeats, ``bytes`` or text — what an HTTP
+server library gives — and build the message the rules should see; this module holds
+the reading and repairing they share.
 
 Real traffic never raises: what the message constructors would refuse is repaired, and
 ``strict=True`` raises :class:`~rulelang.errors.RequestError` instead.  The repairs:
