@@ -143,9 +143,23 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
                             _segments(request, settings, custom))])
 
 
+def _mapping_at(settings: Mapping, name: str) -> Mapping:
+    value = settings.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
 def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, str]]:
+    """The key's segments after the URL, in key order: the default headers, then the
+    rule's headers, cookies and visitor features."""
+    header = _mapping_at(custom, "header")
+    return [*_default_segments(request, header), *_header_segments(request, header),
+            *_cookie_segments(request, _mapping_at(custom, "cookie")),
+            *_user_segments(request, settings, _mapping_at(custom, "user"))]
+
+
+def _default_segments(request, header: Mapping) -> list[tuple[str, str]]:
+    """``Origin`` (unless excluded) and the headers Cloudflare always keys on."""
     segments: list[tuple[str, str]] = []
-    header = custom.get("header") if isinstance(custom.get("header"), Mapping) else {}
     origin = _header(request, "origin")
     if origin is not None and header.get("exclude_origin") is not True:
         segments.append(("origin", origin))
@@ -156,11 +170,17 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
         if name == "x-forwarded-scheme" and value.strip().lower() in ("http", "https"):
             continue
         segments.append((name, value))
+    return segments
+
+
+def _header_segments(request, header: Mapping) -> list[tuple[str, str]]:
+    """``custom_key.header``: included headers, ``contains`` matches, presence checks."""
+    segments: list[tuple[str, str]] = []
     for name in sorted({n.lower() for n in _names(header.get("include"))}):
         value = _header(request, name)
         if value is not None:
             segments.append((f"h.{name}", value))
-    contains = header.get("contains") if isinstance(header.get("contains"), Mapping) else {}
+    contains = _mapping_at(header, "contains")
     for name in sorted(contains, key=lambda n: str(n).lower()):
         value = (_header(request, str(name)) or "").lower()
         matched = [v for v in _names(contains[name]) if value and v.lower() in value]
@@ -168,15 +188,24 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
             segments.append((f"h.{str(name).lower()}", ",".join(matched)))
     for name in sorted({n.lower() for n in _names(header.get("check_presence"))}):
         segments.append((f"hp.{name}", "1" if _header(request, name) is not None else "0"))
-    cookie = custom.get("cookie") if isinstance(custom.get("cookie"), Mapping) else {}
-    if cookie:
-        jar = _cookies(request)
-        for name in sorted(set(_names(cookie.get("include")))):
-            if name in jar:
-                segments.append((f"c.{name}", jar[name]))
-        for name in sorted(set(_names(cookie.get("check_presence")))):
-            segments.append((f"cp.{name}", "1" if name in jar else "0"))
-    user = custom.get("user") if isinstance(custom.get("user"), Mapping) else {}
+    return segments
+
+
+def _cookie_segments(request, cookie: Mapping) -> list[tuple[str, str]]:
+    """``custom_key.cookie``: included cookies and presence checks."""
+    if not cookie:
+        return []
+    jar = _cookies(request)
+    segments = [(f"c.{name}", jar[name]) for name in sorted(set(_names(cookie.get("include"))))
+                if name in jar]
+    segments.extend((f"cp.{name}", "1" if name in jar else "0")
+                    for name in sorted(set(_names(cookie.get("check_presence")))))
+    return segments
+
+
+def _user_segments(request, settings: Mapping, user: Mapping) -> list[tuple[str, str]]:
+    """Device type, country and first language of the visitor, as configured."""
+    segments: list[tuple[str, str]] = []
     if settings.get("cache_by_device_type") is True or user.get("device_type") is True:
         segments.append(("device", device_type(_header(request, "user-agent"))))
     if user.get("geo") is True:
