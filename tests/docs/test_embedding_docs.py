@@ -48,7 +48,7 @@ def test_the_doc_has_the_three_examples():
 def test_overview_block_runs_and_its_comment_is_true(site):
     overview = BLOCKS[0]
     namespace: dict = {}
-    exec(compile(overview, "embedding.md", "exec"), namespace)
+    exec(compile(overview, "embedding.md", "exec"), namespace)  # noqa: S102 - the doc's own code
     decision = namespace["decision"]
     claimed = re.search(r"decision\.edge_ttl\s+# (\(.*\))", overview).group(1)
     assert repr((decision.cache_status, decision.stored, decision.edge_ttl)) == claimed
@@ -130,8 +130,8 @@ def test_aiohttp_example(site):
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", 0).start()
             runners.append(runner)
-        module.ORIGIN = "http://127.0.0.1:%d" % runners[0].addresses[0][1]
-        proxy = "http://127.0.0.1:%d" % runners[1].addresses[0][1]
+        module.ORIGIN = f"http://127.0.0.1:{runners[0].addresses[0][1]}"
+        proxy = f"http://127.0.0.1:{runners[1].addresses[0][1]}"
         seen = []
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as client:
