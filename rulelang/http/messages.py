@@ -155,11 +155,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _header_values(headers: Headers, name: str) -> list[str]:
-    lname = name.lower()
-    return [v for n, v in headers if n.lower() == lname]
-
-
 def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     """Split an absolute http(s) URL into ``(scheme, authority host part, port text,
     request target, default port)``; see :class:`Request` for the rules."""
@@ -247,7 +242,14 @@ class _Message:
 
     def header_values(self, name: str) -> list[str]:
         """Values of every header called ``name`` (case-insensitive), in order."""
-        return _header_values(self._headers, name)
+        index = self._cache.get("#text-index")
+        if index is None:  # built once: the cache decision asks for many headers
+            index = {}
+            for key, value in self._headers:
+                index.setdefault(key.lower(), []).append(value)
+            self._cache["#text-index"] = index
+        found = index.get(name.lower())
+        return list(found) if found else []
 
     __hash__ = None  # type: ignore[assignment]
 
