@@ -394,26 +394,36 @@ class Request(_Message):
         pairs = parts.headers
         if host is None:
             given = next((v for n, v in pairs if n.lower() == "host"), None)
-            host_text = _wire_host(given or parts.authority or parts.target_host
-                                   or "localhost", fix)
+            host_text = (given or parts.authority or parts.target_host or "localhost").strip()
         else:  # the public host: the rules see it in the URL and in the Host header
-            host_text = _wire_host(read_text(host, "host", fix), fix)
-            pairs = [("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
+            host_text = read_text(host, "host", fix).strip()
         if http_version is not None and not (fields and "http.request.version" in fields):
             fields = {**(fields or {}), "http.request.version": version_label(http_version)}
         address = client_address(client_ip, strict=strict)
         options = {"url_normalization": url_normalization, "timestamp": timestamp}
-        try:
-            return cls(parts.method, f"{parts.scheme}://{host_text}{parts.target}", pairs,
+
+        def build(host_text: str, target: str) -> Request:
+            headers = pairs if host is None else [
+                ("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
+            return cls(parts.method, f"{parts.scheme}://{host_text}{target}", headers,
                        address, fields, **options)
+
+        try:
+            return build(host_text, parts.target)
         except RuleLangError as exc:
-            if strict or fields:
+            if strict:
                 raise RequestError(str(exc)) from None
-            # the target held something the URL check refuses: keep its printable ASCII form
-            fix(str(exc))
-            safe = quote(parts.target.encode("utf-8", "replace"), safe=SAFE)
-            return cls(parts.method, f"{parts.scheme}://{host_text}{safe}", pairs, address,
-                       None, **options)
+        # a host or target the URL check refuses: the host repaired, then the target's
+        # printable ASCII form; what still fails is the caller's own fields
+        host_text = _wire_host(host_text, fix)
+        try:
+            return build(host_text, parts.target)
+        except RuleLangError:
+            pass
+        try:
+            return build(host_text, quote(parts.target.encode("utf-8", "replace"), safe=SAFE))
+        except RuleLangError as exc:
+            raise RequestError(str(exc)) from None
 
     def to_dict(self) -> dict:
         """The sample-format object of this request (headers as ``[name, value]`` pairs)."""

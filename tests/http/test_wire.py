@@ -108,3 +108,13 @@ def test_response_status_outside_100_999_raises(status):
 def test_arbitrary_bytes_never_raise(method, target, headers, client):
     request = Request.from_wire(method, target, headers, client_ip=client)
     assert request.url.startswith(("http://", "https://"))
+
+
+def test_http_version_with_a_repaired_target_does_not_raise():
+    request = Request.from_wire("GET", b"/caf\xe9 x", [("Host", "h:99999")], http_version="2")
+    assert request.url.startswith("https://h/")
+
+
+def test_bad_supplied_fields_raise_request_error():
+    with pytest.raises(RuleLangError):
+        Request.from_wire("GET", "/", [("Host", "h")], fields={"no.such.field": 1})
