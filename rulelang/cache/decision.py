@@ -379,6 +379,7 @@ def _respond(request: Any, side: RequestSide, origin: _Origin, reasons: list[str
         return _finish(side, origin, request, "DYNAMIC", None, origin.views.visitor, removed)
     outcome, explicit, e_eff = _store(request, side, origin, reasons)
     ttl = outcome.ttl
+    cache_status: str | None
     if ttl is not None and origin.headers.values("set-cookie"):
         ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, origin.occ,
                                                         side.level, reasons)
@@ -454,7 +455,7 @@ def _limits(side: RequestSide, origin: _Origin, result: EdgeResult,
         return EdgeResult(None, "MISS", "size limit")
     armor = _mapping(side.settings.get("cache_key")).get("cache_deception_armor") is True
     if armor and result.from_default_table:
-        content_type = (origin.headers.values("content-type") or [None])[0]
+        content_type = next(iter(origin.headers.values("content-type")), None)
         if not deception_armor_accepts(side.facts.extension, content_type):
             reasons.append(f"Cache Deception Armor of "
                            f"{side.by()('cache_key.cache_deception_armor')}: "
