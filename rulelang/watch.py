@@ -143,7 +143,7 @@ class RulesWatcher:
 
     # -- the polling thread -----------------------------------------------------------------
 
-    def start(self) -> RulesWatcher:
+    def start(self) -> Self:
         """Check for changes every ``interval`` seconds in a daemon thread."""
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()

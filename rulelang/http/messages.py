@@ -280,7 +280,8 @@ class Request(_Message):
     )
 
     def __init__(self, method: str = "GET", url: str = "http://localhost/", headers: Any = None,
-                 client_ip: str | None = None, fields: dict | None = None, *,
+                 client_ip: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
+                 fields: dict | None = None, *,
                  url_normalization: str = "rfc3986", timestamp: float | None = None) -> None:
         self._init(method, url, headers, client_ip, fields, url_normalization, timestamp, "")
 
@@ -400,13 +401,13 @@ class Request(_Message):
         if http_version is not None and not (fields and "http.request.version" in fields):
             fields = {**(fields or {}), "http.request.version": version_label(http_version)}
         address = client_address(client_ip, strict=strict)
-        options = {"url_normalization": url_normalization, "timestamp": timestamp}
 
         def build(host_text: str, target: str) -> Request:
             headers = pairs if host is None else [
                 ("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
             return cls(parts.method, f"{parts.scheme}://{host_text}{target}", headers,
-                       address, fields, **options)
+                       address, fields, url_normalization=url_normalization,
+                       timestamp=timestamp)
 
         try:
             return build(host_text, parts.target)

@@ -153,6 +153,7 @@ class ProxyServer:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Serve one visitor request; never lets an exception reach aiohttp."""
         started = time.perf_counter()
+        response: web.StreamResponse
         try:
             if request.path.startswith(_CONTROL):
                 response = await self._control(request)
