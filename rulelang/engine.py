@@ -97,14 +97,15 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def settings_from_units(units: Mapping[tuple[str, ...], Any]) -> dict:
-    """Nested API-shaped settings from a unit → value map, in the canonical unit order."""
+def settings_from_units(units: Mapping[tuple[str, ...], Any], *, copy: bool = True) -> dict:
+    """Nested API-shaped settings from a unit → value map, in the canonical unit order
+    (the values copied unless ``copy=False``: then they are the rules' own)."""
     out: dict = {}
     for unit in sorted(units, key=_UNIT_ORDER.__getitem__):
         node = out
         for part in unit[:-1]:
             node = node.setdefault(part, {})
-        node[unit[-1]] = _copy(units[unit])
+        node[unit[-1]] = _copy(units[unit]) if copy else units[unit]
     return out
 
 
@@ -318,7 +319,7 @@ class Engine:
 
     def _request_phase(self, request: Request, reasons: list[str] | None) -> Pending:
         matched, units, sources = self._match_request(request)
-        settings = settings_from_units(units)
+        settings = settings_from_units(units, copy=False)  # read-only here; copied when shown
         named = {_UNIT_NAMES[u]: r for u, r in sources.items()}
         side = None
         if self._decide:
@@ -347,7 +348,7 @@ class Engine:
                                      reasons).to_dict()
         return Outcome(
             matched={REQUEST_PHASE: list(pending.matched), RESPONSE_PHASE: matched_response},
-            request_settings=pending.settings,
+            request_settings=pending.settings,  # a copy
             response_settings=_response_settings(actions),
             decision=decision)
 
@@ -361,15 +362,20 @@ class Pending:
     :meth:`response_phase` may be called several times (say, once per revalidation).
     """
 
-    __slots__ = ("engine", "matched", "request", "settings", "side")
+    __slots__ = ("_settings", "engine", "matched", "request", "side")
 
     def __init__(self, engine: Engine, request: Request, matched: tuple[RuleRef, ...],
                  settings: dict, side: RequestSide | None) -> None:
         self.engine = engine
         self.request = request
         self.matched = matched
-        self.settings = settings
+        self._settings = settings
         self.side = side
+
+    @property
+    def settings(self) -> dict:
+        """The stacked request-phase settings (API parameter names), a fresh copy."""
+        return _copy(self._settings)
 
     @property
     def eligible(self) -> bool:

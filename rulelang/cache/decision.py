@@ -330,7 +330,8 @@ def _read_origin(request: Any, side: RequestSide, response: Any,
     occ = _occ(side.zone, side.settings, actions, ResponseHeaders(response), side.by(), reasons)
     views = directive_views(headers, actions, reasons)
     tags = cache_tags(headers, actions, reasons)
-    expires = expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
+    expires = (expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
+               if headers.values("expires") else None)
     return _Origin(response, status, actions, flags, stripped, headers, occ, views, tags,
                    expires)
 
