@@ -16,6 +16,13 @@ the response phase, and returns an :class:`Outcome`:
 
 Several rule sets of the same phase are evaluated one after the other, as if
 their rules were concatenated.
+
+A proxy uses the same steps in two halves (interfaces.md §5, docs/embedding.md):
+:meth:`Engine.request_phase` runs the Cache Rules before the origin is asked and returns
+a :class:`Pending`; :meth:`Pending.response_phase` runs the Cache Response Rules on the
+origin's answer, on the same engine, and returns a
+:class:`~rulelang.cache.decision.Decision` (reasons built only when read).  Matching is
+done in one place per phase (``_match_request``, ``_match_response``).
 """
 
 from __future__ import annotations
