@@ -66,7 +66,7 @@ def proxy_command(origin: str, rules: tuple[str, ...], zone: str | None, listen:
                   access_log: str | None) -> int:
     """Run a caching reverse proxy that caches as Cloudflare would with these rules."""
     try:
-        from rulelang.proxy.server import ProxyConfig, ProxyServer
+        from rulelang.proxy.server import MAX_BODY, ProxyConfig, ProxyServer
     except ImportError as exc:
         raise Failure(f"rulelang proxy needs aiohttp ({exc.name} is missing): "
                       "pip install 'rulelang[proxy]'") from None
@@ -103,7 +103,8 @@ def proxy_command(origin: str, rules: tuple[str, ...], zone: str | None, listen:
                 raise Failure(f"--access-log {access_log}: {exc.strerror or exc}") from None
         try:
             the_store = open_store(store, size)
-            server = ProxyServer(source, the_store, ProxyConfig(origin, public_url, log))
+            config = ProxyConfig(origin, public_url, log, max_body=min(size, MAX_BODY))
+            server = ProxyServer(source, the_store, config)
         except (OSError, RuleLangError) as exc:
             raise Failure(str(exc)) from None
         try:

@@ -59,6 +59,9 @@ _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
 _CONTROL = "/.rulelang/"
 #: Cloudflare's default origin read timeout (the rules' read_timeout setting is not read).
 ORIGIN_TIMEOUT = 100.0
+#: The largest origin body held in memory (see ProxyConfig.max_body).
+MAX_BODY = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,31 @@ class ProxyConfig:
     public_url: str | None = None
     access_log: TextIO | None = None
     origin_timeout: float = ORIGIN_TIMEOUT
+    #: Bodies up to this size are read whole (and may be stored); larger ones are
+    #: streamed to the visitor and never stored, so memory stays bounded.
+    max_body: int = MAX_BODY
 
 
 class _Fetched:
-    """The origin's answer: status, headers (hop-by-hop removed) and body."""
+    """The origin's answer: status, headers (hop-by-hop removed) and body.  ``stream`` is
+    the still-open origin response when the body was larger than ``max_body``: ``body``
+    then holds only its first bytes, and the rest is streamed, never stored."""
 
-    __slots__ = ("body", "headers", "response", "status")
+    __slots__ = ("body", "headers", "response", "status", "stream")
 
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes,
+                 stream: aiohttp.ClientResponse | None = None) -> None:
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
         self.response = Response.from_wire(status, headers)
+
+    def close(self) -> None:
+        """Let go of a streamed origin response."""
+        if self.stream is not None:
+            self.stream.release()
+            self.stream = None
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -281,10 +297,12 @@ class ProxyServer:
         served = self.store.complete(lookup, t, OriginAnswer(
             obj=obj, status=decision.cache_status or MISS))
         status = served.status
-        return self._respond(request, fetched, decision.visitor_headers(
+        return await self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
     def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float) -> Any:
+        if fetched.stream is not None:
+            return None  # larger than max_body: streamed, not stored
         return self.store.object_for(decision, pending.request, fetched.status,
                                      fetched.headers, fetched.body, t)
 
@@ -295,6 +313,10 @@ class ProxyServer:
                 fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
                                             extra=validators(lookup))
             except OriginError:
+                self.store.abandon_refresh(lookup.key)
+                return
+            if fetched.stream is not None:  # too large to store
+                fetched.close()
                 self.store.abandon_refresh(lookup.key)
                 return
             t = self.clock()
@@ -320,7 +342,7 @@ class ProxyServer:
             return _error(502, f"rulelang proxy: origin unreachable: {exc}")
         decision = pending.response_phase(fetched.response)
         status = decision.cache_status or ("MISS" if pending.eligible else "DYNAMIC")
-        return self._respond(request, fetched, decision.visitor_headers(
+        return await self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
     async def _fetch(self, request: web.Request, method: str, body: bytes, *, fill: bool,
@@ -334,16 +356,22 @@ class ProxyServer:
         headers.append(("X-Forwarded-Proto", request.scheme))
         headers.extend(extra.items())
         try:
-            async with self._session.request(
-                    method, self._origin + request.raw_path, headers=_multi(headers),
-                    data=body or None, allow_redirects=False,
-                    skip_auto_headers=("User-Agent", "Accept-Encoding")) as response:
-                payload = await response.read()
-                pairs = [(n.decode("latin-1"), v.decode("latin-1"))
-                         for n, v in response.raw_headers]
+            response = await self._session.request(
+                method, self._origin + request.raw_path, headers=_multi(headers),
+                data=body or None, allow_redirects=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise OriginError(str(exc) or type(exc).__name__) from None
+        pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
         kept = [(n, v) for n, v in pairs if n.lower() not in _HOP]
+        try:
+            whole, payload = await _read_up_to(response, self.config.max_body)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            response.release()
+            raise OriginError(str(exc) or type(exc).__name__) from None
+        if not whole:  # too large to hold: the caller streams the rest
+            return _Fetched(response.status, kept, payload, stream=response)
+        response.release()
         return _Fetched(response.status, kept, payload)
 
     # -- answers ----------------------------------------------------------------------------
@@ -357,10 +385,24 @@ class ProxyServer:
         self.counts[status] += 1
         return _response(request, stored.status, served_headers(obj, status, age), body)
 
-    def _respond(self, request: web.Request, fetched: _Fetched,
-                 headers: list[tuple[str, str]], status: str) -> web.StreamResponse:
+    async def _respond(self, request: web.Request, fetched: _Fetched,
+                       headers: list[tuple[str, str]], status: str) -> web.StreamResponse:
         self.counts[status] += 1
-        return _response(request, fetched.status, headers, fetched.body)
+        if fetched.stream is None:
+            return _response(request, fetched.status, headers, fetched.body)
+        out = web.StreamResponse(status=fetched.status, headers=_multi(
+            [(n, v) for n, v in headers if n.lower() not in _HOP]))
+        try:
+            await out.prepare(request)
+            await out.write(fetched.body)  # what was read before the size was known
+            async for chunk in fetched.stream.content.iter_chunked(_CHUNK):
+                await out.write(chunk)
+            await out.write_eof()
+        except (TimeoutError, aiohttp.ClientError, OSError, ConnectionError):
+            pass  # the origin or the visitor went away mid-body: nothing more to send
+        finally:
+            fetched.close()
+        return out
 
     def _log(self, request: web.Request, response: web.StreamResponse, started: float) -> None:
         out = self.config.access_log
@@ -378,6 +420,24 @@ class ProxyServer:
             out.flush()
         except (OSError, ValueError):
             pass
+
+
+async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> tuple[bool, bytes]:
+    """``(True, body)`` when the body has at most ``limit`` bytes, else ``(False, the
+    bytes read so far)`` — the rest is still to be read from ``response``."""
+    length = response.content_length
+    if length is not None and length > limit:
+        return False, b""
+    if length is not None:
+        return True, await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return False, b"".join(chunks)
+    return True, b"".join(chunks)
 
 
 def _multi(headers: list[tuple[str, str]]) -> Any:

@@ -337,3 +337,31 @@ def test_stripped_headers_and_browser_cache_control_follow_the_decision(run, kit
                 assert "ETag" not in headers and "Set-Cookie" not in headers
                 assert headers["Cache-Control"] == expected.browser_cache_control == "max-age=30"
     run(scenario())
+
+
+def test_bodies_larger_than_max_body_are_streamed_and_not_stored(run, kit):
+    big = bytes(range(256)) * 200  # 51,200 bytes
+
+    async def chunked(request):
+        response = web.StreamResponse(headers={"Cache-Control": "max-age=100"})
+        await response.prepare(request)
+        for i in range(0, len(big), 4096):
+            await response.write(big[i:i + 4096])
+        await response.write_eof()
+        return response
+
+    async def scenario():
+        routes = {"/big.js": page(big, **{"Cache-Control": "max-age=100"}),
+                  "/chunked.js": chunked, "/small.js": page(b"s", **{"Cache-Control":
+                                                                    "max-age=100"})}
+        async with kit.running(routes, max_body=10_000) as h:
+            for path in ("/big.js", "/chunked.js"):
+                for _ in range(2):
+                    status, headers, body = await h.get(path)
+                    assert (status, headers["CF-Cache-Status"], body) == (200, "MISS", big)
+                assert h.origin.count(path) == 2
+            await h.get("/small.js")
+            assert (await h.get("/small.js"))[1]["CF-Cache-Status"] == "HIT"
+            _, state = await h.control("GET", "status")
+            assert state["objects"] == 1
+    run(scenario())
