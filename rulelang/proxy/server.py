@@ -146,7 +146,9 @@ class ProxyServer:
 
     def app(self) -> web.Application:
         """The aiohttp application (every path goes to :meth:`handle`)."""
-        app = web.Application(client_max_size=1024 ** 3)
+        # a request body is read whole only for a cache lookup (GET/HEAD, bounded here);
+        # other requests stream theirs to the origin
+        app = web.Application(client_max_size=MAX_BODY)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
@@ -175,6 +177,8 @@ class ProxyServer:
                 response = await self._control(request)
             else:
                 response = await self._proxy(request)
+        except web.HTTPException as exc:  # aiohttp's own answer, e.g. 413 for a huge body
+            response = exc
         except Exception as exc:  # noqa: BLE001 - the proxy keeps running, the visitor is told
             self.errors.append(f"{type(exc).__name__}: {exc}")
             del self.errors[:-20]
@@ -247,9 +251,10 @@ class ProxyServer:
         self.counts["requests"] += 1
         rules_request = self._rules_request(request)
         pending = self.engine.request_phase(rules_request)
-        body = await request.read()
         if not pending.eligible or "Range" in request.headers:  # ranges are not cached
-            return await self._pass(request, pending, body)
+            return await self._pass(request, pending,
+                                    request.content if request.body_exists else b"")
+        body = await request.read()
         key = pending.cache_key
         t = self.clock()
         lookup = self.store.lookup(key, t)
@@ -333,7 +338,7 @@ class ProxyServer:
         task.add_done_callback(self._background.discard)
 
     async def _pass(self, request: web.Request, pending: Pending,
-                    body: bytes) -> web.StreamResponse:
+                    body: bytes | aiohttp.StreamReader) -> web.StreamResponse:
         """Not looked up: forward as it is, decide (DYNAMIC, BYPASS…), store nothing."""
         try:
             fetched = await self._fetch(request, pending.origin_method, body,
@@ -345,7 +350,8 @@ class ProxyServer:
         return await self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
-    async def _fetch(self, request: web.Request, method: str, body: bytes, *, fill: bool,
+    async def _fetch(self, request: web.Request, method: str,
+                     body: bytes | aiohttp.StreamReader, *, fill: bool,
                      extra: dict[str, str]) -> _Fetched:
         assert self._session is not None
         headers = [(n, v) for n, v in request.headers.items()
@@ -358,7 +364,8 @@ class ProxyServer:
         try:
             response = await self._session.request(
                 method, self._origin + request.raw_path, headers=_multi(headers),
-                data=body or None, allow_redirects=False,
+                data=body if isinstance(body, aiohttp.StreamReader) or body else None,
+                allow_redirects=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding"))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise OriginError(str(exc) or type(exc).__name__) from None

@@ -365,3 +365,17 @@ def test_bodies_larger_than_max_body_are_streamed_and_not_stored(run, kit):
             _, state = await h.control("GET", "status")
             assert state["objects"] == 1
     run(scenario())
+
+
+def test_request_bodies_stream_to_the_origin(run, kit):
+    async def echo(request):
+        data = await request.read()
+        return web.Response(text=f"{request.method} {len(data)}")
+
+    async def scenario():
+        async with kit.running({"/upload": echo}) as h:
+            payload = b"y" * 300_000
+            status, headers, body = await h.get("/upload", method="POST", data=payload)
+            assert (status, headers["CF-Cache-Status"], body) == (200, "DYNAMIC",
+                                                                  b"POST 300000")
+    run(scenario())
