@@ -57,6 +57,7 @@ _HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-autho
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
                           "if-unmodified-since", "if-range"})
 _CONTROL = "/.rulelang/"
+_LOOP_TOKEN = "rulelang-proxy"
 #: Cloudflare's default origin read timeout (the rules' read_timeout setting is not read).
 ORIGIN_TIMEOUT = 100.0
 #: The largest origin body held in memory (see ProxyConfig.max_body).
@@ -180,12 +181,16 @@ class ProxyServer:
         except web.HTTPException as exc:  # aiohttp's own answer, e.g. 413 for a huge body
             response = exc
         except Exception as exc:  # noqa: BLE001 - the proxy keeps running, the visitor is told
-            self.errors.append(f"{type(exc).__name__}: {exc}")
-            del self.errors[:-20]
+            self._note(exc)
             response = _error(500, f"rulelang proxy: internal error: {type(exc).__name__}: "
                                    f"{exc}")
         self._log(request, response, started)
         return response
+
+    def _note(self, exc: Exception) -> None:
+        """Keep the last 20 unexpected errors for the status endpoint."""
+        self.errors.append(f"{type(exc).__name__}: {exc}")
+        del self.errors[:-20]
 
     # -- control endpoints ------------------------------------------------------------------
 
@@ -249,6 +254,9 @@ class ProxyServer:
 
     async def _proxy(self, request: web.Request) -> web.StreamResponse:
         self.counts["requests"] += 1
+        if _LOOP_TOKEN in request.headers.get("CDN-Loop", "").lower():
+            return _error(508, "rulelang proxy: loop detected (--origin points back at this "
+                               "proxy or another rulelang proxy in a circle)")
         rules_request = self._rules_request(request)
         pending = self.engine.request_phase(rules_request)
         if not pending.eligible or "Range" in request.headers:  # ranges are not cached
@@ -313,13 +321,9 @@ class ProxyServer:
 
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
-        async def run() -> None:
-            try:
-                fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
-                                            extra=validators(lookup))
-            except OriginError:
-                self.store.abandon_refresh(lookup.key)
-                return
+        async def refresh() -> None:
+            fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
+                                        extra=validators(lookup))
             if fetched.stream is not None:  # too large to store
                 fetched.close()
                 self.store.abandon_refresh(lookup.key)
@@ -332,6 +336,14 @@ class ProxyServer:
             self.store.complete(lookup, t, OriginAnswer(
                 obj=self._object(decision, pending, fetched, t),
                 status=decision.cache_status or MISS))
+
+        async def run() -> None:
+            try:
+                await refresh()
+            except Exception as exc:  # noqa: BLE001 - the next expired lookup tries again
+                if not isinstance(exc, OriginError):
+                    self._note(exc)
+                self.store.abandon_refresh(lookup.key)
 
         task = asyncio.get_running_loop().create_task(run())
         self._background.add(task)
@@ -360,6 +372,7 @@ class ProxyServer:
         forwarded = request.headers.get("X-Forwarded-For")
         headers.append(("X-Forwarded-For", f"{forwarded}, {peer}" if forwarded else peer))
         headers.append(("X-Forwarded-Proto", request.scheme))
+        headers.append(("CDN-Loop", _LOOP_TOKEN))  # as Cloudflare sends "cloudflare"
         headers.extend(extra.items())
         try:
             response = await self._session.request(

@@ -379,3 +379,13 @@ def test_request_bodies_stream_to_the_origin(run, kit):
             assert (status, headers["CF-Cache-Status"], body) == (200, "DYNAMIC",
                                                                   b"POST 300000")
     run(scenario())
+
+
+def test_a_proxy_in_front_of_itself_answers_508(run, kit):
+    async def scenario():
+        async with kit.running({"/a.css": page(b"a")}) as h:
+            status, _, body = await h.get("/a.css", headers={"CDN-Loop": "rulelang-proxy"})
+            assert status == 508 and b"loop" in body and not h.origin.seen
+            assert (await h.get("/a.css"))[0] == 200
+            assert h.origin.seen[-1][2]["CDN-Loop"] == "rulelang-proxy"
+    run(scenario())
