@@ -18,7 +18,7 @@ from rulelang import Request, Response, RulesetError
 from rulelang.cache.decision import Decision
 from rulelang.engine import Engine, Pending
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "corpus/decision/vectors.json").read_text())
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 
