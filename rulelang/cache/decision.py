@@ -498,14 +498,18 @@ def _stale_window(views: Views) -> int | None:
     return delta_seconds(find(views.edge, "stale-while-revalidate"), "", quiet())
 
 
+#: With Origin Cache Control on, these forbid serving stale content; ``s-maxage`` implies
+#: ``proxy-revalidate`` (cache-phases.md §4.10, the row for s-maxage=N; §4.18 as corrected).
+_NO_STALE = ("must-revalidate", "proxy-revalidate", "no-cache", "s-maxage")
+
+
 def _serve_stale(side: RequestSide, origin: _Origin, stored: bool) -> bool:
     """``serve_stale_allowed`` (cache-phases §4.18)."""
     views = origin.views
     return (stored and _stale_window(views) is not None
             and _mapping(side.settings.get("serve_stale")).get(
                 "disable_stale_while_updating") is not True
-            and (not origin.occ or not any(find(views.edge, d) for d in
-                                           ("must-revalidate", "proxy-revalidate", "no-cache"))))
+            and (not origin.occ or not any(find(views.edge, d) for d in _NO_STALE)))
 
 
 def _reserve_write(side: RequestSide, origin: _Origin, ttl: int | None) -> bool:
