@@ -389,3 +389,48 @@ def test_a_proxy_in_front_of_itself_answers_508(run, kit):
             assert (await h.get("/a.css"))[0] == 200
             assert h.origin.seen[-1][2]["CDN-Loop"] == "rulelang-proxy"
     run(scenario())
+
+
+def test_serve_with_reload_picks_up_a_changed_file(run, tmp_path):
+    import aiohttp
+
+    from rulelang.proxy.server import ProxyConfig, ProxyServer, serve
+
+    rules = tmp_path / "rules.json"
+
+    def write(cache: bool, bump: int) -> None:
+        rules.write_text(json.dumps({"phase": "http_request_cache_settings", "rules": [{
+            "expression": "true", "action": "set_cache_settings",
+            "action_parameters": {"cache": cache}}]}))
+        stamp = 1_900_000_000 + bump
+        os.utime(rules, (stamp, stamp))
+
+    async def scenario():
+        write(True, 0)
+        watcher = RulesWatcher(rules)
+        server = ProxyServer(watcher, MemoryStore(1_000_000),
+                             ProxyConfig("http://127.0.0.1:9"))
+        stop = asyncio.Event()
+        bound: list = []
+        task = asyncio.create_task(serve(server, "127.0.0.1", 0, reload=True, interval=0.05,
+                                         ready=lambda host, port: bound.append(port),
+                                         stop=stop))
+        try:
+            for _ in range(200):
+                if bound:
+                    break
+                await asyncio.sleep(0.02)
+            before = watcher.engine.fingerprint
+            write(False, 10)
+            for _ in range(200):
+                if watcher.engine.fingerprint != before:
+                    break
+                await asyncio.sleep(0.02)
+            async with aiohttp.ClientSession() as client, client.get(
+                    f"http://127.0.0.1:{bound[0]}/.rulelang/status") as response:
+                state = await response.json()
+            assert state["fingerprint"] != before and state["reloads"] == 1
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+    run(scenario())
