@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import re
 import signal
 import sys
@@ -40,6 +41,13 @@ def parse_listen(text: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or int(port) > 65535:
         raise click.BadParameter(f"{text!r}: expected HOST:PORT such as 127.0.0.1:8787")
     return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _say(message: str) -> None:
@@ -76,6 +84,9 @@ def proxy_command(origin: str, rules: tuple[str, ...], zone: str | None, listen:
 
     _, err = consoles()
     host, port = parse_listen(listen)
+    if not _loopback(host):
+        _say(f"warning: listening on {host}: /.rulelang/purge and /.rulelang/status have no "
+             "authentication")
     size = parse_size(max_bytes)
 
     def broken(diagnostics) -> None:
