@@ -171,3 +171,26 @@ def test_from_files_takes_files_directories_and_globs(tmp_path):
         Engine.from_files(tmp_path / "missing.json")
     with pytest.raises(RulesetError, match="no file matches"):
         Engine.from_files(str(tmp_path / "*.tf"))
+
+
+_NAMES = st.sampled_from(["ETag", "Last-Modified", "Set-Cookie", "Cache-Tag", "cache-control",
+                          "X-A", "Vary", "Age", "CF-Cache-Status", "Content-Type"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(headers=st.lists(st.tuples(_NAMES, st.text("abc=1 ,", max_size=8)), max_size=10),
+       stripped=st.sets(st.sampled_from(["etag", "last-modified", "set-cookie"])),
+       browser=st.sampled_from([None, "max-age=60", "no-store"]),
+       age=st.one_of(st.none(), st.integers(-5, 10**6)))
+def test_visitor_headers_properties(headers, stripped, browser, age):
+    decision = Decision(True, "MISS", 60, browser, (), tuple(sorted(stripped)), "k", True,
+                        True, "GET")
+    out = decision.visitor_headers(headers, age=age)
+    names = [n.lower() for n, _ in out]
+    dropped = stripped | {"cache-tag", "cache-control", "age", "cf-cache-status"}
+    assert [h for h in headers if h[0].lower() not in dropped] == out[:len(out) - len(
+        [n for n in names if n in ("cache-control", "cf-cache-status", "age")])]
+    assert names.count("cache-control") == (browser is not None)
+    assert names.count("cf-cache-status") == 1 and "cache-tag" not in names
+    assert names.count("age") == (age is not None)
+    assert not stripped & set(names)
