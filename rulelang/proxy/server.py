@@ -366,17 +366,10 @@ class ProxyServer:
                      body: bytes | aiohttp.StreamReader, *, fill: bool,
                      extra: dict[str, str]) -> _Fetched:
         assert self._session is not None
-        headers = [(n, v) for n, v in request.headers.items()
-                   if n.lower() not in _HOP and not (fill and n.lower() in _CONDITIONAL)]
-        peer = request.remote or ""
-        forwarded = request.headers.get("X-Forwarded-For")
-        headers.append(("X-Forwarded-For", f"{forwarded}, {peer}" if forwarded else peer))
-        headers.append(("X-Forwarded-Proto", request.scheme))
-        headers.append(("CDN-Loop", _LOOP_TOKEN))  # as Cloudflare sends "cloudflare"
-        headers.extend(extra.items())
         try:
             response = await self._session.request(
-                method, self._origin + request.raw_path, headers=_multi(headers),
+                method, self._origin + request.raw_path,
+                headers=_multi(_origin_headers(request, fill, extra)),
                 data=body if isinstance(body, aiohttp.StreamReader) or body else None,
                 allow_redirects=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding"))
@@ -440,6 +433,21 @@ class ProxyServer:
             out.flush()
         except (OSError, ValueError):
             pass
+
+
+def _origin_headers(request: web.Request, fill: bool,
+                    extra: dict[str, str]) -> list[tuple[str, str]]:
+    """The visitor's headers for the origin: hop-by-hop ones dropped (and conditional ones
+    on a cache fill), forwarding headers and the loop token added, then ``extra``."""
+    headers = [(n, v) for n, v in request.headers.items()
+               if n.lower() not in _HOP and not (fill and n.lower() in _CONDITIONAL)]
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For")
+    headers.append(("X-Forwarded-For", f"{forwarded}, {peer}" if forwarded else peer))
+    headers.append(("X-Forwarded-Proto", request.scheme))
+    headers.append(("CDN-Loop", _LOOP_TOKEN))  # as Cloudflare sends "cloudflare"
+    headers.extend(extra.items())
+    return headers
 
 
 async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> tuple[bool, bytes]:
