@@ -143,10 +143,7 @@ class RulelangCache:
             return
         pending, lookup = state["pending"], state["lookup"]
         t = self.clock()
-        if (lookup is not None and self.store is not None and flow.response.status_code == 304
-                and lookup.status in (EXPIRED, UPDATING) and validators(lookup)):
-            served = self.store.complete(lookup, t, OriginAnswer(not_modified=True))
-            self._answer(flow, served.obj, served.status, served.age)
+        if self._revalidated(flow, lookup, t):
             return
         decision = pending.response_phase(response_from_flow(flow))
         pairs = [(n.decode("latin-1"), v.decode("latin-1"))
@@ -160,6 +157,16 @@ class RulelangCache:
         flow.response.headers = http.Headers([
             (n.encode("latin-1"), v.encode("latin-1"))
             for n, v in decision.visitor_headers(pairs, cache_status=status)])
+
+    def _revalidated(self, flow: http.HTTPFlow, lookup: Any, t: float) -> bool:
+        """A 304 to the cache's own conditional request: answer from the store."""
+        if (lookup is None or self.store is None or flow.response is None
+                or flow.response.status_code != 304
+                or lookup.status not in (EXPIRED, UPDATING) or not validators(lookup)):
+            return False
+        served = self.store.complete(lookup, t, OriginAnswer(not_modified=True))
+        self._answer(flow, served.obj, served.status, served.age)
+        return True
 
 
 addons = [RulelangCache()]
