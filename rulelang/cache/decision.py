@@ -309,11 +309,7 @@ class _Origin:
     views: Views
     tags: list[str]
     expires: int | None
-
-    @property
-    def size(self) -> int | None:
-        """``Content-Length`` when it is a plain number."""
-        return _content_length(self.headers)
+    size: int | None  # Content-Length when it is a plain number
 
 
 def _read_origin(request: Any, side: RequestSide, response: Any,
@@ -333,7 +329,7 @@ def _read_origin(request: Any, side: RequestSide, response: Any,
     expires = (expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
                if headers.values("expires") else None)
     return _Origin(response, status, actions, flags, stripped, headers, occ, views, tags,
-                   expires)
+                   expires, _content_length(headers))
 
 
 def response_side(request: Any, side: RequestSide, response: Any,
@@ -503,10 +499,12 @@ def _stale_window(views: Views) -> int | None:
 _NO_STALE = ("must-revalidate", "proxy-revalidate", "no-cache", "s-maxage")
 
 
-def _serve_stale(side: RequestSide, origin: _Origin, stored: bool) -> bool:
-    """``serve_stale_allowed`` (cache-phases §4.18)."""
+def _serve_stale(side: RequestSide, origin: _Origin, stored: bool, window: int | None
+                 ) -> bool:
+    """``serve_stale_allowed`` (cache-phases §4.18); ``window`` is the edge view's
+    ``stale-while-revalidate``."""
     views = origin.views
-    return (stored and _stale_window(views) is not None
+    return (stored and window is not None
             and _mapping(side.settings.get("serve_stale")).get(
                 "disable_stale_while_updating") is not True
             and (not origin.occ or not any(find(views.edge, d) for d in _NO_STALE)))
@@ -525,6 +523,7 @@ def _reserve_write(side: RequestSide, origin: _Origin, ttl: int | None) -> bool:
 def _finish(side: RequestSide, origin: _Origin, request: Any, cache_status: str | None,
             ttl: int | None, browser: list[Directive], removed: set[str]) -> Decision:
     stored = ttl is not None
+    window = _stale_window(origin.views)
     stripped = tuple(h for h in ("etag", "last-modified", "set-cookie")
                      if h in removed and header_values(origin.response, h))
     strip_validators = bool(origin.flags.get("strip_etags")
@@ -536,8 +535,8 @@ def _finish(side: RequestSide, origin: _Origin, request: Any, cache_status: str 
     return Decision(side.eligible, cache_status, ttl, serialize(browser), tuple(origin.tags),
                     stripped, side.cache_key, stored, origin.occ, side.origin_method,
                     client_status, stored and not strip_validators,
-                    _reserve_write(side, origin, ttl), _serve_stale(side, origin, stored),
-                    _stale_window(origin.views) or 0)
+                    _reserve_write(side, origin, ttl), _serve_stale(side, origin, stored, window),
+                    window or 0)
 
 
 # --------------------------------------------------------------------------- the decision
