@@ -21,7 +21,9 @@ LAYERS = [
     {"rules", "cache"},
     {"engine", "trace", "describe"},
     {"analysis"},
-    {"linter", "testing"},
+    {"linter", "testing", "watch", "replay"},
+    {"proxy"},
+    {"adapters"},
     {"cli"},
     {"__main__", "__init__"},
 ]
