@@ -24,11 +24,42 @@ import yaml
 
 from rulelang.errors import Diagnostic, Location
 
-__all__ = ["Document", "LoadError", "PathKey", "Pos", "document_from_value", "fail", "path_text",
+__all__ = ["Document", "LoadError", "PathKey", "Pos", "Template", "Unknown", "document_from_value", "fail", "path_text",
            "read_json", "read_yaml"]
 
 Pos = tuple[int, int]
 PathKey = tuple[Any, ...]
+
+
+class Unknown:
+    """A value the file does not fix: Terraform computes it (``var.ttl`` without a
+    default, ``each.value.host``, a function call).  ``text`` is how the file writes it.
+    The loaders check everything around an unknown value and nothing that depends on it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.text!r})"
+
+
+class Template(Unknown):
+    """A string with interpolations Terraform fills in (``"http.host eq \\"${var.host}\\""``).
+
+    ``source`` is the string as written (the ``${…}`` kept), ``parts`` its pieces: literal
+    text, or ``(start, end)`` offsets of an interpolation in ``source`` whose value is
+    unknown.  An expression written this way is checked with each interpolation standing
+    for a literal of the right kind.
+    """
+
+    __slots__ = ("parts", "source")
+
+    def __init__(self, source: str, parts: list[str | tuple[int, int]]):
+        super().__init__(source)
+        self.source = source
+        self.parts = parts
 
 
 @dataclass
@@ -51,6 +82,12 @@ class Document:
     key_positions: dict[PathKey, Pos] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     label: str = ""
+    #: Paths whose value Terraform decides (``rules[0].action_parameters.edge_ttl.default``)
+    #: → how the file writes it; each is reported once (RS008).
+    unknowns: dict[PathKey, str] = field(default_factory=dict)
+    #: Set when the document is not a cache rule set that should be checked (a ruleset of
+    #: another phase); its ``diagnostics`` say why, as notes.
+    skipped: bool = False
 
     def position(self, path: PathKey) -> Pos | None:
         """Line and column of the value at ``path`` (or of its nearest enclosing value)."""
