@@ -16,7 +16,7 @@ from rich.text import Text
 from rulelang.errors import Diagnostic, RulesetError
 from rulelang.render import render_text_lines, summary_line
 from rulelang.rules.files import RULES_SUFFIXES, format_of
-from rulelang.schema.catalogue import normalize_phase
+from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
     "PHASE",
@@ -37,8 +37,6 @@ __all__ = [
 PROG = "rulelang"
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan",
            "where": "blue", "gutter": "blue", "caret": "bold red", "hint": "green"}
-_PHASE_LABELS = {"http_request_cache_settings": "Cache Rules",
-                 "http_response_cache_settings": "Cache Response Rules"}
 
 
 class Failure(Exception):
@@ -67,7 +65,7 @@ PHASE = PhaseType()
 
 def phase_label(phase: str) -> str:
     """``Cache Rules`` / ``Cache Response Rules`` for a phase name."""
-    return _PHASE_LABELS.get(phase, phase)
+    return PHASE_LABELS.get(phase, phase)
 
 
 class _Console(Console):

@@ -9,11 +9,13 @@ rule that recognises the situation wins, else a generic "unexpected …" is give
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from lark import Token
 from lark.exceptions import UnexpectedInput
 
-__all__ = ["Problem", "diagnose", "position"]
+__all__ = ["Problem", "diagnose", "position", "token_bounds"]
 
 
 class Problem(Exception):
@@ -22,6 +24,18 @@ class Problem(Exception):
     def __init__(self, code: str, message: str, hint: str, start: int, end: int):
         super().__init__(message)
         self.code, self.message, self.hint, self.start, self.end = code, message, hint, start, end
+
+
+def token_bounds(tok: Token) -> tuple[int, int]:
+    """Where a lexed token starts and ends, as offsets into the text.
+
+    lark types a token's positions ``Optional`` (a token made by hand has none); every
+    token here comes from the lexer, which always sets them.
+    """
+    start, end = tok.start_pos, tok.end_pos
+    if start is None or end is None:
+        raise ValueError(f"token {tok!r} was not made by the lexer: it has no position")
+    return start, end
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -50,10 +64,31 @@ _DESCRIBE = {
     "MATCHES": "`matches`", "WILDCARD": "`wildcard`",
 }
 _RAW = re.compile(r'r(?P<hashes>#*)"[\s\S]*?"(?P=hashes)')
+_BARE_RUN = re.compile(r"[0-9A-Za-z_.:/\-]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|[0-9A-Za-z_.:/\-]+")
 
 
-def _tokens_before(text: str, end: int, lex) -> list[Token]:
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where the parser gave up, as the ``_r_*`` rules read it.
+
+    ``pos``/``end`` bound the unexpected input and ``word`` is its text; ``found`` is
+    its token type (``"$END"`` at the end, ``None`` when the lexer could not read a
+    token there); ``expected`` the token types the parser would have taken; ``before``
+    the tokens read up to ``pos`` and ``prev`` the last of them.
+    """
+
+    text: str
+    pos: int
+    end: int
+    word: str
+    found: str | None
+    expected: frozenset[str]
+    prev: Token | None
+    before: list[Token]
+
+
+def _tokens_before(text: str, end: int, lex: Callable[[str], Iterable[Token]]) -> list[Token]:
     """The tokens of ``text[:end]`` as far as the root lexer can read them."""
     out: list[Token] = []
     try:
@@ -63,7 +98,7 @@ def _tokens_before(text: str, end: int, lex) -> list[Token]:
     return out
 
 
-def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
+def diagnose(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Token]]) -> Problem:
     """Explain lark's exception for ``text`` as a :class:`Problem` naming the trap it is.
 
     ``lex(text)`` yields the root lexer's tokens (to find what came before).
@@ -72,9 +107,13 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     if tok is not None and tok.type == "$END":
         tok = None
         pos = len(text.rstrip(" \r\n"))
+    elif tok is not None:
+        pos = tok.start_pos
     else:
-        pos = tok.start_pos if tok is not None else exc.pos_in_stream
-    expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+        # UnexpectedCharacters and UnexpectedEOF always carry a position (lark types it
+        # Optional because UnexpectedToken may lack one; that case has a token)
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+    expected = frozenset(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
     before = _tokens_before(text, pos, lex)
     prev = before[-1] if before else None
     found = tok.type if tok is not None else ("$END" if pos >= len(text.rstrip(" \r\n"))
@@ -85,8 +124,9 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     if tok is not None:
         end = tok.end_pos
         word = text[pos:end]
+    at = _At(text, pos, end, word, found, expected, prev, before)
     for rule in _RULES:
-        result = rule(text, pos, end, word, found, expected, prev, before)
+        result = rule(at)
         if result is not None:
             return result
     want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in expected if not e.startswith("__")}))
@@ -99,7 +139,8 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     return Problem("RL101", f"unexpected {shown}", f"expected {want}" if want else "", pos, end)
 
 
-def _r_whitespace(text, pos, end, word, found, expected, prev, before):
+def _r_whitespace(at: _At) -> Problem | None:
+    text, pos = at.text, at.pos
     ch = text[pos:pos + 1]
     if ch and ch.isspace() and ch not in " \r\n":
         stop = pos
@@ -112,7 +153,8 @@ def _r_whitespace(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_punctuation(text, pos, end, word, found, expected, prev, before):
+def _r_punctuation(at: _At) -> Problem | None:
+    text, pos, found, expected = at.text, at.pos, at.found, at.expected
     two, ch = text[pos:pos + 2], text[pos:pos + 1]
     if ch == "'":
         close = text.find("'", pos + 1)
@@ -148,16 +190,19 @@ def _r_punctuation(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_strings(text, pos, end, word, found, expected, prev, before):
+def _r_strings(at: _At) -> Problem | None:
+    (text, pos, word, found, expected, prev) = (
+        at.text, at.pos, at.word, at.found, at.expected, at.prev)
     start = pos - 1 if (text[pos:pos + 1] in ('"', "#") and prev is not None
                         and prev.type == "NAME" and prev == "r"
                         and prev.end_pos == pos) else pos
     raw = None
     if text[start:start + 1] == "r" and (found is None or start < pos or word == "r"):
-        if _RAW.match(text, start):
+        whole = _RAW.match(text, start)
+        if whole:
             return Problem("RL110", "a raw string cannot stand here: a literal is never the "
                            "left operand or a filter", "put the field or function first, e.g. "
-                           'http.host eq r"a"', start, _RAW.match(text, start).end())
+                           'http.host eq r"a"', start, whole.end())
         raw = re.match(r'r(#*)(.?)', text[start:], re.DOTALL)
     if raw and (raw.group(1) or raw.group(2) == '"'):
         hashes = len(raw.group(1))
@@ -179,7 +224,8 @@ def _r_strings(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_sets(text, pos, end, word, found, expected, prev, before):
+def _r_sets(at: _At) -> Problem | None:
+    text, pos, end, word, found, expected = at.text, at.pos, at.end, at.word, at.found, at.expected
     if "RBRACE" in expected:
         if text[pos:pos + 1] == ",":
             return Problem("RL108", "set elements are separated by spaces, not commas",
@@ -200,12 +246,13 @@ def _r_sets(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_operator(text, pos, end, word, found, expected, prev, before):
+def _r_operator(at: _At) -> Problem | None:
     """Errors where an operator was expected, after a value."""
+    pos, end, word, found, expected, prev = at.pos, at.end, at.word, at.found, at.expected, at.prev
     if prev is not None and prev.type == "NAME" and prev.lower() in _KEYWORDS and \
             prev != prev.lower() and prev.lower() not in ("any", "all"):
         return Problem("RL101", f"`{prev}` is not a keyword: keywords are lower-case",
-                f"write `{prev.lower()}`", prev.start_pos, prev.end_pos)
+                f"write `{prev.lower()}`", *token_bounds(prev))
     if not expected & (_COMPARE | _LOGIC) or found in _COMPARE | _LOGIC | {"$END", "RPAR"}:
         return None
     if not (word[:1].isalpha() or word[:1] == "_"):
@@ -232,7 +279,8 @@ def _r_operator(text, pos, end, word, found, expected, prev, before):
             "combine comparisons with a logical operator", pos, pos + len(word))
 
 
-def _r_misplaced(text, pos, end, word, found, expected, prev, before):
+def _r_misplaced(at: _At) -> Problem | None:
+    text, pos, end, found, expected, prev = at.text, at.pos, at.end, at.found, at.expected, at.prev
     if found in _COMPARE | _LOGIC and expected <= {"$END", "LBRACKET"}:
         return Problem("RL101", f"a value expression cannot contain `{text[pos:end]}`",
                        "write a single field or function call, optionally indexed", pos, end)
@@ -242,10 +290,11 @@ def _r_misplaced(text, pos, end, word, found, expected, prev, before):
                 "`a eq b and b eq c`", pos, end)
     if text[pos:pos + 1] == ":" and prev is not None and prev.type == "NAME" and \
             prev.end_pos == pos and re.fullmatch(r"[0-9A-Fa-f]*", prev):
-        stop = re.compile(r"[0-9A-Za-z_.:/\-]*").match(text, pos).end()
+        run = _BARE_RUN.match(text, pos)  # `*`: always matches, if only the empty run
+        stop = run.end() if run else pos
         return Problem("RL110", "a literal cannot be the left operand of a comparison",
                        "put the field or function first, e.g. ip.src eq 2001:db8::1",
-                       prev.start_pos, stop)
+                       token_bounds(prev)[0], stop)
     if found in _LITERALS and "NAME" in expected and not expected & _LITERALS:
         return Problem("RL110", "a literal cannot be the left operand of a comparison",
                 'put the field or function first, e.g. http.host eq "example.com"', pos, end)
@@ -260,9 +309,10 @@ def _r_misplaced(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_operator_as_function(text, pos, end, word, found, expected, prev, before):
+def _r_operator_as_function(at: _At) -> Problem | None:
     """``contains(…)``/``wildcard(…)``: functions of third-party schemes (reference §8.5),
     operator keywords here; reported as functions not available, with the operator form."""
+    text, pos, end, word, expected = at.text, at.pos, at.end, at.word, at.expected
     if word in ("contains", "wildcard") and "NAME" in expected and \
             text[end:].lstrip(" \r\n").startswith("("):
         return Problem("RL204", f"{word}() is not available in the cache phases",
@@ -279,53 +329,74 @@ def _matching_paren(text: str, pos: int) -> int:
     return pos + 1
 
 
-def _r_structure(text, pos, end, word, found, expected, prev, before):
-    opened = [t for t in before if t.type in ("LPAR", "RPAR")]
-    stack: list[Token] = []
-    for t in opened:
-        if t.type == "LPAR":
-            stack.append(t)
-        elif stack:
-            stack.pop()
+def _r_structure(at: _At) -> Problem | None:
+    """Unfinished or unbalanced structure: the expression ends too early, a stray ``)``,
+    a bad index, a logical operator without an operand before it."""
+    (text, pos, end, word, found, expected, prev, before) = (
+        at.text, at.pos, at.end, at.word, at.found, at.expected, at.prev, at.before)
+    unclosed = _unclosed_parens(before)
     if found == "$END":
-        if prev is not None and prev.type in _COMPARE:
-            what = "a set or $list" if prev.type == "IN" else "a value"
-            return Problem("RL101", f"the expression ends after `{prev}`: {what} must follow",
-                           "complete the comparison, e.g. http.host eq \"a\"",
-                           prev.start_pos, prev.end_pos)
-        if "NAME" in expected or expected & _LITERALS:
-            if prev is not None and prev.type in _COMPARE:
-                return Problem("RL101", f"the expression ends after `{prev}`: a value must follow",
-                        "complete the comparison, e.g. http.host eq \"a\"",
-                        prev.start_pos, prev.end_pos)
-            if prev is not None and prev.type in _LOGIC | {"NOT"}:
-                return Problem("RL101", f"dangling operator `{prev}`: an operand must follow it",
-                        "complete the expression or remove the operator",
-                        prev.start_pos, prev.end_pos)
-        if stack and ("RPAR" in expected or "NAME" in expected):
-            p = stack[-1]
-            return Problem("RL101", "missing `)`", f"close the `(` opened at column "
-                    f"{position(text, p.start_pos)[1]}", p.start_pos, p.end_pos)
-        if "RBRACE" in expected:
-            return Problem("RL108", "missing `}` at the end of the set", "close the set with }",
-                    pos, pos)
-        if "RBRACKET" in expected:
-            return Problem("RL101", "missing `]`", "close the index with ]", pos, pos)
+        problem = _unfinished(text, pos, expected, prev, unclosed)
+        if problem is not None:
+            return problem
     if found == "RPAR" and "RPAR" not in expected:
-        if prev is not None and prev.type == "LPAR":
-            return Problem("RL101", "empty parentheses", "put an expression inside, or remove them",
-                    prev.start_pos, end)
-        if not stack:
-            return Problem("RL101", "unmatched `)`", "remove it, or add the matching `(`", pos, end)
-        if "NAME" in expected:
-            return Problem("RL101", "expected an operand before `)`", "complete the expression",
-                    pos, end)
+        problem = _stray_rpar(pos, end, expected, prev, unclosed)
+        if problem is not None:
+            return problem
     if "STAR" in expected and found != "$END":
         return Problem("RL209", f"invalid index `{word}`",
                        'write an array index [0], a map key ["key"] or [*]', pos, end)
     if found in _LOGIC and "NAME" in expected:
         return Problem("RL101", f"expected an operand, found `{text[pos:end]}`",
                 "each logical operator needs an expression on both sides", pos, end)
+    return None
+
+
+def _unclosed_parens(before: list[Token]) -> list[Token]:
+    """The ``(`` tokens among ``before`` that no ``)`` closes, innermost last."""
+    stack: list[Token] = []
+    for t in before:
+        if t.type == "LPAR":
+            stack.append(t)
+        elif t.type == "RPAR" and stack:
+            stack.pop()
+    return stack
+
+
+def _unfinished(text: str, pos: int, expected: frozenset[str], prev: Token | None,
+                unclosed: list[Token]) -> Problem | None:
+    """The expression ends where more was needed: an operand, ``)``, ``}`` or ``]``."""
+    if prev is not None and prev.type in _COMPARE:
+        what = "a set or $list" if prev.type == "IN" else "a value"
+        return Problem("RL101", f"the expression ends after `{prev}`: {what} must follow",
+                       "complete the comparison, e.g. http.host eq \"a\"", *token_bounds(prev))
+    if prev is not None and prev.type in _LOGIC | {"NOT"} and (
+            "NAME" in expected or expected & _LITERALS):
+        return Problem("RL101", f"dangling operator `{prev}`: an operand must follow it",
+                       "complete the expression or remove the operator", *token_bounds(prev))
+    if unclosed and ("RPAR" in expected or "NAME" in expected):
+        start, stop = token_bounds(unclosed[-1])
+        return Problem("RL101", "missing `)`", f"close the `(` opened at column "
+                       f"{position(text, start)[1]}", start, stop)
+    if "RBRACE" in expected:
+        return Problem("RL108", "missing `}` at the end of the set", "close the set with }",
+                       pos, pos)
+    if "RBRACKET" in expected:
+        return Problem("RL101", "missing `]`", "close the index with ]", pos, pos)
+    return None
+
+
+def _stray_rpar(pos: int, end: int, expected: frozenset[str], prev: Token | None,
+                unclosed: list[Token]) -> Problem | None:
+    """A ``)`` where none can stand: after ``(``, without a ``(``, or before an operand."""
+    if prev is not None and prev.type == "LPAR":
+        return Problem("RL101", "empty parentheses", "put an expression inside, or remove them",
+                       token_bounds(prev)[0], end)
+    if not unclosed:
+        return Problem("RL101", "unmatched `)`", "remove it, or add the matching `(`", pos, end)
+    if "NAME" in expected:
+        return Problem("RL101", "expected an operand before `)`", "complete the expression",
+                       pos, end)
     return None
 
 

@@ -278,7 +278,8 @@ def _identifier(node) -> str:
     return str(toks[0]) if toks else ""
 
 
-def _block_parts(block):
+def _block_parts(block: Any) -> tuple[str, list[str], Any]:
+    """A block's type name, its labels and its body (a lark tree; ``None`` when empty)."""
     name = ""
     labels: list[str] = []
     body = None

@@ -21,6 +21,7 @@ __all__ = [
     "FUNCTIONS",
     "OTHER_PHASES",
     "PHASES",
+    "PHASE_LABELS",
     "REQUEST_PHASE",
     "RESPONSE_PHASE",
     "FieldInfo",
@@ -36,6 +37,8 @@ __all__ = [
 REQUEST_PHASE = "http_request_cache_settings"
 RESPONSE_PHASE = "http_response_cache_settings"
 PHASES = (REQUEST_PHASE, RESPONSE_PHASE)
+#: What Cloudflare's dashboard calls the rules of each phase.
+PHASE_LABELS = {REQUEST_PHASE: "Cache Rules", RESPONSE_PHASE: "Cache Response Rules"}
 _ALIASES = {"request": REQUEST_PHASE, "response": RESPONSE_PHASE}
 #: Cloudflare's other ruleset phases (its API's phase list): rule sets of these phases sit
 #: beside the cache ones in real files and are skipped, not refused.
@@ -269,8 +272,3 @@ CACHE_PHASE_FUNCTIONS = frozenset(n for n, f in FUNCTIONS.items() if f.cache_pha
 def function(name: str) -> Function | None:
     """The function called ``name``, or ``None``."""
     return FUNCTIONS.get(name)
-
-
-def function_available(name: str, phase: str) -> bool:
-    """Whether ``name`` may be called in ``phase``."""
-    return normalize_phase(phase) in PHASES and name in CACHE_PHASE_FUNCTIONS
