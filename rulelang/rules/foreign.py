@@ -172,7 +172,7 @@ def octorules_bodies(doc: Document) -> list[Document] | None:
             body = {"phase": phase, "rules": rules}
             out.append(_sub(doc, body, [((key,), ("rules",))], key))
             continue
-        kept = []
+        kept: list[Any] = []
         moves: list[tuple[PathKey, PathKey]] = [((key,), ("rules",))]
         for j, rule in enumerate(rules):
             if isinstance(rule, dict):

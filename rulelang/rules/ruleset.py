@@ -647,7 +647,7 @@ def _compile_rule(expression: str | Template | None, action: str | None, params:
 _STAND_INS = ("true", '"x"', "0")
 
 
-def _template_texts(template: Template) -> list[tuple[str, list[tuple[int, int, int]]]]:
+def _template_texts(template: Template) -> list[tuple[str, list[tuple[int, int, int, int]]]]:
     """The template's text with each unknown interpolation replaced by a stand-in, for
     each choice of stand-in, with the map back (start in new text, end in new text,
     start in the original)."""
