@@ -16,6 +16,7 @@ from rich.text import Text
 from rulelang.errors import Diagnostic, RulesetError
 from rulelang.render import render_text_lines, summary_line
 from rulelang.rules.files import RULES_SUFFIXES, format_of
+from rulelang.rules.foreign import is_rules_document
 from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
@@ -119,7 +120,7 @@ def _looks_like_rules(path: Path) -> bool:
         doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):
         return True
-    return isinstance(doc, dict) and ("rules" in doc or "result" in doc) and "cases" not in doc
+    return is_rules_document(doc)
 
 
 def rules_files(path: str | Path) -> list[Path]:

@@ -26,7 +26,8 @@ from rulelang.errors import Diagnostic, Location
 from rulelang.rules.documents import Document, PathKey, path_text
 from rulelang.schema.catalogue import REQUEST_PHASE
 
-__all__ = ["OCTORULES_PHASES", "octorules_bodies", "terraform_json_bodies"]
+__all__ = ["OCTORULES_CACHE_KEYS", "OCTORULES_PHASES", "is_octorules", "is_rules_document",
+           "octorules_bodies", "terraform_json_bodies"]
 
 #: octorules' phase keys (octorules-cloudflare's phase table) → Cloudflare phase.
 OCTORULES_PHASES = {
@@ -58,6 +59,8 @@ OCTORULES_PHASES = {
 _OCTORULES_OTHER = frozenset({"custom_rulesets", "lists", "page_shield_policies"})
 #: The cache phases under an octorules key, with the action a rule gets when it names none.
 _OCTORULES_CACHE = {"cache_rules": (REQUEST_PHASE, "set_cache_settings")}
+#: The octorules keys whose rules rulelang checks (and ``fmt`` formats).
+OCTORULES_CACHE_KEYS = tuple(_OCTORULES_CACHE)
 #: Attributes of the resource that are not part of the Rulesets API body.
 _RESOURCE_ONLY = ("zone_id", "account_id", "id")
 
@@ -84,6 +87,16 @@ def _note(doc: Document, path: PathKey, message: str) -> Document:
         "RS010", message, location=Location(doc.file, path_text(path),
                                             *(doc.position(path) or (None, None)))))
     return skipped
+
+
+def is_rules_document(value: Any) -> bool:
+    """Whether a parsed JSON/YAML document holds rule sets in a shape rulelang reads (a
+    rule set, an API envelope, ``terraform show -json`` output, an octorules file), as
+    opposed to a samples file or a case file."""
+    if not isinstance(value, dict) or "cases" in value:
+        return False
+    return "rules" in value or "result" in value or _is_terraform_json(value) \
+        or is_octorules(value)
 
 
 # --------------------------------------------------------------------------- Terraform
@@ -146,7 +159,8 @@ def terraform_json_bodies(doc: Document) -> list[Document] | None:
 
 # --------------------------------------------------------------------------- octorules
 
-def _is_octorules(value: Any) -> bool:
+def is_octorules(value: Any) -> bool:
+    """Whether ``value`` is an octorules zone file (phase keys at the top)."""
     if not isinstance(value, dict) or not value or "rules" in value or "phase" in value:
         return False
     keys = [k for k in value if isinstance(k, str)]
@@ -158,7 +172,7 @@ def _is_octorules(value: Any) -> bool:
 def octorules_bodies(doc: Document) -> list[Document] | None:
     """The cache rule sets of an octorules zone file."""
     value = doc.value
-    if not _is_octorules(value):
+    if not is_octorules(value):
         return None
     out = []
     for key, rules in value.items():

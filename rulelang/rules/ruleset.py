@@ -649,8 +649,8 @@ _STAND_INS = ("true", '"x"', "0")
 
 def _template_texts(template: Template) -> list[tuple[str, list[tuple[int, int, int, int]]]]:
     """The template's text with each unknown interpolation replaced by a stand-in, for
-    each choice of stand-in, with the map back (start in new text, end in new text,
-    start in the original)."""
+    each choice of stand-in, with the map back (start and end in the new text, start
+    and end in the original)."""
     out = []
     for stand_in in _STAND_INS:
         text = ""
