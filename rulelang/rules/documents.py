@@ -48,18 +48,24 @@ class Unknown:
 class Template(Unknown):
     """A string with interpolations Terraform fills in (``"http.host eq \\"${var.host}\\""``).
 
-    ``source`` is the string as written (the ``${…}`` kept), ``parts`` its pieces: literal
-    text, or ``(start, end)`` offsets of an interpolation in ``source`` whose value is
-    unknown.  An expression written this way is checked with each interpolation standing
-    for a literal of the right kind.
+    ``source`` is the string as the file writes it (the ``${…}`` kept); ``parts`` its
+    pieces: literal text, or ``(start, end, text)`` for an interpolation at
+    ``source[start:end]`` whose value is ``text`` (``None`` when Terraform decides it).
+    A string whose interpolations are all known is read as its value, and its
+    template kept in ``Document.rewrites`` so that positions still map into the file.
     """
 
     __slots__ = ("parts", "source")
 
-    def __init__(self, source: str, parts: list[str | tuple[int, int]]):
+    def __init__(self, source: str, parts: list[str | tuple[int, int, str | None]]):
         super().__init__(source)
         self.source = source
         self.parts = parts
+
+    @property
+    def unknown(self) -> int:
+        """How many interpolations Terraform decides."""
+        return sum(1 for p in self.parts if not isinstance(p, str) and p[2] is None)
 
 
 @dataclass
@@ -85,6 +91,9 @@ class Document:
     #: Paths whose value Terraform decides (``rules[0].action_parameters.edge_ttl.default``)
     #: → how the file writes it; each is reported once (RS008).
     unknowns: dict[PathKey, str] = field(default_factory=dict)
+    #: Strings whose ``${…}`` interpolations were filled in from the file: path → the
+    #: string as written, to place diagnostics of an expression in the file.
+    rewrites: dict[PathKey, Template] = field(default_factory=dict)
     #: Set when the document is not a cache rule set that should be checked (a ruleset of
     #: another phase); its ``diagnostics`` say why, as notes.
     skipped: bool = False

@@ -395,7 +395,7 @@ class _Reporter:
             if text.startswith('dynamic "'):
                 message = f"{where} comes from {text}"
             elif isinstance(value, Template) and path[-1:] == ("expression",):
-                n = sum(1 for p in value.parts if not isinstance(p, str))
+                n = value.unknown
                 message = (f"{where}: {n} interpolation{'s' if n > 1 else ''} decided by "
                            "Terraform; the expression is checked with a stand-in for each")
             else:
@@ -642,15 +642,17 @@ def _compile_rule(expression: str | Template | None, action: str | None, params:
 
 
 #: What an unknown interpolation stands for while a template expression is checked:
-#: inside a quoted string, some text; elsewhere a Boolean, a string or a number,
+#: inside a quoted string, some text; elsewhere a Boolean field, a string or a number,
 #: whichever makes the expression well typed.
-_STAND_INS = ("true", '"x"', "0")
+_STAND_INS = ("ssl", '"x"', "0")
+
+Spans = list[tuple[int, int, int, int]]
 
 
-def _template_texts(template: Template) -> list[tuple[str, list[tuple[int, int, int, int]]]]:
-    """The template's text with each unknown interpolation replaced by a stand-in, for
-    each choice of stand-in, with the map back (start and end in the new text, start
-    and end in the original)."""
+def _template_texts(template: Template) -> list[tuple[str, Spans]]:
+    """The template's text with each interpolation replaced by its value or, when
+    Terraform decides it, by a stand-in — for each choice of stand-in — with the map back
+    (start and end in the new text, start and end in the original)."""
     out = []
     for stand_in in _STAND_INS:
         text = ""
@@ -659,15 +661,14 @@ def _template_texts(template: Template) -> list[tuple[str, list[tuple[int, int, 
             if isinstance(part, str):
                 text += part
                 continue
-            start, end = part
-            inside = _inside_string(text)
-            piece = "x" if inside else stand_in
+            start, end, known = part
+            piece = known if known is not None else "x" if _inside_string(text) else stand_in
             spans.append((len(text), len(text) + len(piece), start, end))
             text += piece
         out.append((text, spans))
-        if all(_inside_string(template.source[:p[0]]) for p in template.parts
-               if not isinstance(p, str)):
-            break  # every interpolation is inside a string: one stand-in is enough
+        if all(isinstance(p, str) or p[2] is not None or _inside_string(
+                template.source[:p[0]]) for p in template.parts):
+            break  # no interpolation outside a string is unknown: one text is enough
     return out
 
 
@@ -686,7 +687,7 @@ def _inside_string(text: str) -> bool:
     return inside
 
 
-def _remap(d: Diagnostic, source: str, text: str, spans) -> Diagnostic:
+def _remap(d: Diagnostic, source: str, text: str, spans: Spans) -> Diagnostic:
     """``d`` (about ``text``, the template with stand-ins) placed in ``source``."""
     from rulelang.render import offset_of
 
@@ -747,14 +748,24 @@ def _compile(source: str, phase: str, expect: str, path: tuple, options: _Option
         compiled = compile_expression(source, phase=phase, expect=expect, lists=options.lists,
                                       lists_unknown=options.partial)
     except ExpressionError as exc:
-        report.out.extend(d.at(where) for d in exc.diagnostics)
+        report.out.extend(_placed(d, path, report).at(where) for d in exc.diagnostics)
         return None
     except RuleLangError as exc:
         report("RL101", path, str(exc))
         return None
-    report.out.extend(d.at(where) for d in compiled.diagnostics
+    report.out.extend(_placed(d, path, report).at(where) for d in compiled.diagnostics
                       if not (expect != "bool" and d.code in _NOT_IN_TAGS))
     return compiled
+
+
+def _placed(d: Diagnostic, path: tuple, report: _Reporter) -> Diagnostic:
+    """``d`` about the expression at ``path``, mapped back into the string as the file
+    writes it when Terraform interpolations were filled in."""
+    written = report.doc.rewrites.get(path)
+    if written is None:
+        return d
+    [(text, spans)] = _template_texts(written)[:1]
+    return _remap(d, written.source, text, spans)
 
 
 #: Findings that are not true of a ``set_cache_tags`` expression: the tag normaliser

@@ -388,7 +388,7 @@ class _Walker:
             if len(kids) == 1:
                 return self.value(kids[0], path)
         elif d == "string":
-            return self.string(node)
+            return self.string(node, path)
         elif d == "literal_value":
             word = _identifier(node)
             return {"true": True, "false": False, "null": None}.get(word, word)
@@ -549,12 +549,11 @@ class _Walker:
             return key if isinstance(key, str) else Unknown(key.text)
         return Unknown(self.snippet(node))
 
-    def string(self, node) -> str | Template:
+    def string(self, node, path: PathKey | None = None) -> str | Template:
         """A quoted string; with interpolations, their values when the directory fixes
         them, else a :class:`Template`."""
         source = ""
-        parts: list[str | tuple[int, int]] = []
-        unknown = False
+        parts: list[str | tuple[int, int, str | None]] = []
 
         def literal(text: str) -> None:
             nonlocal source
@@ -575,14 +574,17 @@ class _Walker:
                 value = self.value(inner[0], None) if _data(sub) == "interpolation" \
                     and inner else Unknown(self.snippet(sub))
                 text = None if isinstance(value, Unknown) else _terraform_string(value)
-                if text is not None:
-                    literal(text)
-                    continue
                 raw = self.raw(sub)
-                parts.append((len(source), len(source) + len(raw)))
+                parts.append((len(source), len(source) + len(raw), text))
                 source += raw
-                unknown = True
-        return Template(source, parts) if unknown else source
+        if all(isinstance(p, str) for p in parts):
+            return source
+        template = Template(source, parts)
+        if template.unknown:
+            return template
+        if path is not None:
+            self.doc.rewrites[path] = template
+        return "".join(p if isinstance(p, str) else p[2] or "" for p in parts)
 
     def token_text(self, tok) -> str:
         if tok.type == "ESCAPED_INTERPOLATION":
@@ -630,12 +632,12 @@ class _Walker:
         found = list(re.finditer(r"(?<!\$)\$\{[^{}]*\}|(?<!%)%\{[^{}]*\}", content))
         if not found:
             return content.replace("$${", "${").replace("%%{", "%{")
-        parts: list[str | tuple[int, int]] = []
+        parts: list[str | tuple[int, int, str | None]] = []
         at = 0
         for m in found:
             if m.start() > at:
                 parts.append(content[at:m.start()])
-            parts.append((m.start(), m.end()))
+            parts.append((m.start(), m.end(), None))
             at = m.end()
         if at < len(content):
             parts.append(content[at:])
