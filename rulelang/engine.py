@@ -29,7 +29,7 @@ from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
 from rulelang.http.messages import Request, Response
-from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
+from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets, recheck_for_plan
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
 if TYPE_CHECKING:  # the expression compiler is imported where rules are compiled
@@ -178,6 +178,10 @@ class Engine:
         problems: list[Diagnostic] = []
         for item in rulesets:
             if isinstance(item, Ruleset):
+                # A rule set loaded without this plan is checked again for it
+                # (interfaces.md §8): whatever form the rules came in, the same checks.
+                if plan is not None and item.plan != plan:
+                    problems.extend(recheck_for_plan(item, plan, lists))
                 loaded.append(item)
                 continue
             try:

@@ -381,6 +381,11 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
     return None, "BYPASS", False
 
 
+#: With Origin Cache Control on, these forbid serving stale content; ``s-maxage`` implies
+#: ``proxy-revalidate`` (cache-phases.md §4.10, the row for s-maxage=N; §4.18 as corrected).
+_NO_STALE = ("must-revalidate", "proxy-revalidate", "no-cache", "s-maxage")
+
+
 def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
             browser: list[Directive], tags: list[str], removed: set[str], key: str,
             reasons: list[str], *, response: Any, occ: bool, origin_method: str, status: int,
@@ -394,8 +399,7 @@ def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
     stale = (stored and delta_seconds(find(views.edge, "stale-while-revalidate"), "",
                                       quiet) is not None
              and serve_stale.get("disable_stale_while_updating") is not True
-             and (not occ or not any(find(views.edge, d) for d in
-                                     ("must-revalidate", "proxy-revalidate", "no-cache"))))
+             and (not occ or not any(find(views.edge, d) for d in _NO_STALE)))
     strip_validators = bool(flags.get("strip_etags") or flags.get("strip_last_modified"))
     reserve = _mapping(settings.get("cache_reserve"))
     size = _content_length(headers)

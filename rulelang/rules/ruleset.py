@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # compiled on load; imported where used
     from rulelang.language.expression import CompiledExpression
 
 __all__ = ["Rule", "Ruleset", "check_plan", "load_ruleset", "load_rulesets",
-           "load_rulesets_noted", "path_text"]
+           "load_rulesets_noted", "path_text", "recheck_for_plan"]
 
 #: Rule fields the API returns and accepts back; anything else is rejected (§2.1).
 _RULE_FIELDS = ("id", "ref", "version", "description", "expression", "action",
@@ -81,7 +81,8 @@ class Ruleset:
     """The rules of one phase's entry point, in evaluation order.
 
     ``diagnostics`` holds the warnings and notes found while loading (errors
-    make :func:`load_ruleset` raise instead).
+    make :func:`load_ruleset` raise instead).  ``plan`` is the plan it was checked
+    for (``None``: no plan checks were made).
     """
 
     phase: str
@@ -91,6 +92,41 @@ class Ruleset:
     source: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     lists: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    plan: str | None = field(default=None, compare=False, repr=False)
+
+
+def recheck_for_plan(ruleset: Ruleset, plan: str,
+                     lists: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """The errors a rule set loaded without ``plan`` has under it (plan features,
+    minimum TTLs, rule counts, plan-gated fields), placed at its rules in its file."""
+    body = {"phase": ruleset.phase, "rules": [
+        {"expression": r.expression, "action": r.action,
+         "action_parameters": r.action_parameters, "enabled": r.enabled,
+         **({"ref": r.ref} if r.ref else {})} for r in ruleset.rules]}
+    try:
+        load_rulesets(body, lists=lists if lists is not None else ruleset.lists, plan=plan)
+    except RulesetError as exc:
+        out = []
+        for d in exc.diagnostics:
+            where = d.location or Location()
+            index = _rule_index(where.path)
+            if index is not None and index < len(ruleset.rules):
+                rule = ruleset.rules[index]
+                anchor = rule.expression_location if where.path.startswith(
+                    f"rules[{index}].expression") else rule.location
+                where = Location(anchor.file, where.path, anchor.line, anchor.column)
+            else:
+                where = Location(ruleset.source, where.path)
+            out.append(d.at(where))
+        return out
+    return []
+
+
+def _rule_index(path: str) -> int | None:
+    if not path.startswith("rules["):
+        return None
+    digits = path[6:path.find("]")]
+    return int(digits) if digits.isdigit() else None
 
 
 def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
@@ -463,7 +499,7 @@ def _build(doc: Document, wanted: str | None, options: _Options,
     if isinstance(name, Unknown):
         name = ""
     return Ruleset(phase=phase, name=name, kind="zone", rules=tuple(built),
-                   source=doc.file, diagnostics=tuple(mine), lists=lists)
+                   source=doc.file, diagnostics=tuple(mine), lists=lists, plan=plan)
 
 
 def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int],
