@@ -41,6 +41,7 @@ __all__ = [
     "BOOLEAN_DIRECTIVES",
     "DIRECTIVES",
     "DURATION_DIRECTIVES",
+    "PARAMETERS",
     "PLANS",
     "PLAN_MIN_EDGE_TTL",
     "PLAN_RULE_LIMITS",
@@ -68,12 +69,63 @@ MAX_DURATION = 2147483647
 
 _REQUEST_BOOLEANS = ("cache", "respect_strong_etags", "origin_error_page_passthru",
                      "origin_cache_control")
-_REQUEST_KEYS = _REQUEST_BOOLEANS + ("edge_ttl", "browser_ttl", "cache_key", "cache_reserve",
-                                     "serve_stale", "read_timeout", "additional_cacheable_ports",
-                                     "vary", "shared_dictionary", "origin_range_requests")
+_STRIP_KEYS = ("strip_etags", "strip_set_cookie", "strip_last_modified")
+_QS_SELECTOR = {"all": None, "list": None}
+
+#: The parameter names of each action, as a tree (``None`` for a leaf): the one list the
+#: validator reads and the drift test compares with Cloudflare's Python SDK.  An array
+#: of objects or a map of objects is described by its element.
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "set_cache_settings": {
+        **dict.fromkeys(_REQUEST_BOOLEANS),
+        "edge_ttl": {"mode": None, "default": None, "status_code_ttl": {
+            "status_code": None, "status_code_range": {"from": None, "to": None},
+            "value": None}},
+        "browser_ttl": {"mode": None, "default": None},
+        "cache_key": {
+            "ignore_query_strings_order": None, "cache_deception_armor": None,
+            "cache_by_device_type": None,
+            "custom_key": {
+                "query_string": {"include": _QS_SELECTOR, "exclude": _QS_SELECTOR},
+                "header": {"include": None, "check_presence": None, "contains": None,
+                           "exclude_origin": None},
+                "cookie": {"include": None, "check_presence": None},
+                "user": {"device_type": None, "geo": None, "lang": None},
+                "host": {"resolved": None}}},
+        "cache_reserve": {"eligible": None, "minimum_file_size": None},
+        "serve_stale": {"disable_stale_while_updating": None},
+        "read_timeout": None,
+        "additional_cacheable_ports": None,
+        "vary": {"default": {"action": None},
+                 "headers": {"action": None, "media_types": None, "languages": None}},
+        "shared_dictionary": {"match_pattern": None},
+        "origin_range_requests": {"mode": None},
+        **dict.fromkeys(_STRIP_KEYS),
+    },
+    "set_cache_tags": {"operation": None, "values": None, "expression": None},
+    "set_cache_control": {
+        name: {"operation": None,
+               **({"value": None} if name in DURATION_DIRECTIVES else
+                  {"qualifiers": None} if name in QUALIFIER_DIRECTIVES else {}),
+               "cloudflare_only": None}
+        for name in DIRECTIVES},
+}
+
+
+def _keys(*path: str) -> tuple[str, ...]:
+    """The parameter names at ``path`` of :data:`PARAMETERS` (``"set_cache_settings",
+    "edge_ttl"``)."""
+    node: Any = PARAMETERS
+    for name in path:
+        node = node[name]
+    return tuple(node)
+
+
+_REQUEST_KEYS = tuple(k for k in _keys("set_cache_settings") if k not in _STRIP_KEYS)
+_CUSTOM = ("set_cache_settings", "cache_key", "custom_key")
+_CUSTOM_KEY = _keys(*_CUSTOM)
 VARY_ACTIONS = ("bypass", "passthrough", "normalize")
 ORIGIN_RANGE_MODES = ("on", "off", "default")
-_STRIP_KEYS = ("strip_etags", "strip_set_cookie", "strip_last_modified")
 _FORBIDDEN_HEADERS = frozenset({
     "connection", "content-length", "cache-control", "if-match", "if-modified-since",
     "if-none-match", "if-unmodified-since", "range", "upgrade", "cookie", "host", "origin"})
@@ -199,8 +251,7 @@ class _Checker:
         ttl = self.obj(value, path, name)
         if ttl is None:
             return None, value
-        extra = ("status_code_ttl",) if name == "edge_ttl" else ()
-        self.keys(ttl, ("mode", "default") + extra, path)
+        self.keys(ttl, _keys("set_cache_settings", name), path)
         out = dict(ttl)
         mode = self._mode(ttl, path, modes, mode_code, name)
         if "default" in ttl:
@@ -261,7 +312,7 @@ class _Checker:
                             f"not {_kind(entry)}")
                 out.append(entry)
                 continue
-            self.keys(entry, ("status_code", "status_code_range", "value"), sub)
+            self.keys(entry, _keys("set_cache_settings", "edge_ttl", "status_code_ttl"), sub)
             fixed = dict(entry)
             span = self._status_span(entry, sub, fixed)
             if "value" not in entry:
@@ -307,7 +358,8 @@ class _Checker:
         if not isinstance(rng, dict):
             self.report("RS314", sub, f"status_code_range must be an object, not {_kind(rng)}")
             return None
-        self.keys(rng, ("from", "to"), sub)
+        self.keys(rng, _keys("set_cache_settings", "edge_ttl", "status_code_ttl",
+                             "status_code_range"), sub)
         if "from" not in rng and "to" not in rng:
             self.report("RS315", sub, "status_code_range needs from, to or both")
             return None
@@ -340,8 +392,8 @@ class _Checker:
         key = self.obj(value, path, "cache_key")
         if key is None:
             return value
-        flags = ("ignore_query_strings_order", "cache_deception_armor", "cache_by_device_type")
-        self.keys(key, flags + ("custom_key",), path)
+        flags = tuple(k for k in _keys("set_cache_settings", "cache_key") if k != "custom_key")
+        self.keys(key, _keys("set_cache_settings", "cache_key"), path)
         out = dict(key)
         for flag in flags:
             if flag in key:
@@ -360,7 +412,7 @@ class _Checker:
         ck = self.obj(value, path, "custom_key")
         if ck is None:
             return value
-        self.keys(ck, ("query_string", "header", "cookie", "user", "host"), path)
+        self.keys(ck, _CUSTOM_KEY, path)
         out = dict(ck)
         if "query_string" in ck:
             out["query_string"] = self.query_string(ck["query_string"], path + ("query_string",))
@@ -377,7 +429,7 @@ class _Checker:
         qs = self.obj(value, path, "query_string")
         if qs is None:
             return value
-        self.keys(qs, ("include", "exclude"), path)
+        self.keys(qs, _keys(*_CUSTOM, "query_string"), path)
         present = [k for k in ("include", "exclude") if k in qs]
         if not present:
             return {}  # an empty query_string: the default (the provider's tests send it)
@@ -398,7 +450,7 @@ class _Checker:
             self.report("RS320", path, f"expected {{\"all\": true}} or {{\"list\": [...]}}, "
                         f"not {_kind(value)}")
             return value
-        self.keys(value, ("all", "list"), path)
+        self.keys(value, tuple(_QS_SELECTOR), path)
         if ("all" in value) == ("list" in value):
             self.report("RS320", path, "give exactly one of all and list")
             return value
@@ -421,7 +473,7 @@ class _Checker:
         hdr = self.obj(value, path, "custom_key.header")
         if hdr is None:
             return
-        self.keys(hdr, ("include", "check_presence", "contains", "exclude_origin"), path)
+        self.keys(hdr, _keys(*_CUSTOM, "header"), path)
         for part in ("include", "check_presence"):
             if part in hdr:
                 names = self.names(hdr[part], path + (part,), f"header.{part}")
@@ -463,7 +515,7 @@ class _Checker:
         ck = self.obj(value, path, "custom_key.cookie")
         if ck is None:
             return
-        self.keys(ck, ("include", "check_presence"), path)
+        self.keys(ck, _keys(*_CUSTOM, "cookie"), path)
         for part in ("include", "check_presence"):
             if part in ck:
                 for i, name in enumerate(self.names(ck[part], path + (part,),
@@ -475,7 +527,7 @@ class _Checker:
     def key_user(self, value: Any, path: Path) -> None:
         user = self.obj(value, path, "custom_key.user")
         if user is not None:
-            self.keys(user, ("device_type", "geo", "lang"), path)
+            self.keys(user, _keys(*_CUSTOM, "user"), path)
             for k in ("device_type", "geo", "lang"):
                 if k in user:
                     self.boolean(user[k], path + (k,), f"user.{k}")
@@ -483,7 +535,7 @@ class _Checker:
     def key_host(self, value: Any, path: Path) -> None:
         host = self.obj(value, path, "custom_key.host")
         if host is not None:
-            self.keys(host, ("resolved",), path)
+            self.keys(host, _keys(*_CUSTOM, "host"), path)
             if "resolved" in host:
                 self.boolean(host["resolved"], path + ("resolved",), "host.resolved")
 
@@ -491,7 +543,7 @@ class _Checker:
         cr = self.obj(value, path, "cache_reserve")
         if cr is None:
             return value
-        self.keys(cr, ("eligible", "minimum_file_size"), path, code="RS324",
+        self.keys(cr, _keys("set_cache_settings", "cache_reserve"), path, code="RS324",
                   hint="cache_reserve takes eligible and minimum_file_size")
         out = dict(cr)
         if "eligible" not in cr:
@@ -510,7 +562,7 @@ class _Checker:
     def serve_stale(self, value: Any, path: Path) -> Any:
         ss = self.obj(value, path, "serve_stale")
         if ss is not None:
-            self.keys(ss, ("disable_stale_while_updating",), path)
+            self.keys(ss, _keys("set_cache_settings", "serve_stale"), path)
             if "disable_stale_while_updating" in ss:
                 self.boolean(ss["disable_stale_while_updating"],
                              path + ("disable_stale_while_updating",),
@@ -553,7 +605,7 @@ class _Checker:
         vary = self.obj(value, path, "vary")
         if vary is None:
             return value
-        self.keys(vary, ("default", "headers"), path)
+        self.keys(vary, _keys("set_cache_settings", "vary"), path)
         if "default" not in vary:
             self.report("RS302", path, "vary needs a default ({\"action\": …})",
                         "action is one of: " + ", ".join(VARY_ACTIONS))
@@ -605,7 +657,7 @@ class _Checker:
         sd = self.obj(value, path, "shared_dictionary")
         if sd is None:
             return value
-        self.keys(sd, ("match_pattern",), path)
+        self.keys(sd, _keys("set_cache_settings", "shared_dictionary"), path)
         pattern = sd.get("match_pattern")
         if "match_pattern" not in sd:
             self.report("RS302", path, "shared_dictionary needs a match_pattern",
@@ -621,7 +673,7 @@ class _Checker:
         orr = self.obj(value, path, "origin_range_requests")
         if orr is None:
             return value
-        self.keys(orr, ("mode",), path)
+        self.keys(orr, _keys("set_cache_settings", "origin_range_requests"), path)
         if "mode" not in orr:
             self.report("RS302", path, "origin_range_requests needs a mode",
                         "mode is one of: " + ", ".join(ORIGIN_RANGE_MODES))
@@ -647,7 +699,7 @@ class _Checker:
         return dict(params)
 
     def cache_tags(self, params: dict, path: Path) -> dict:
-        self.keys(params, ("operation", "values", "expression"), path)
+        self.keys(params, _keys("set_cache_tags"), path)
         out = dict(params)
         op = params.get("operation")
         if "operation" not in params:
@@ -712,12 +764,7 @@ class _Checker:
                         f'{{"operation": "set"}}, not {_kind(edit)}')
             return edit
         out = dict(edit)
-        if name in DURATION_DIRECTIVES:
-            allowed: tuple[str, ...] = ("operation", "value", "cloudflare_only")
-        elif name in QUALIFIER_DIRECTIVES:
-            allowed = ("operation", "qualifiers", "cloudflare_only")
-        else:
-            allowed = ("operation", "cloudflare_only")
+        allowed = _keys("set_cache_control", name)
         for key in edit:
             if key not in allowed:
                 if key in ("value", "qualifiers"):
