@@ -158,15 +158,18 @@ class Engine:
     ``rulesets`` are :class:`~rulelang.ruleset.Ruleset` objects, dicts or paths (a
     Terraform file may hold several).  ``zone`` holds the zone settings of
     cache-phases §0 (a dict or :class:`~rulelang.zone.Zone`); ``lists`` the items
-    of ``$name`` lists.  Raises :class:`~rulelang.errors.RulesetError` when any rule
-    set has an error: an engine is never built from part of the rules.
+    of ``$name`` lists; ``annotations=True`` ignores ``$comment``-style documentation
+    keys in the rule sets it loads.  A :class:`Ruleset` loaded without the zone's
+    plan is checked again for it.  Raises :class:`~rulelang.errors.RulesetError` when
+    any rule set has an error: an engine is never built from part of the rules.
     """
 
     __slots__ = ("_decide", "_request_plan", "_response", "rulesets", "zone")
 
     def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
                  zone: dict[str, Any] | Zone | None = None,
-                 lists: Mapping[str, Any] | None = None, decide: bool = True) -> None:
+                 lists: Mapping[str, Any] | None = None, decide: bool = True,
+                 annotations: bool = False) -> None:
         if isinstance(rulesets, (Ruleset, dict, str, PathLike)):
             rulesets = [rulesets]
         self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
@@ -185,7 +188,8 @@ class Engine:
                 loaded.append(item)
                 continue
             try:
-                loaded.extend(load_rulesets(item, lists=lists, plan=plan))
+                loaded.extend(load_rulesets(item, lists=lists, plan=plan,
+                                            annotations=annotations))
             except RulesetError as exc:
                 problems.extend(exc.diagnostics)
         if problems:

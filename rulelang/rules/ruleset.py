@@ -141,7 +141,8 @@ def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
 # --------------------------------------------------------------------------- public API
 
 def load_ruleset(path_or_obj: Any, phase: str | None = None, *,
-                 lists: Mapping[str, Any] | None = None, plan: str | None = None) -> Ruleset:
+                 lists: Mapping[str, Any] | None = None, plan: str | None = None,
+                 annotations: bool = False) -> Ruleset:
     """Load, validate and compile one rule set.
 
     ``path_or_obj`` is a path (``str`` or path-like) to a JSON, YAML or Terraform
@@ -150,10 +151,12 @@ def load_ruleset(path_or_obj: Any, phase: str | None = None, *,
     file does not name one, and selects among several Terraform resources.
     ``lists`` gives the items of ``$name`` lists; ``plan`` (``free``, ``pro``,
     ``business``, ``enterprise``) turns on plan gating and the plan's rule limit.
+    ``annotations=True`` ignores ``$comment``-style documentation keys.
 
     Raises :class:`~rulelang.errors.RulesetError` with every problem found.
     """
-    found = load_rulesets(path_or_obj, phase, lists=lists, plan=plan)
+    found = load_rulesets(path_or_obj, phase, lists=lists, plan=plan,
+                          annotations=annotations)
     if len(found) == 1:
         return found[0]
     file = path_or_obj if isinstance(path_or_obj, (str, PathLike)) else None
@@ -225,7 +228,7 @@ def load_rulesets_noted(path: Any, phase: str | None = None, *,
     results = []
     for doc in bodies:
         if annotations:
-            _drop_annotations(doc.value)
+            doc.value = _without_annotations(doc.value)
         results.append(_build(doc, wanted, options, diagnostics))
     errors = [d for d in diagnostics if d.is_error]
     if errors or any(r is None for r in results):
@@ -347,16 +350,15 @@ def _is_annotation(key: Any) -> bool:
     return isinstance(key, str) and key.startswith("$")
 
 
-def _drop_annotations(value: Any) -> None:
-    """Remove documentation keys (``$comment``) from every object of ``value``."""
+def _without_annotations(value: Any) -> Any:
+    """A copy of ``value`` without documentation keys (``$comment``) in any object; the
+    caller's value is left as it was."""
     if isinstance(value, dict):
-        for key in [k for k in value if _is_annotation(k)]:
-            del value[key]
-        for item in value.values():
-            _drop_annotations(item)
-    elif isinstance(value, list):
-        for item in value:
-            _drop_annotations(item)
+        return {k: _without_annotations(v) for k, v in value.items()
+                if not _is_annotation(k)}
+    if isinstance(value, list):
+        return [_without_annotations(v) for v in value]
+    return value
 
 
 def _under_unknown(value: Any, path: tuple) -> bool:

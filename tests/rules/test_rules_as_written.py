@@ -452,3 +452,4 @@ def test_documentation_keys_only_with_the_switch():
     assert lint(body, annotations=True) == []
     rs = load_rulesets(body, annotations=True)[0]
     assert rs.rules[0].action_parameters == {"cache": True}
+    assert body["$comment"] and body["rules"][0]["$comment"]  # the caller's dict is kept
