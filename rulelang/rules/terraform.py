@@ -183,6 +183,33 @@ def _other_phase(walker: _Walker, body) -> str | None:
     return None
 
 
+#: Parsed sibling files, by (path, modification time, size): `lint dir/` reads each
+#: ``.tf`` file's siblings once, not once per file.
+_SIBLINGS: dict[tuple[str, int, int], tuple[Any, str] | None] = {}
+
+
+def _sibling_tree(path: Path) -> tuple[Any, str] | None:
+    """The parse tree and text of a ``.tf`` file beside the one being read, or ``None``
+    when it cannot be read or parsed (it is then simply not used)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _SIBLINGS:
+        found = None
+        if st.st_size <= 2_000_000:
+            try:
+                text = path.read_text("utf-8-sig")
+                found = (_parse(text, str(path)), text)
+            except (OSError, UnicodeError, LoadError):
+                found = None
+        if len(_SIBLINGS) >= 256:
+            _SIBLINGS.clear()
+        _SIBLINGS[key] = found
+    return _SIBLINGS[key]
+
+
 class _Scope:
     """The ``locals`` and ``variable`` defaults of a Terraform directory, read from the
     file itself and the other ``.tf`` files beside it (those that parse)."""
@@ -198,13 +225,9 @@ class _Scope:
             except OSError:
                 siblings = []
             for other in siblings:
-                try:
-                    other_text = other.read_text("utf-8-sig")
-                    if len(other_text) > 2_000_000:
-                        continue
-                    self._collect(_parse(other_text, str(other)), other_text)
-                except (OSError, UnicodeError, LoadError):
-                    continue
+                parsed = _sibling_tree(other)
+                if parsed is not None:
+                    self._collect(*parsed)
 
     def _collect(self, tree, text: str) -> None:
         for block in _children(_first(tree, "body"), "block"):

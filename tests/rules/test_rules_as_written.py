@@ -143,13 +143,12 @@ def test_dynamic_rules_are_checked_from_their_content(tmp_path):
       expression = rule.value.expression
       action     = "set_cache_settings"
       action_parameters {
-        cache = true
-        edge_ttl {
-          mode    = "override_origin"
-          default = rule.value.ttl
-        }
         browser_ttl {
           mode = "overide"
+        }
+        edge_ttl {
+          default = rule.value.ttl
+          mode    = "override_origin"
         }
       }
     }
@@ -165,7 +164,7 @@ def test_dynamic_rules_are_checked_from_their_content(tmp_path):
     diags = lint(_tf(tmp_path, text))
     notes = [(d.location.path, d.location.line) for d in diags if d.code == "RS008"]
     assert notes == [("rules[0]", 3), ("rules[0].expression", 7),
-                     ("rules[0].action_parameters.edge_ttl.default", 13)]
+                     ("rules[0].action_parameters.edge_ttl.default", 14)]
     errors = [(d.code, d.location.path) for d in diags if d.severity == "error"]
     assert sorted(errors) == [("RL201", "rules[1].expression"),
                               ("RS318", "rules[0].action_parameters.browser_ttl.mode")]
