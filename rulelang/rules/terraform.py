@@ -341,7 +341,16 @@ class _Walker:
             self.duplicate(key, path, _pos(key_node))
         self.doc.key_positions[path + (key,)] = _pos(key_node)
         self.doc.positions[path + (key,)] = _pos(value_node)
-        value = self.value(value_node, path + (key,))
+        try:
+            value = self.value(value_node, path + (key,))
+        except _Unsupported as exc:
+            # Terraform itself would refuse it (`1 / 0`, `"a" * 2`): an error here, and
+            # nothing that depends on the value is checked.
+            self.doc.diagnostics.append(Diagnostic(
+                "RS008", f"{self.doc.label}: {exc}", hint="Terraform refuses this value",
+                location=Location(self.file, path_text(path + (key,)), *exc.pos)))
+            out[key] = Unknown(self.snippet(value_node))
+            return
         if isinstance(value, Unknown):
             if key in _LABELS:
                 return  # a label only: `name = var.name` is left out
@@ -572,7 +581,7 @@ class _Walker:
             return key if isinstance(key, str) else Unknown(key.text)
         return Unknown(self.snippet(node))
 
-    def string(self, node, path: PathKey | None = None) -> str | Template:
+    def string(self, node, path: PathKey | None = None) -> str | Unknown:
         """A quoted string; with interpolations, their values when the directory fixes
         them, else a :class:`Template`."""
         source = ""
@@ -593,9 +602,11 @@ class _Walker:
                     if sub.type != "DBLQUOTE":
                         literal(self.token_text(sub))
                     continue
+                if _data(sub) != "interpolation":
+                    # a %{ if … } / %{ for … } directive: the text itself depends on it
+                    return Unknown(self.snippet(node))
                 inner = [k for k in getattr(sub, "children", ()) if _data(k) is not None]
-                value = self.value(inner[0], None) if _data(sub) == "interpolation" \
-                    and inner else Unknown(self.snippet(sub))
+                value = self.value(inner[0], None) if inner else Unknown(self.snippet(sub))
                 text = None if isinstance(value, Unknown) else _terraform_string(value)
                 raw = self.raw(sub)
                 parts.append((len(source), len(source) + len(raw), text))
@@ -632,7 +643,7 @@ class _Walker:
                      "write a backslash as \\\\"))
         return _ESCAPE.sub(unescape, str(tok))
 
-    def heredoc(self, node, path: PathKey | None, trim: bool) -> str | Template:
+    def heredoc(self, node, path: PathKey | None, trim: bool) -> str | Unknown:
         tok = _tokens(node)[0]
         raw = str(tok)
         first_nl = raw.find("\n")
@@ -652,7 +663,9 @@ class _Walker:
         content = "".join(s + "\n" for s in lines)
         if path is not None:
             self.doc.content_starts[path] = (tok.line + 1 + skipped, lead + 1)
-        found = list(re.finditer(r"(?<!\$)\$\{[^{}]*\}|(?<!%)%\{[^{}]*\}", content))
+        if re.search(r"(?<!%)%\{", content):
+            return Unknown(self.snippet(node))  # a template directive decides the text
+        found = list(re.finditer(r"(?<!\$)\$\{[^{}]*\}", content))
         if not found:
             return content.replace("$${", "${").replace("%%{", "%{")
         parts: list[str | tuple[int, int, str | None]] = []

@@ -452,3 +452,30 @@ def test_documentation_keys_only_with_the_switch():
     rs = load_rulesets(body, annotations=True)[0]
     assert rs.rules[0].action_parameters == {"cache": True}
     assert body["$comment"] and body["rules"][0]["$comment"]  # the caller's dict is kept
+
+
+@pytest.mark.parametrize(("written", "where", "severity"), [
+    ("1 / 0", "rules[0].action_parameters.edge_ttl.default", "error"),
+    ('"a" * 2', "rules[0].action_parameters.edge_ttl.default", "error"),
+    ("local.l0", "rules[0].action_parameters.edge_ttl.default", "info"),  # too deep
+])
+def test_values_terraform_refuses_or_cannot_reach_are_placed_at_the_attribute(
+        tmp_path, written, where, severity):
+    chain = "".join(f"  l{i} = local.l{i + 1}\n" for i in range(100)) + "  l100 = 5\n"
+    text = _rule_tf(f'''      edge_ttl {{
+        mode    = "override_origin"
+        default = {written}
+      }}
+      browser_ttl {{
+        mode = "bogus"
+      }}''', extra="locals {\n" + chain + "}")
+    diags = lint(_tf(tmp_path, text))
+    assert [(d.code, d.severity, d.location.path) for d in diags if d.code == "RS008"] == [
+        ("RS008", severity, where)]
+    assert "RS318" in _codes(diags)  # the sibling parameter is still checked
+
+
+def test_a_template_directive_makes_the_string_unknown(tmp_path):
+    text = _rule_tf("      cache = true",
+                    expression='"%{ if var.x }http.host eq \\"a\\"%{ else }ssl%{ endif }"')
+    assert [(d.code, d.severity) for d in lint(_tf(tmp_path, text))] == [("RS008", "info")]
