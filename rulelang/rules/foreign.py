@@ -20,6 +20,7 @@ when the document is not of its kind.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rulelang.errors import Diagnostic, Location
@@ -81,11 +82,13 @@ def _sub(doc: Document, value: Any, moves: list[tuple[PathKey, PathKey]],
     return out
 
 
-def _note(doc: Document, path: PathKey, message: str) -> Document:
+def _note(doc: Document, path: PathKey, message: str, code: str = "RS010") -> Document:
+    """A skipped document carrying one diagnostic (a note that a rule set of another phase
+    was skipped, or ``code``)."""
     skipped = Document(value=None, file=doc.file, format=doc.format, skipped=True)
     skipped.diagnostics.append(Diagnostic(
-        "RS010", message, location=Location(doc.file, path_text(path),
-                                            *(doc.position(path) or (None, None)))))
+        code, message, location=Location(doc.file, path_text(path),
+                                         *(doc.position(path) or (None, None)))))
     return skipped
 
 
@@ -95,8 +98,8 @@ def is_rules_document(value: Any) -> bool:
     opposed to a samples file or a case file."""
     if not isinstance(value, dict) or "cases" in value:
         return False
-    return "rules" in value or "result" in value or _is_terraform_json(value) \
-        or is_octorules(value)
+    return "rules" in value or "result" in value or is_octorules(value) or (
+        _is_terraform_json(value) and "cloudflare_ruleset" in json.dumps(value))
 
 
 # --------------------------------------------------------------------------- Terraform
@@ -153,7 +156,7 @@ def terraform_json_bodies(doc: Document) -> list[Document] | None:
         out.append(sub)
     if not out:
         out.append(_note(doc, (), "no cloudflare_ruleset resource in this Terraform JSON "
-                                  "document"))
+                                  "document", code="RS007"))
     return out
 
 

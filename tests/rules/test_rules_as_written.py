@@ -479,3 +479,10 @@ def test_a_template_directive_makes_the_string_unknown(tmp_path):
     text = _rule_tf("      cache = true",
                     expression='"%{ if var.x }http.host eq \\"a\\"%{ else }ssl%{ endif }"')
     assert [(d.code, d.severity) for d in lint(_tf(tmp_path, text))] == [("RS008", "info")]
+
+
+def test_terraform_json_without_any_ruleset_cannot_be_checked(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(_state([{"address": "cloudflare_zone.z", "mode": "managed",
+                                        "type": "cloudflare_zone", "values": {}}])))
+    assert [(d.code, d.severity) for d in lint(str(path))] == [("RS007", "error")]
