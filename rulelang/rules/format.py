@@ -134,6 +134,8 @@ def _located_sites(path: Path, text: str) -> list[Site]:
     sites = []
     for doc in read_text(text, str(path)):
         for p, source, is_value in _expression_paths(doc.value):
+            if p in doc.rewrites:
+                continue  # written with ${…} Terraform fills in: left as written
             pos = doc.positions.get(p)
             start = offset_of(text, *pos) if pos else None
             found = _token_end(text, start) if start is not None else None

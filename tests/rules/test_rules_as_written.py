@@ -486,3 +486,10 @@ def test_terraform_json_without_any_ruleset_cannot_be_checked(tmp_path):
     path.write_text(json.dumps(_state([{"address": "cloudflare_zone.z", "mode": "managed",
                                         "type": "cloudflare_zone", "values": {}}])))
     assert [(d.code, d.severity) for d in lint(str(path))] == [("RS007", "error")]
+
+
+def test_fmt_leaves_terraform_interpolations_as_written(tmp_path):
+    text = _rule_tf("      cache = true", expression='"${local.a}   and ${var.b}"',
+                    extra='locals { a = "ssl" }')
+    path = Path(_tf(tmp_path, text))
+    assert format_text(path, text) == (text, [], [])
