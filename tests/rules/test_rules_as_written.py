@@ -489,7 +489,7 @@ def test_terraform_json_without_any_ruleset_cannot_be_checked(tmp_path):
 
 
 def test_fmt_leaves_terraform_interpolations_as_written(tmp_path):
-    text = _rule_tf("      cache = true", expression='"${local.a}   and ${var.b}"',
+    text = _rule_tf("      cache = true", expression='"${local.a}   and ssl"',
                     extra='locals { a = "ssl" }')
     path = Path(_tf(tmp_path, text))
     assert format_text(path, text) == (text, [], [])
