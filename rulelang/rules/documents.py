@@ -94,6 +94,9 @@ class Document:
     #: Strings whose ``${…}`` interpolations were filled in from the file: path → the
     #: string as written, to place diagnostics of an expression in the file.
     rewrites: dict[PathKey, Template] = field(default_factory=dict)
+    #: Items of ``$name`` lists the file itself defines (an octorules ``lists:`` section);
+    #: used when the caller supplies no lists.
+    lists: dict[str, list] | None = None
     #: Set when the document is not a cache rule set that should be checked (a ruleset of
     #: another phase); its ``diagnostics`` say why, as notes.
     skipped: bool = False

@@ -172,11 +172,31 @@ def is_octorules(value: Any) -> bool:
         for k in keys)
 
 
+def _octorules_lists(value: dict) -> dict[str, list] | None:
+    """The items of the lists an octorules file defines (``lists: [{name, items}]``);
+    ``None`` when it defines none.  An item may be written ``{ip: …}``/``{value: …}``."""
+    found: dict[str, list] = {}
+    for entry in value.get("lists") or ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not isinstance(entry.get("items"), list):
+            continue
+        items = []
+        for item in entry["items"]:
+            if isinstance(item, dict):
+                item = next((item[k] for k in ("ip", "value", "asn", "hostname")
+                             if k in item), None)
+            if isinstance(item, (str, int)) and not isinstance(item, bool):
+                items.append(item)
+        found[entry["name"]] = items
+    return found or None
+
+
 def octorules_bodies(doc: Document) -> list[Document] | None:
-    """The cache rule sets of an octorules zone file."""
+    """The cache rule sets of an octorules zone file (with the lists it defines)."""
     value = doc.value
     if not is_octorules(value):
         return None
+    lists = _octorules_lists(value)
     out = []
     for key, rules in value.items():
         if key not in _OCTORULES_CACHE:
@@ -201,5 +221,7 @@ def octorules_bodies(doc: Document) -> list[Document] | None:
                 rule.setdefault("action", action)
             moves.insert(0, ((key, j), ("rules", len(kept))))
             kept.append(rule)
-        out.append(_sub(doc, {"phase": phase, "rules": kept}, moves, key))
+        sub = _sub(doc, {"phase": phase, "rules": kept}, moves, key)
+        sub.lists = lists
+        out.append(sub)
     return out

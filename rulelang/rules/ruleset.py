@@ -229,7 +229,10 @@ def load_rulesets_noted(path: Any, phase: str | None = None, *,
     for doc in bodies:
         if annotations:
             doc.value = _without_annotations(doc.value)
-        results.append(_build(doc, wanted, options, diagnostics))
+        here = options
+        if lists is None and doc.lists is not None:
+            here = replace(options, lists=doc.lists)  # the file's own lists (octorules)
+        results.append(_build(doc, wanted, here, diagnostics))
     errors = [d for d in diagnostics if d.is_error]
     if errors or any(r is None for r in results):
         raise RulesetError(diagnostics)

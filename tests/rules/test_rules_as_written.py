@@ -493,3 +493,29 @@ def test_fmt_leaves_terraform_interpolations_as_written(tmp_path):
                     extra='locals { a = "ssl" }')
     path = Path(_tf(tmp_path, text))
     assert format_text(path, text) == (text, [], [])
+
+
+def test_octorules_lists_are_the_files_own_list_items(tmp_path):
+    path = tmp_path / "zone.yaml"
+    path.write_text("""\
+cache_rules:
+  - ref: office
+    expression: 'ip.src in $office_ips'
+    action_parameters: {cache: false}
+  - ref: typo
+    expression: 'ip.src in $ofice_ips'
+    action_parameters: {cache: false}
+lists:
+  - name: office_ips
+    kind: ip
+    items: [10.0.0.0/8, {ip: 192.0.2.0/24}]
+""")
+    diags = lint(str(path))
+    assert [(d.code, d.location.path) for d in diags] == [("RL212", "rules[1].expression")]
+    assert "did you mean" in diags[0].hint
+    path.write_text(path.read_text().replace("ofice", "office"))
+    [rs] = load_rulesets(str(path))
+    from rulelang import Engine, Request
+    engine = Engine([rs], lists=rs.lists)
+    assert engine.evaluate(Request(url="https://a.example/x.css", client_ip="192.0.2.7")) \
+        .request_settings.get("cache") is False
