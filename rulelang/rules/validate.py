@@ -422,7 +422,7 @@ class _Checker:
         for part in ("header", "cookie", "user", "host"):
             if part in ck:
                 self.enterprise(path + (part,), f"custom_key.{part}")
-                getattr(self, "key_" + part)(ck[part], path + (part,))
+                out[part] = getattr(self, "key_" + part)(ck[part], path + (part,))
         return out
 
     def query_string(self, value: Any, path: Path) -> Any:
@@ -469,10 +469,10 @@ class _Checker:
                         'use {"all": true} for every parameter')
         return {"list": names}
 
-    def key_header(self, value: Any, path: Path) -> None:
+    def key_header(self, value: Any, path: Path) -> Any:
         hdr = self.obj(value, path, "custom_key.header")
         if hdr is None:
-            return
+            return value
         self.keys(hdr, _keys(*_CUSTOM, "header"), path)
         for part in ("include", "check_presence"):
             if part in hdr:
@@ -481,9 +481,12 @@ class _Checker:
                     self._header_name(name, path + (part, i), restricted=part == "include")
         if "contains" in hdr:
             self._contains(hdr["contains"], path + ("contains",))
+        out = dict(hdr)
         if "exclude_origin" in hdr:
-            self.boolean(hdr["exclude_origin"], path + ("exclude_origin",),
-                         "header.exclude_origin")
+            out["exclude_origin"] = self.boolean(hdr["exclude_origin"],
+                                                 path + ("exclude_origin",),
+                                                 "header.exclude_origin")
+        return out
 
     def _header_name(self, name: str, path: Path, restricted: bool) -> None:
         low = name.strip().lower()
@@ -511,10 +514,10 @@ class _Checker:
             elif any(not isinstance(v, str) or not v for v in values):
                 self.report("RS322", sub, f"header {name!r}: values must be non-empty strings")
 
-    def key_cookie(self, value: Any, path: Path) -> None:
+    def key_cookie(self, value: Any, path: Path) -> Any:
         ck = self.obj(value, path, "custom_key.cookie")
         if ck is None:
-            return
+            return value
         self.keys(ck, _keys(*_CUSTOM, "cookie"), path)
         for part in ("include", "check_presence"):
             if part in ck:
@@ -523,21 +526,25 @@ class _Checker:
                     if name.lower().startswith("__cf"):
                         self.report("RS323", path + (part, i),
                                     f"cookie {name!r} is a Cloudflare cookie")
+        return value
 
-    def key_user(self, value: Any, path: Path) -> None:
-        user = self.obj(value, path, "custom_key.user")
-        if user is not None:
-            self.keys(user, _keys(*_CUSTOM, "user"), path)
-            for k in ("device_type", "geo", "lang"):
-                if k in user:
-                    self.boolean(user[k], path + (k,), f"user.{k}")
+    def _flags(self, value: Any, path: Path, name: str) -> Any:
+        """An object of Boolean settings (``custom_key.user``, ``custom_key.host``,
+        ``serve_stale``): its keys checked, each value a Boolean; the normalised copy."""
+        obj = self.obj(value, path, name)
+        if obj is None:
+            return value
+        allowed = _keys(*_CUSTOM, name.rsplit(".", 1)[-1]) if name.startswith(
+            "custom_key.") else _keys("set_cache_settings", name)
+        self.keys(obj, allowed, path)
+        return {k: self.boolean(v, path + (k,), f"{name.rsplit('.', 1)[-1]}.{k}")
+                if k in allowed else v for k, v in obj.items()}
 
-    def key_host(self, value: Any, path: Path) -> None:
-        host = self.obj(value, path, "custom_key.host")
-        if host is not None:
-            self.keys(host, _keys(*_CUSTOM, "host"), path)
-            if "resolved" in host:
-                self.boolean(host["resolved"], path + ("resolved",), "host.resolved")
+    def key_user(self, value: Any, path: Path) -> Any:
+        return self._flags(value, path, "custom_key.user")
+
+    def key_host(self, value: Any, path: Path) -> Any:
+        return self._flags(value, path, "custom_key.host")
 
     def cache_reserve(self, value: Any, path: Path) -> Any:
         cr = self.obj(value, path, "cache_reserve")
@@ -549,7 +556,8 @@ class _Checker:
         if "eligible" not in cr:
             self.report("RS324", path, "cache_reserve needs eligible (true or false)")
         else:
-            self.boolean(cr["eligible"], path + ("eligible",), "cache_reserve.eligible")
+            out["eligible"] = self.boolean(cr["eligible"], path + ("eligible",),
+                                           "cache_reserve.eligible")
         if "minimum_file_size" in cr:
             n = self.int_(cr["minimum_file_size"])
             if n is None or n < 0:
@@ -560,14 +568,7 @@ class _Checker:
         return out
 
     def serve_stale(self, value: Any, path: Path) -> Any:
-        ss = self.obj(value, path, "serve_stale")
-        if ss is not None:
-            self.keys(ss, _keys("set_cache_settings", "serve_stale"), path)
-            if "disable_stale_while_updating" in ss:
-                self.boolean(ss["disable_stale_while_updating"],
-                             path + ("disable_stale_while_updating",),
-                             "serve_stale.disable_stale_while_updating")
-        return value
+        return self._flags(value, path, "serve_stale")
 
     def read_timeout(self, value: Any, path: Path) -> Any:
         self.enterprise(path, "read_timeout")
@@ -685,10 +686,11 @@ class _Checker:
 
     # ------------------------------------------------------------- response phase
     def response_settings(self, params: dict, path: Path) -> dict:
+        out = dict(params)
         for key, value in params.items():
             sub = path + (key,)
             if key in _STRIP_KEYS:
-                self.boolean(value, sub, key)
+                out[key] = self.boolean(value, sub, key)
             elif key in _REQUEST_KEYS:
                 self.report("RS301", sub, f"{key!r} is not valid in the response phase",
                             "response-phase set_cache_settings only takes "
@@ -696,7 +698,7 @@ class _Checker:
             else:
                 self.report("RS301", sub, f"unknown parameter {key!r} for set_cache_settings",
                             "expected one of: " + ", ".join(_STRIP_KEYS), key=True)
-        return dict(params)
+        return out
 
     def cache_tags(self, params: dict, path: Path) -> dict:
         self.keys(params, _keys("set_cache_tags"), path)
@@ -779,7 +781,8 @@ class _Checker:
             self.report("RS341", path + ("operation",), f"unknown operation {op!r}",
                         "operation is set or remove")
         if "cloudflare_only" in edit:
-            self.boolean(edit["cloudflare_only"], path + ("cloudflare_only",), "cloudflare_only")
+            out["cloudflare_only"] = self.boolean(edit["cloudflare_only"],
+                                                  path + ("cloudflare_only",), "cloudflare_only")
         if name in DURATION_DIRECTIVES:
             if op == "set" and "value" not in edit:
                 self.report("RS342", path, f"{name} with operation set needs a value")

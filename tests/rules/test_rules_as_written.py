@@ -519,3 +519,40 @@ lists:
     engine = Engine([rs], lists=rs.lists)
     assert engine.evaluate(Request(url="https://a.example/x.css", client_ip="192.0.2.7")) \
         .request_settings.get("cache") is False
+
+
+def test_terraform_boolean_strings_become_booleans_everywhere(tmp_path):
+    text = _rule_tf('''      cache = "false"
+      serve_stale {
+        disable_stale_while_updating = "true"
+      }
+      cache_reserve {
+        eligible = "true"
+      }
+      cache_key {
+        cache_deception_armor = "false"
+        custom_key {
+          user {
+            geo = "true"
+          }
+          host {
+            resolved = "false"
+          }
+          header {
+            exclude_origin = "true"
+          }
+        }
+      }''')
+    params = load_ruleset(_tf(tmp_path, text)).rules[0].action_parameters
+    assert params["cache"] is False
+    assert params["serve_stale"] == {"disable_stale_while_updating": True}
+    assert params["cache_reserve"] == {"eligible": True}
+    key = params["cache_key"]
+    assert key["cache_deception_armor"] is False
+    assert key["custom_key"] == {"user": {"geo": True}, "host": {"resolved": False},
+                                 "header": {"exclude_origin": True}}
+
+
+def test_boolean_strings_outside_terraform_are_errors():
+    assert _codes(lint(_params(cache="false", serve_stale={
+        "disable_stale_while_updating": "true"}))) == ["RS302", "RS302"]
