@@ -556,3 +556,14 @@ def test_terraform_boolean_strings_become_booleans_everywhere(tmp_path):
 def test_boolean_strings_outside_terraform_are_errors():
     assert _codes(lint(_params(cache="false", serve_stale={
         "disable_stale_while_updating": "true"}))) == ["RS302", "RS302"]
+
+
+def test_new_parameters_stack_into_request_settings():
+    from rulelang import Engine, Request
+    body = _params(cache=True, origin_range_requests={"mode": "on"},
+                   vary={"default": {"action": "bypass"}})
+    body["rules"].append({"expression": "true", "action": "set_cache_settings",
+                          "action_parameters": {"origin_range_requests": {"mode": "off"}}})
+    settings = Engine(body).evaluate(Request(url="https://a.example/")).request_settings
+    assert settings["origin_range_requests"] == {"mode": "off"}
+    assert settings["vary"] == {"default": {"action": "bypass"}}
