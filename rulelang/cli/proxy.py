@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import re
 import signal
@@ -128,6 +129,9 @@ def proxy_command(origin: str, rules: tuple[str, ...], zone: str | None, listen:
 async def _run(server, host: str, port: int, reload: bool) -> None:
     from rulelang.proxy.server import serve
 
+    # The rules and modules live as long as the process: keep them out of the cyclic
+    # collector's full passes (a few per cent per MISS, measured by bench_proxy).
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
