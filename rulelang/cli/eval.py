@@ -24,6 +24,8 @@ from rulelang.cli.common import (
     example_paths,
     load_rule_paths,
     phase_label,
+    plan_and_list_options,
+    plan_lists_zone,
     project_config,
 )
 from rulelang.describe import decision_rows, describe_rule, message_line
@@ -97,9 +99,11 @@ def _sample_label(sample) -> str | int:
 @click.option("--why", is_flag=True, help="Add the reasons of each decision to the tables.")
 @click.option("--phase", type=PHASE, default=None,
               help="Phase of rules files that do not name theirs.")
+@plan_and_list_options
 @CONFIG_OPTION
 def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: bool,
-                 phase: str | None, config_path: str | None) -> int:
+                 phase: str | None, plan: str | None, list_items: tuple[str, ...],
+                 lists_file: str | None, config_path: str | None) -> int:
     """Evaluate rule sets on sample requests and show the cache decision of each.
 
     \b
@@ -131,9 +135,10 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
                       f"array, JSON Lines or a HAR capture)")
     if not samples_path.exists():
         raise Failure(f"{samples_path}: no such file")
-    config = project_config(config_path)
-    rulesets = load_rule_paths(rule_sources, phase, err, lists=config.lists, plan=config.plan)
-    engine = Engine(rulesets, zone=config.engine_zone(), lists=config.lists)
+    plan, lists, zone = plan_lists_zone(project_config(config_path), plan, list_items,
+                                        lists_file)
+    rulesets = load_rule_paths(rule_sources, phase, err, lists=lists, plan=plan)
+    engine = Engine(rulesets, zone=zone, lists=lists)
     errors: list[RuleLangError] = []
     statuses: Counter = Counter()
     bad = 0

@@ -15,8 +15,10 @@ from rulelang.cli.common import (
     PHASE,
     Failure,
     consoles,
+    plan_and_list_options,
     print_diagnostics,
     project_config,
+    read_lists,
     read_sources,
     rules_files,
 )
@@ -56,21 +58,27 @@ def select_diagnostics(diags: Sequence[Diagnostic], select: Sequence[str],
             and not (ignore and d.code.startswith(tuple(ignore)))]
 
 
-def _lint_file(path: str, phase: str | None, config: Config) -> list[Diagnostic]:
+def _lint_file(path: str, phase: str | None, lists: dict | None = None,
+               plan: str | None = None, annotations: bool = False,
+               config: Config | None = None) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        diags = list(lint(path, phase=phase, config=config))
+        diags = list(lint(path, phase=phase, lists=lists, plan=plan, annotations=annotations,
+                          config=config))
     except RulesetError as e:
         diags = list(e.diagnostics)
     return [d if d.location is not None else d.at(Location(file=path)) for d in diags]
 
 
-def _lint_expression(expr: str, phase: str | None, config: Config) -> list[Diagnostic]:
+def _lint_expression(expr: str, phase: str | None, lists: dict | None = None,
+                     plan: str | None = None, config: Config | None = None
+                     ) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        return list(lint(expr, phase=phase or REQUEST_PHASE, config=config))
+        return list(lint(expr, phase=phase or REQUEST_PHASE, lists=lists, plan=plan,
+                         config=config))
     except RuleLangError as e:
         diags = getattr(e, "diagnostics", None)
         if diags:
@@ -90,10 +98,15 @@ def _lint_expression(expr: str, phase: str | None, config: Config) -> list[Diagn
               help="Only report these codes or prefixes (e.g. RL2,RL501).")
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Do not report these codes or prefixes (e.g. RL511,RL512).")
+@plan_and_list_options
+@click.option("--annotations", is_flag=True,
+              help="Ignore documentation keys ($comment, any key starting with $) in JSON "
+                   "and YAML rule sets.")
 @CONFIG_OPTION
 def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fmt: str,
-                 select: tuple[str, ...], ignore: tuple[str, ...],
-                 config_path: str | None) -> int:
+                 select: tuple[str, ...], ignore: tuple[str, ...], plan: str | None,
+                 list_items: tuple[str, ...], lists_file: str | None,
+                 annotations: bool, config_path: str | None) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
 
     \b
@@ -111,15 +124,21 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
         paths = (".",)
+    # flags win over the configuration: --plan replaces its plan, --list/--lists add lists
+    lists = read_lists(list_items, lists_file)
+    if lists is not None and config.lists:
+        lists = {**config.lists, **lists}
+    lists = lists if lists is not None else config.lists
+    plan = plan if plan is not None else config.plan
     diags: list[Diagnostic] = []
     checked = 0
     if expr is not None:
-        diags = _lint_expression(expr, phase, config)
+        diags = _lint_expression(expr, phase, lists, plan, config)
         checked = 1
     else:
         files = [str(f) for p in paths for f in rules_files(p)]
         for f in files:
-            diags.extend(_lint_file(f, phase, config))
+            diags.extend(_lint_file(f, phase, lists, plan, annotations, config))
         checked = len(files)
     unusable: dict[str, str] = {}
     for d in diags:

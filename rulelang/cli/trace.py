@@ -16,6 +16,8 @@ from rulelang.cli.common import (
     consoles,
     load_rule_paths,
     phase_label,
+    plan_and_list_options,
+    plan_lists_zone,
     project_config,
 )
 from rulelang.describe import decision_rows, describe_rule
@@ -131,11 +133,13 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
               help="Phase of rules files that do not name theirs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text, or one JSON object.")
+@plan_and_list_options
 @CONFIG_OPTION
 def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[str, ...],
                   status: int | None, response_headers: tuple[str, ...],
                   client_ip: str | None, fields: tuple[str, ...], phase: str | None,
-                  fmt: str, config_path: str | None) -> int:
+                  fmt: str, plan: str | None, list_items: tuple[str, ...],
+                  lists_file: str | None, config_path: str | None) -> int:
     """Trace one request to URL through the rules: each rule, whether it matched and
     why not, then the cache decision with its reasons.
 
@@ -148,9 +152,9 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     from rulelang.http.messages import Request, Response
 
     out, err = consoles()
-    config = project_config(config_path)
-    rulesets = load_rule_paths(rules, phase, err, lists=config.lists,
-                               plan=config.plan) if rules else []
+    plan, lists, zone = plan_lists_zone(project_config(config_path), plan, list_items,
+                                        lists_file)
+    rulesets = load_rule_paths(rules, phase, err, lists=lists, plan=plan) if rules else []
     try:
         request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
                           client_ip=client_ip, fields=_field_values(fields))
@@ -162,8 +166,7 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if status is not None or response_headers:
         response = Response(status=status or 200,
                             headers=_header_pairs(response_headers, "--response-header"))
-    engine = Engine(rulesets, zone=config.engine_zone(), lists=config.lists)
-    outcome = engine.evaluate(request, response).to_dict()
+    outcome = Engine(rulesets, zone=zone, lists=lists).evaluate(request, response).to_dict()
     entries = trace_rules(rulesets, outcome, request, response)
     if fmt == "json":
         click.echo(json.dumps({"sample": url, **outcome, "trace": entries},
