@@ -86,6 +86,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS007", "error", "no single cloudflare_ruleset resource to load"),
     ("RS008", "error", "Terraform value that cannot be evaluated offline"),
     ("RS009", "warning", "duplicate key in an object (the last one is used)"),
+    ("RS010", "error", "document nested too deeply"),
     # the rule set
     ("RS101", "error", "cache phases only have zone entry points"),
     ("RS102", "error", "more rules than the plan allows"),

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from rulelang.errors import Diagnostic, RulesetError
+from rulelang.files import load_yaml
 from rulelang.render import render_text_lines, summary_line
 from rulelang.schema.catalogue import normalize_phase
 
@@ -117,8 +118,8 @@ def _looks_like_rules(path: Path) -> bool:
     if path.suffix == ".tf":
         return "cloudflare_ruleset" in text
     try:
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
+        doc = json.loads(text) if path.suffix == ".json" else load_yaml(text, duplicates="keep")
+    except (ValueError, yaml.YAMLError, RecursionError):
         return True
     return isinstance(doc, dict) and ("rules" in doc or "result" in doc) and "cases" not in doc
 

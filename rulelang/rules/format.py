@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
+from rulelang.files import compose_yaml_all
 from rulelang.render import offset_of, quoted_string_offsets
 
 __all__ = ["Site", "expression_sites", "format_expression", "format_text", "path_text"]
@@ -86,12 +87,12 @@ def _yaml_nodes(node: yaml.Node, path: tuple, out: dict) -> None:
 
 def _yaml_sites(text: str) -> list[Site]:
     sites = []
-    for root in yaml.compose_all(text, Loader=yaml.SafeLoader):
+    for root, loader in compose_yaml_all(text, duplicates="keep"):
         if root is None:
             continue
         nodes: dict = {}
         _yaml_nodes(root, (), nodes)
-        value = yaml.SafeLoader(text).construct_document(root)
+        value = loader.construct_document(root)
         for path, source, is_value in _expression_paths(value):
             node = nodes.get(path)
             if not isinstance(node, yaml.ScalarNode):
@@ -141,6 +142,11 @@ def expression_sites(path: Path, text: str) -> list[Site]:
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             return _yaml_sites(text)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            problem = e.problem or e.context or "syntax error"
+            raise RuleLangError(f"{where}: invalid YAML: {problem}") from None
         except yaml.YAMLError as e:
             raise RuleLangError(f"{path}: invalid YAML: {e}".splitlines()[0]) from None
     try:
@@ -148,7 +154,11 @@ def expression_sites(path: Path, text: str) -> list[Site]:
     except Exception as e:  # the loader's own error type carries a diagnostic
         d = getattr(e, "diagnostic", None)
         if d is not None:
-            raise RuleLangError(f"{path}: {d.message}") from None
+            loc = d.location
+            where = str(path)
+            if loc is not None and loc.line is not None:
+                where += f":{loc.line}" + (f":{loc.column}" if loc.column is not None else "")
+            raise RuleLangError(f"{where}: {d.message}") from None
         raise
 
 
