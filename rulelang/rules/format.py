@@ -20,10 +20,11 @@ from typing import Any
 import yaml
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
-from rulelang.files import compose_yaml_all
+from rulelang.files import compose_yaml_all, write_bytes_atomically
 from rulelang.render import offset_of, quoted_string_offsets
 
-__all__ = ["Site", "expression_sites", "format_expression", "format_text", "path_text"]
+__all__ = ["Site", "expression_sites", "format_expression", "format_text", "guess_suffix",
+           "path_text", "unified_diff", "write_formatted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,3 +253,44 @@ def _verify(path: Path, before: list[Site], text: str) -> None:
     if not same:
         raise RuleLangError(f"{path}: could not re-write the expressions safely; the file "
                             f"is unchanged (please report this)")
+
+
+def guess_suffix(text: str) -> str:
+    """The file suffix a rules text without a name (standard input) reads as: ``.json``
+    when it starts with ``{``/``[``, ``.tf`` when it holds a ``resource`` block, else
+    ``.yaml``."""
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        return ".json"
+    if re.search(r'^\s*resource\s+"', text, re.MULTILINE):
+        return ".tf"
+    return ".yaml"
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    """A unified diff of a rules file's text before and after formatting (``a/`` and
+    ``b/`` labels, as ``git diff`` writes them); line endings shown as they are."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                 after.splitlines(keepends=True),
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def write_formatted(path: Path, text: str) -> None:
+    """Write the formatted ``text`` over the rules file at ``path`` safely (see
+    :func:`rulelang.files.write_bytes_atomically`): bytes as they are (no newline
+    translation), the file's UTF-8 byte-order mark kept, the original left byte for byte
+    as it was when anything fails (a :class:`RuleLangError` naming the file)."""
+    try:
+        with open(path, "rb") as f:
+            bom = f.read(3) == b"\xef\xbb\xbf"
+    except OSError as e:
+        raise RuleLangError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    write_bytes_atomically(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
