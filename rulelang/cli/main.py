@@ -89,8 +89,10 @@ _register()
 
 
 def _say(message: str) -> None:
+    from rulelang.files import shorten
+
     try:
-        click.echo(message, err=True)
+        click.echo(shorten(message, 1000), err=True)
     except OSError:
         pass
 
