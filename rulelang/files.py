@@ -92,11 +92,18 @@ def display_name(name: str | os.PathLike) -> str:
     return "<stdin>" if is_stdin(name) else os.fspath(name)
 
 
+_stdin_bytes: bytes | None = None
+
+
 def read_bytes(name: str | os.PathLike) -> bytes:
     """The bytes of a file, of a pipe or FIFO (read to the end, never seeked), or of
-    standard input for ``-``.  OSError is left to the caller."""
+    standard input for ``-`` (read once; later calls get the same bytes, so that a
+    diagnostic can show the line it points at).  OSError is left to the caller."""
+    global _stdin_bytes
     if is_stdin(name):
-        return sys.stdin.buffer.read()
+        if _stdin_bytes is None:
+            _stdin_bytes = sys.stdin.buffer.read()
+        return _stdin_bytes
     with open(os.fspath(name), "rb") as f:
         return f.read()
 

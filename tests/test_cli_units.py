@@ -1,16 +1,14 @@
 """In-process tests of the CLI's building blocks: the trace explanation, code selection,
-rules-file discovery and the progress bar."""
+and rules-file discovery."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from rulelang.cli.common import Failure, rules_files
-from rulelang.cli.eval import _progress, humanize_ttl
+from rulelang.cli.eval import humanize_ttl
 from rulelang.cli.lint import parse_code_selection, select_diagnostics
 from rulelang.cli.trace import explain_false
 from rulelang.errors import Diagnostic
@@ -101,23 +99,6 @@ def test_rules_files_in_a_directory_skip_samples_cases_and_hidden_files(tmp_path
 ])
 def test_humanize_ttl(seconds, text):
     assert humanize_ttl(seconds) == text
-
-
-def test_progress_bar_only_for_a_long_file_on_a_terminal(tmp_path):
-    big = tmp_path / "big.jsonl"
-    big.write_text('{"request": {"url": "https://a.com/"}}\n' * 30000)
-    small = tmp_path / "small.jsonl"
-    small.write_text('{"request": {"url": "https://a.com/"}}\n')
-    terminal = Console(file=io.StringIO(), force_terminal=True, width=80)
-    with _progress(big, terminal) as advance:
-        for _ in range(10):
-            advance()
-    assert "evaluating big.jsonl" in terminal.file.getvalue()
-    for path, console in ((small, Console(file=io.StringIO(), force_terminal=True)),
-                          (big, Console(file=io.StringIO(), force_terminal=False))):
-        with _progress(path, console) as advance:
-            advance()
-        assert console.file.getvalue() == ""
 
 
 def test_the_example_corpus_is_where_the_package_finds_it():
