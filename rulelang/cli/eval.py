@@ -1,5 +1,5 @@
 """``rulelang eval``: run rule sets over a samples file and show, for each sample, the
-matched rules per phase and the modelled cache decision (tables, or JSON Lines)."""
+matched rules per phase and the modelled cache decision (tables or plain rows, or JSON Lines)."""
 
 from __future__ import annotations
 
@@ -26,76 +26,11 @@ from rulelang.cli.common import (
     load_rule_paths,
     phase_label,
 )
+from rulelang.describe import decision_rows, describe_rule, message_line
 from rulelang.errors import RuleLangError
 from rulelang.files import display_name, is_stdin, shorten
 
-__all__ = ["ProgressReporter", "decision_rows", "describe_rule", "eval_command", "humanize_ttl",
-           "outcome_rows", "outcome_table"]
-
-def humanize_ttl(seconds: object) -> str:
-    """``86400`` → ``86400 s (1 d)``; ``None`` → ``not stored``."""
-    if seconds is None:
-        return "not stored"
-    if not isinstance(seconds, int) or isinstance(seconds, bool):
-        return str(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds} s ({seconds // size} {unit})"
-    return f"{seconds} s"
-
-
-def describe_rule(rule: Mapping) -> str:
-    """``#0 cache_static — Cache static assets`` from a matched-rule entry of an outcome."""
-    label = f"#{rule.get('index')}"
-    name = rule.get("ref") or rule.get("id")
-    if name:
-        label += f" {name}"
-    if rule.get("description"):
-        label += f" — {rule['description']}"
-    return label
-
-
-def _json_value(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) if value else "none"
-    return str(value)
-
-
-def decision_rows(decision: Mapping, response: bool = True) -> list[tuple[str, str]]:
-    """The decision as (label, text) rows, in the order of cache-phases.md §4.1; without
-    a ``response`` only what the request decides (eligibility and the cache key)."""
-    if not response:
-        rows = [("eligible", _json_value(decision.get("eligible"))),
-                ("cache status", "decided when the origin answers (the sample has no response)")]
-        if decision.get("cache_key"):
-            rows.append(("cache key", str(decision["cache_key"])))
-        return rows
-    rows = [("eligible", _json_value(decision.get("eligible"))),
-            ("cache status", _json_value(decision.get("cache_status"))),
-            ("edge TTL", humanize_ttl(decision.get("edge_ttl"))),
-            ("browser Cache-Control", _json_value(decision.get("browser_cache_control"))),
-            ("cache tags", _json_value(decision.get("cache_tags") or [])),
-            ("stripped headers", _json_value(decision.get("stripped_headers") or []))]
-    if decision.get("cache_key"):
-        rows.append(("cache key", str(decision["cache_key"])))
-    return rows
-
-
-def _message_line(request, response) -> str:
-    line = f"{request.method} {request.url}"
-    if response is not None:
-        line += f" → {response.status}"
-        cc = response.header_values("cache-control")
-        if cc:
-            line += f" (Cache-Control: {', '.join(cc)})"
-    else:
-        line += " (no response: request phase only)"
-    return line
-
+__all__ = ["ProgressReporter", "eval_command", "outcome_rows", "outcome_table"]
 
 def outcome_table(title: str, request, response, outcome: Mapping,
                   why: bool = False) -> Group:
@@ -104,7 +39,7 @@ def outcome_table(title: str, request, response, outcome: Mapping,
     table = Table(show_header=False, box=box.ROUNDED, expand=False)
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
-    table.add_row("sample", Text(_message_line(request, response)))
+    table.add_row("sample", Text(message_line(request, response)))
     for phase, rules in (outcome.get("matched") or {}).items():
         text = "\n".join(describe_rule(r) for r in rules) if rules else "none matched"
         table.add_row(phase_label(phase), Text(text, style="" if rules else "dim"))
@@ -122,7 +57,7 @@ def outcome_table(title: str, request, response, outcome: Mapping,
 def outcome_rows(title: str, request, response, outcome: Mapping, why: bool = False) -> str:
     """One sample's result as plain rows (``  label: value``), for output that is not a
     terminal: nothing wrapped or cut, and far cheaper to write than a table."""
-    lines = [title, f"  sample: {_message_line(request, response)}"]
+    lines = [title, f"  sample: {message_line(request, response)}"]
     for phase, rules in (outcome.get("matched") or {}).items():
         text = "; ".join(describe_rule(r) for r in rules) if rules else "none matched"
         lines.append(f"  {phase_label(phase)}: {text}")

@@ -22,6 +22,8 @@ import yaml
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
 from rulelang.files import compose_yaml_all, write_bytes_atomically
 from rulelang.render import offset_of, quoted_string_offsets
+from rulelang.rules.documents import path_text
+from rulelang.rules.files import format_of, read_text, sniff_format
 
 __all__ = ["Site", "expression_sites", "format_expression", "format_text", "guess_suffix",
            "path_text", "unified_diff", "write_formatted"]
@@ -46,13 +48,6 @@ def format_expression(source: str, value: bool = False) -> str:
     from rulelang.language.printer import to_source
 
     return to_source(parse(source, value=value))
-
-
-def path_text(path: tuple) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
@@ -123,7 +118,6 @@ def _token_end(text: str, start: int) -> tuple[int, str] | None:
 
 
 def _located_sites(path: Path, text: str) -> list[Site]:
-    from rulelang.rules.documents import read_text
 
     sites = []
     for doc in read_text(text, str(path)):
@@ -140,7 +134,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
 
 def expression_sites(path: Path, text: str) -> list[Site]:
     """Every expression of the rules file ``path`` whose text is ``text``."""
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if format_of(path) == "yaml":
         try:
             return _yaml_sites(text)
         except yaml.MarkedYAMLError as e:
@@ -228,7 +222,7 @@ def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], lis
             changes.append((site, new))
     if problems or not changes:
         return text, [], problems
-    terraform = path.suffix.lower() == ".tf"
+    terraform = format_of(path) == "terraform"
     out = text
     for site, new in sorted(changes, key=lambda c: c[0].start, reverse=True):
         encoded = _encode(site, new, text, terraform)
@@ -256,15 +250,8 @@ def _verify(path: Path, before: list[Site], text: str) -> None:
 
 
 def guess_suffix(text: str) -> str:
-    """The file suffix a rules text without a name (standard input) reads as: ``.json``
-    when it starts with ``{``/``[``, ``.tf`` when it holds a ``resource`` block, else
-    ``.yaml``."""
-    head = text.lstrip()
-    if head.startswith(("{", "[")):
-        return ".json"
-    if re.search(r'^\s*resource\s+"', text, re.MULTILINE):
-        return ".tf"
-    return ".yaml"
+    """The file suffix a rules text without a name (standard input) reads as."""
+    return {"json": ".json", "terraform": ".tf"}.get(sniff_format(text), ".yaml")
 
 
 def unified_diff(name: str, before: str, after: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from rulelang.errors import Diagnostic, Location
 from rulelang.files import MAX_NESTING, json_nesting_offset, line_col
-from rulelang.rules.documents import Document, LoadError, PathKey, Pos
+from rulelang.rules.documents import Document, LoadError, PathKey, Pos, path_text
 
 __all__ = ["read_terraform", "terraform_directive_name"]
 
@@ -359,7 +359,6 @@ class _Walker:
         return content
 
     def duplicate(self, key: str, path: PathKey, pos: Pos) -> None:
-        from rulelang.rules.ruleset import path_text
         self.doc.diagnostics.append(Diagnostic(
             "RS009", f"duplicate key {key!r}; only the last one is used",
             location=Location(self.file, path_text(path), *pos),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rulelang.errors import RuleLangError
-from rulelang.rules.documents import read_text
+from rulelang.rules.files import read_text
 from rulelang.rules.format import expression_sites, format_expression, format_text
 
 MESSY = 'http.host   eq "a"and   ssl'
