@@ -107,6 +107,18 @@ def _is_case_file(token: str) -> bool:
     return looks_like_case_file(token)
 
 
+def _is_url(token: str) -> bool:
+    """Whether a token after ``trace --rules A`` is the URL, not another rules path: it
+    has a scheme, or it names nothing on disk and is no rules-file name
+    (``www.example.com/x``)."""
+    from pathlib import Path
+
+    from rulelang.rules.files import RULES_SUFFIXES
+
+    return "://" in token or (token != "-" and not os.path.exists(token)
+                              and Path(token).suffix.lower() not in RULES_SUFFIXES)
+
+
 def spread_rules(args: list[str]) -> list[str]:
     """``--rules A B C`` → ``--rules A --rules B --rules C`` (see the module docstring)."""
     command = next((a for a in args if not a.startswith("-")), None)
@@ -123,7 +135,7 @@ def spread_rules(args: list[str]) -> list[str]:
         first = True
         while i < len(args) and not args[i].startswith("-"):
             token = args[i]
-            if not first and ((command == "trace" and "://" in token)
+            if not first and ((command == "trace" and _is_url(token))
                               or (command == "test" and _is_case_file(token))):
                 break
             if not first:

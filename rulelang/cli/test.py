@@ -89,7 +89,10 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
 
     \b
     Exit status: 0 when every case passes, 1 when one fails, 2 for unusable input.
-    The case-file format is described in docs/testing-rules.md.
+    A case file is YAML: `rules:` (files, relative to the case file), optional `zone:`
+    and `lists:`, and `cases:`, each with a `request:` (and `response:`) in the sample
+    format and an `expect:` of outcome fields (`matched`, `not_matched`, decision keys).
+    The full format is docs/testing-rules.md in rulelang's source distribution.
     """
     out, err = consoles()
     started = time.perf_counter()

@@ -302,8 +302,8 @@ def test_a_broken_second_case_file_stops_before_any_report(tmp_path):
 # --------------------------------------------------------------------------- trace, eval
 
 @pytest.mark.parametrize("args, message", [
-    (("--status", "abc"), "expected an HTTP status code from 100 to 999, got 'abc'"),
-    (("--status", "99"), "expected an HTTP status code from 100 to 999, got '99'"),
+    (("--status", "abc"), "expected an HTTP status code from 100 to 599, got 'abc'"),
+    (("--status", "99"), "expected an HTTP status code from 100 to 599, got '99'"),
     (("--field", "ip.src.contry=GB"), "--field: unknown field 'ip.src.contry'"),
     (("--field", "cf.bot_management.score=high"), "--field: field 'cf.bot_management.score'"),
     (("-X", "G ET"), "'G ET' is not an HTTP method"),
