@@ -75,8 +75,7 @@ class NestingError(RuleLangError):
             place += f":{line}"
             if column is not None:
                 place += f":{column}"
-        self.reason = (f"{what} is nested too deeply (more than {MAX_NESTING} levels of "
-                       f"objects or arrays)")
+        self.reason = f"{what} is nested more than {MAX_NESTING} levels deep"
         super().__init__(f"{place}: {self.reason}")
 
 
@@ -209,9 +208,8 @@ class SafeYAMLLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_NESTING:
-                raise NestedTooDeeply(None, None, f"nested too deeply (more than "
-                                      f"{MAX_NESTING} levels of mappings or sequences)",
-                                      start)
+                raise NestedTooDeeply(None, None, f"the document is nested more than "
+                                      f"{MAX_NESTING} levels deep", start)
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1

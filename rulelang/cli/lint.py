@@ -29,7 +29,8 @@ __all__ = ["UNUSABLE_INPUT", "lint_command", "parse_code_selection", "select_dia
 #: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
 #: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown): ``lint`` still
 #: reports them in every format, and exits 2 (unreadable or invalid input), not 1.
-UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
+UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007",
+                            "RS010"})
 
 
 def parse_code_selection(values: Sequence[str], option: str) -> tuple[str, ...]:

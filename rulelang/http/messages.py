@@ -22,7 +22,6 @@ from types import MappingProxyType
 from typing import Any
 
 from rulelang.errors import RuleLangError
-from rulelang.files import shorten
 from rulelang.http.field_values import convert_fields, parse_ip
 from rulelang.http.urlnorm import check_mode
 from rulelang.schema.values import to_python
@@ -48,10 +47,6 @@ _REQUEST_KEYS = frozenset(("method", "url", "headers", "client_ip", "fields"))
 _RESPONSE_KEYS = frozenset(("status", "headers"))
 
 
-
-def _short(value: object) -> str:
-    """``repr(value)`` cut to a readable length for a message."""
-    return shorten(repr(value), 120)
 
 def _prefix(where: str) -> str:
     return f"{where}: " if where else ""

@@ -294,8 +294,7 @@ class _JSONStream:
     def _too_deep(self, named: str, start: int, end: int) -> RuleLangError:
         at = json_nesting_offset(self.buf, start, end)
         line = self.line + self.buf.count("\n", self.pos, at if at is not None else start)
-        return self.error(f"{named}nested too deeply (more than {MAX_NESTING} levels of "
-                          "objects or arrays)", line)
+        return self.error(f"{named}nested more than {MAX_NESTING} levels deep", line)
 
     def items(self, what: str) -> Iterator[tuple[int, Any, int]]:
         """``(index, value, line)`` for each element of the array that starts here."""
@@ -493,9 +492,8 @@ def _read_jsonl(f: Any, source: str, errors: list | None, norm: str) -> Iterator
             obj = json.loads(text)
         except RecursionError:
             deep = json_nesting_offset(text) or 0
-            error = RuleLangError(f"{_where(source, lineno, index)}: nested too deeply (more "
-                                  f"than {MAX_NESTING} levels of objects or arrays, column "
-                                  f"{deep + 1})")
+            error = RuleLangError(f"{_where(source, lineno, index)}: nested more than "
+                                  f"{MAX_NESTING} levels deep (column {deep + 1})")
             if errors is None:
                 raise error from None
             errors.append(error)

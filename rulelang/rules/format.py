@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
-from rulelang.files import compose_yaml_all, write_bytes_atomically
+from rulelang.files import NestedTooDeeply, compose_yaml_all, write_bytes_atomically
 from rulelang.render import offset_of, quoted_string_offsets
 from rulelang.rules.documents import path_text
 from rulelang.rules.files import format_of, read_text, sniff_format
@@ -141,7 +141,8 @@ def expression_sites(path: Path, text: str) -> list[Site]:
             mark = e.problem_mark or e.context_mark
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
             problem = e.problem or e.context or "syntax error"
-            raise RuleLangError(f"{where}: invalid YAML: {problem}") from None
+            what = "" if isinstance(e, NestedTooDeeply) else "invalid YAML: "
+            raise RuleLangError(f"{where}: {what}{problem}") from None
         except yaml.YAMLError as e:
             raise RuleLangError(f"{path}: invalid YAML: {e}".splitlines()[0]) from None
     try:
