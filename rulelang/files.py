@@ -22,7 +22,7 @@ Only :mod:`rulelang.errors` is imported: every room of the library may use this 
 
 from __future__ import annotations
 
-import io
+import codecs
 import os
 import re
 import stat
@@ -30,7 +30,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, Self
 
 import yaml
 
@@ -43,6 +43,7 @@ __all__ = [
     "DuplicateKey",
     "NestingError",
     "SafeYAMLLoader",
+    "TextStream",
     "YAMLLimitError",
     "display_name",
     "is_stdin",
@@ -107,14 +108,50 @@ def read_bytes(name: str | os.PathLike) -> bytes:
         return f.read()
 
 
-def open_text(name: str | os.PathLike) -> TextIO:
-    """A UTF-8 text stream (a leading byte-order mark dropped, line endings as they are)
-    for a file, a pipe or ``-``.  The caller closes it; closing never closes stdin."""
+class TextStream:
+    """UTF-8 text read from a file, a pipe or stdin as it arrives: ``read(n)`` returns
+    what is there (at most ``n`` characters' worth of bytes) instead of waiting for ``n``
+    characters, so that a sample written into a pipe is evaluated before the writer
+    sends the next one.  A leading byte-order mark is dropped; line endings are kept."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._done = False
+
+    def read(self, n: int = -1) -> str:
+        if self._done:
+            return ""
+        if n < 0:
+            self._done = True
+            return self._decoder.decode(self.raw.read(), final=True)
+        while True:
+            chunk = self.raw.read1(max(n, 1))  # type: ignore[attr-defined]
+            if not chunk:
+                self._done = True
+                return self._decoder.decode(b"", final=True)
+            text = self._decoder.decode(chunk)
+            if text:
+                return text
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_text(name: str | os.PathLike) -> TextStream:
+    """A UTF-8 :class:`TextStream` for a file, a pipe or ``-`` (standard input).  The
+    caller closes it; closing never closes stdin."""
     if is_stdin(name):
         raw: BinaryIO = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
     else:
         raw = open(os.fspath(name), "rb")  # noqa: SIM115 - handed to the caller
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    return TextStream(raw)
 
 
 # --------------------------------------------------------------------------- messages

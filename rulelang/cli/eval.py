@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 from collections import Counter
@@ -150,6 +151,16 @@ class ProgressReporter:
                 pass
 
 
+def _is_stream(name: str) -> bool:
+    """Whether samples come from stdin, a pipe or a FIFO (not a regular file)."""
+    if is_stdin(name):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(name).st_mode)
+    except OSError:
+        return False
+
+
 def _duration(seconds: float) -> str:
     seconds = int(seconds)
     h, rest = divmod(seconds, 3600)
@@ -233,9 +244,13 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, layout: 
     bad = 0
     rows = layout == "rows" or (layout == "auto" and not out.is_terminal)
     write = sys.stdout.write
+    if _is_stream(samples_name):  # a pipe: pass each result on as it comes
+        def write(text: str, _write=sys.stdout.write, _flush=sys.stdout.flush) -> None:
+            _write(text)
+            _flush()
     reporter = None
     if progress is not False:
-        label = f"evaluating {display_name(samples_name)}"
+        label = f"evaluating {Path(display_name(samples_name)).name}"
         reporter = ProgressReporter(sys.stderr, label, _count_lines(samples_name),
                                     terminal=err.is_terminal, delay=0.0 if progress else 2.0)
     try:

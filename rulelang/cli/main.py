@@ -51,12 +51,19 @@ class _PipeClosed(Exception):
     click does not turn it into ``sys.exit(1)``."""
 
 
+class _Interrupted(Exception):
+    """Ctrl-C, raised instead of :class:`KeyboardInterrupt` so that click does not print
+    its own empty line before ours."""
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             raise _PipeClosed() from None
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT)
@@ -168,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as e:
         _say(f"{PROG}: error: {e.format_message()}")
         return e.exit_code
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, click.Abort, _Interrupted):
         _say(f"{PROG}: interrupted")
         return 130
     except (BrokenPipeError, _PipeClosed):

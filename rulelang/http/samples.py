@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from rulelang.errors import RuleLangError
 from rulelang.files import (
     MAX_NESTING,
+    TextStream,
     display_name,
     json_nesting_offset,
     open_text,
@@ -378,7 +379,7 @@ class _Replay:
     """A text stream read once, front to back, that can give back what was read while
     the format was being detected (pipes cannot seek)."""
 
-    def __init__(self, f: TextIO) -> None:
+    def __init__(self, f: TextStream) -> None:
         self.f = f
         self.kept = ""
 
@@ -397,24 +398,28 @@ class _Replay:
             self.kept += chunk
 
     def read(self, n: int = -1) -> str:
+        """What is there, up to about ``n`` characters (what detection kept first)."""
         if self.kept:
             if n < 0:
                 out, self.kept = self.kept + self.f.read(), ""
                 return out
             out, self.kept = self.kept[:n], self.kept[n:]
-            if len(out) < n:
-                out += self.f.read(n - len(out))
             return out
         return self.f.read(n)
 
     def __iter__(self) -> Iterator[str]:
-        if self.kept:
-            kept, self.kept = self.kept, ""
-            lines = kept.splitlines(keepends=True)
-            if lines and not lines[-1].endswith(("\n", "\r")):
-                lines[-1] += self.f.readline()
-            yield from lines
-        yield from self.f
+        rest, chunk, self.kept = "", self.kept, ""
+        while True:
+            chunk = chunk or self.f.read(_CHUNK)
+            if not chunk:
+                if rest:
+                    yield rest
+                return
+            lines = (rest + chunk).split("\n")
+            chunk = ""
+            rest = lines.pop()
+            for line in lines:
+                yield line + "\n"
 
 
 def _read(f: _Replay, source: str, errors: list | None, norm: str,
