@@ -197,3 +197,20 @@ def test_lint_without_a_path_says_what_it_checks(tmp_path):
 def test_test_help_describes_case_files_without_a_missing_doc():
     text = rulelang("test", "--help").stdout
     assert "cases:" in text and "expect:" in text and "source distribution" in text
+
+
+def test_eval_of_a_browser_har_counts_what_it_skips(tmp_path):
+    def entry(url):
+        return {"request": {"method": "GET", "url": url, "headers": []},
+                "response": {"status": 200, "headers": [
+                    {"name": "Set-Cookie", "value": "a=1\nb=2"}]}}
+    har = {"log": {"version": "1.2", "entries": [
+        entry("https://a.example/"), entry("data:text/plain,hi"), entry("wss://a.example/ws"),
+        entry("blob:https://a.example/1"), entry("https://a.example/x.css")]}}
+    path = tmp_path / "devtools.har"
+    path.write_text(json.dumps(har))
+    result = rulelang("eval", "--samples", str(path), "--summary")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 samples: ")
+    assert result.stderr == ("rulelang eval: skipped 3 HAR entries that are not HTTP requests "
+                             "(1 data:, 1 wss:, 1 blob:)\n")
