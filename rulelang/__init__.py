@@ -22,11 +22,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below are imported on first use; type checkers see them here
     from typing import Any
 
+    from rulelang.cache.decision import Decision as Decision
     from rulelang.engine import Engine as Engine
     from rulelang.engine import Outcome as Outcome
+    from rulelang.engine import Pending as Pending
     from rulelang.errors import Diagnostic as Diagnostic
     from rulelang.errors import ExpressionError as ExpressionError
     from rulelang.errors import Location as Location
+    from rulelang.errors import RequestError as RequestError
     from rulelang.errors import RuleLangError as RuleLangError
     from rulelang.errors import RulesetError as RulesetError
     from rulelang.http.messages import Request as Request
@@ -38,6 +41,7 @@ if TYPE_CHECKING:  # the names below are imported on first use; type checkers se
     from rulelang.rules.ruleset import Ruleset as Ruleset
     from rulelang.rules.ruleset import load_ruleset as load_ruleset
     from rulelang.rules.ruleset import load_rulesets as load_rulesets
+    from rulelang.watch import RulesWatcher as RulesWatcher
 
 # Public names defined in other modules, imported on first use so that
 # ``import rulelang`` stays cheap.
@@ -58,6 +62,11 @@ _LAZY = {
     "Outcome": "rulelang.engine",
     "load_rulesets": "rulelang.rules.ruleset",
     "lint": "rulelang.linter",
+    # embedding (interfaces.md §5); reachable as attributes, not part of __all__
+    "Decision": "rulelang.cache.decision",
+    "Pending": "rulelang.engine",
+    "RequestError": "rulelang.errors",
+    "RulesWatcher": "rulelang.watch",
 }
 
 __all__ = [  # noqa: RUF022 - grouped: errors first, then the lazily imported API

@@ -83,12 +83,13 @@ def _register() -> None:
     from rulelang.cli.eval import eval_command
     from rulelang.cli.fmt import fmt_command
     from rulelang.cli.lint import lint_command
+    from rulelang.cli.proxy import proxy_command
     from rulelang.cli.schema import fields_command, functions_command
     from rulelang.cli.test import test_command
     from rulelang.cli.trace import trace_command
 
     for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
-                    fields_command, functions_command):
+                    fields_command, functions_command, proxy_command):
         cli.add_command(command)
 
 
@@ -104,7 +105,7 @@ def _say(message: str) -> None:
         pass
 
 
-_RULES_COMMANDS = ("eval", "trace", "test")
+_RULES_COMMANDS = ("eval", "trace", "test", "proxy")
 
 
 def _is_case_file(token: str) -> bool:
