@@ -153,3 +153,26 @@ def test_a_failed_write_leaves_the_original_and_no_temporary_file(tmp_path, monk
     assert "unchanged" in str(info.value)
     assert path.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+# --------------------------------------------------------------------------- other readers
+
+
+@pytest.mark.parametrize("text", ["x: " + DEEP + "\n", "x: 1\n" + ALIAS_BOMB, "a: 1\na: 2\n"])
+def test_zone_files_use_the_safe_loader(tmp_path, text):
+    from rulelang.errors import RulesetError
+    from rulelang.watch import load_zone
+
+    path = tmp_path / "zone.yaml"
+    path.write_text(text)
+    with pytest.raises(RulesetError) as info:
+        load_zone(path)
+    assert str(path) in str(info.value.diagnostics[0].message)
+
+
+def test_replay_log_lines_nested_deeply_are_bad_lines():
+    from rulelang.replay.inputs import BadLine, SourceFile, parse_line
+
+    source = SourceFile(0, "log.jsonl", "logpush", False)
+    with pytest.raises(BadLine, match="nested more than 100 levels deep"):
+        parse_line(source, 7, '{"ClientRequestURI": ' + DEEP + "}", set())
