@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from rulelang.errors import RuleLangError
-from rulelang.files import compose_yaml_all, load_yaml
+from rulelang.files import compose_yaml_all, load_yaml, read_bytes
 from rulelang.schema.catalogue import normalize_phase
 from rulelang.suggest import closest
 
@@ -141,7 +141,7 @@ def load_cases(path: str | Path) -> CaseFile:
     file and line of the first problem."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)  # "-" is standard input
     except FileNotFoundError:
         raise _error(path, None, "no such file") from None
     except IsADirectoryError:

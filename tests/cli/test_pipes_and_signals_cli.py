@@ -214,3 +214,15 @@ def test_eval_of_a_browser_har_counts_what_it_skips(tmp_path):
     assert result.stdout.startswith("2 samples: ")
     assert result.stderr == ("rulelang eval: skipped 3 HAR entries that are not HTTP requests "
                              "(1 data:, 1 wss:, 1 blob:)\n")
+
+
+def test_a_case_file_from_stdin_and_a_report_of_sane_width(tmp_path):
+    (tmp_path / "r.json").write_text((EXAMPLE / "cache-rules.json").read_text())
+    cases = ("rules: [r.json]\ncases:\n  - name: css\n    request: {url: "
+             "'https://www.example.com/static/site.css'}\n    expect: {eligible: false}\n")
+    result = subprocess.run([str(RULELANG), "test", "-"], input=cases, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 1, result.stderr
+    assert "FAILURES" in result.stdout and "eligible: expected false, got true" in result.stdout
+    assert max(map(len, result.stdout.splitlines())) <= 120  # rules not 16,384 '=' wide
