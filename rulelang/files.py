@@ -352,13 +352,17 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> None:
             n = os.write(fd, view)
             view = view[n:]
         os.fsync(fd)
-        if st is not None:
+        if st is None:  # a new file: the mode open() would give it
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        else:
             os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-                try:
-                    os.fchown(fd, st.st_uid, st.st_gid)
-                except OSError:
-                    pass  # not allowed to give the file away: keep ours
+        if st is not None and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)
+            except OSError:
+                pass  # not allowed to give the file away: keep ours
         os.close(fd)
         fd = -1
         os.replace(tmp, target)

@@ -176,3 +176,24 @@ def test_replay_log_lines_nested_deeply_are_bad_lines():
     source = SourceFile(0, "log.jsonl", "logpush", False)
     with pytest.raises(BadLine, match="nested more than 100 levels deep"):
         parse_line(source, 7, '{"ClientRequestURI": ' + DEEP + "}", set())
+
+
+def test_write_keeps_the_owner_when_allowed(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(b"old")
+    if os.getuid() != 0:
+        pytest.skip("only root may give a file to another user")
+    os.chown(path, 1234, 5678)
+    write_bytes_atomically(path, b"new")
+    st = path.stat()
+    assert (st.st_uid, st.st_gid) == (1234, 5678) and path.read_bytes() == b"new"
+
+
+def test_a_new_file_gets_the_usual_mode(tmp_path):
+    path = tmp_path / "new.json"
+    umask = os.umask(0o022)
+    try:
+        write_bytes_atomically(path, b"{}")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
