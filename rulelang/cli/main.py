@@ -19,7 +19,10 @@ Decisions where interfaces.md §3 is silent:
 - ``test`` checks every case file (keys, requests and responses, phases under
   ``matched``, rules files) before running any case: a mistake there exits 2.
 - ``fmt`` writes bytes: line endings, a byte-order mark and ``\u`` escapes of an ASCII
-  string are kept.
+  string are kept; it writes through a temporary file renamed over the original, so a
+  failure leaves the original as it was (docs/robustness.md).
+- ``-`` is standard input for every reader; output that is not a terminal is not cut to a
+  width; Ctrl-C exits 130 at any moment once rulelang's code runs.
 - SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
   ``columnKind`` is ``unicodeCodePoints``.
 - ``--rules PATH ...`` (eval, trace, test) takes every following path, as interfaces.md §3
