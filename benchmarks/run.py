@@ -10,7 +10,9 @@ measured in the same run, and the ratio between them:
 * ``bench_engine``: rule sets of 10, 50 and 300 rules over 1,000 requests
   against one hand-written ``if`` chain; load+validate+compile of 300 rules;
 * ``bench_embedding``: the two-phase API (with and without reasons) against
-  ``evaluate`` per request.
+  ``evaluate`` per request;
+* ``bench_rules_files``: Terraform loading with sibling files, evaluated locals and
+  variables, and unknown values, against the same rules written with literals.
 
 ``bench_proxy`` (``rulelang proxy`` against a plain aiohttp proxy) starts server
 processes and is run on its own: ``python benchmarks/bench_proxy.py``.
@@ -29,8 +31,10 @@ import bench_embedding
 import bench_engine
 import bench_expressions
 import bench_fields
+import bench_rules_files
 
 if __name__ == "__main__":
-    for module in (bench_expressions, bench_fields, bench_engine, bench_embedding):
+    for module in (bench_expressions, bench_fields, bench_engine, bench_embedding,
+                   bench_rules_files):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
         module.main()

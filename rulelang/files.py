@@ -10,7 +10,7 @@ this module for the parts that untrusted input can abuse:
   places (an error, or collected for the caller to report as a warning).
 - :data:`MAX_NESTING` and :func:`json_nesting_offset`: documents nested deeper than
   :data:`MAX_NESTING` levels are refused with their file and line (diagnostic code
-  ``RS010`` in rules files), so that no reader ends in Python's ``RecursionError``.
+  ``RS011`` in rules files), so that no reader ends in Python's ``RecursionError``.
 - :func:`open_text` / :func:`read_bytes`: ``-`` means standard input; pipes and
   ``/dev/stdin`` are read as streams (never seeked).
 - :func:`shorten`: long values and lines cut in the middle for messages.

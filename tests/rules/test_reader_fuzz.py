@@ -101,7 +101,7 @@ def test_a_mutated_case_file_loads_or_names_itself(tmp_path, name, mutations):
 
 @FUZZ
 @given(depth=st.integers(1, 3000), fmt=st.sampled_from(["json", "yaml", "tf"]))
-def test_any_depth_is_read_or_refused_with_rs010(tmp_path, depth, fmt):
+def test_any_depth_is_read_or_refused_with_rs011(tmp_path, depth, fmt):
     nested = "[" * depth + "]" * depth
     text = {"json": '{"phase": "http_request_cache_settings", "rules": [], "x": %s}',
             "yaml": "phase: http_request_cache_settings\nrules: []\nx: %s\n",
@@ -109,4 +109,4 @@ def test_any_depth_is_read_or_refused_with_rs010(tmp_path, depth, fmt):
                   '"http_request_cache_settings"\n  x = %s\n}\n'}[fmt] % nested
     path = _write(tmp_path, f"r.{fmt}", text)
     codes = {d.code for d in lint(str(path))}
-    assert ("RS010" in codes) == (depth >= 100)
+    assert ("RS011" in codes) == (depth >= 100)
