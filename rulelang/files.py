@@ -29,7 +29,6 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, BinaryIO, Self
 
 import yaml
@@ -41,13 +40,14 @@ __all__ = [
     "MAX_NESTING",
     "STDIN",
     "DuplicateKey",
-    "NestingError",
+    "NestedTooDeeply",
     "SafeYAMLLoader",
     "TextStream",
     "YAMLLimitError",
     "display_name",
     "is_stdin",
     "json_nesting_offset",
+    "line_col",
     "load_yaml",
     "load_yaml_all",
     "open_text",
@@ -63,21 +63,6 @@ MAX_NESTING = 100
 MAX_ALIAS_NODES = 100_000
 #: The name that means standard input.
 STDIN = "-"
-
-
-class NestingError(RuleLangError):
-    """A document nested deeper than :data:`MAX_NESTING`; carries the file and line."""
-
-    def __init__(self, file: str | None, line: int | None, column: int | None = None,
-                 what: str = "the document"):
-        self.file, self.line, self.column = file, line, column
-        place = file or "<input>"
-        if line is not None:
-            place += f":{line}"
-            if column is not None:
-                place += f":{column}"
-        self.reason = f"{what} is nested more than {MAX_NESTING} levels deep"
-        super().__init__(f"{place}: {self.reason}")
 
 
 # --------------------------------------------------------------------------- stdin
@@ -393,10 +378,3 @@ def _fsync_directory(directory: str) -> None:
         pass
     finally:
         os.close(dfd)
-
-
-def file_bom_and_text(path: str | os.PathLike) -> tuple[bool, str]:
-    """Whether a file starts with a UTF-8 byte-order mark, and its text without it."""
-    raw = Path(path).read_bytes()
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    return bom, raw.decode("utf-8-sig")
