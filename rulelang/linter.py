@@ -24,7 +24,8 @@ __all__ = ["UNUSABLE_INPUT", "comment_ignores", "lint"]
 
 #: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
 #: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown).
-UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
+UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007",
+                            "RS011"})
 
 
 def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -25,6 +26,7 @@ from rulelang.cli.common import (
 from rulelang.codes import CODES
 from rulelang.config import Config
 from rulelang.errors import Diagnostic, Location, RuleLangError, RulesetError
+from rulelang.files import STDIN, read_bytes, shorten
 from rulelang.linter import UNUSABLE_INPUT
 from rulelang.render import render_github, render_json, render_sarif
 from rulelang.schema.catalogue import REQUEST_PHASE
@@ -109,6 +111,10 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
                  annotations: bool, config_path: str | None) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
 
+    PATH '-' reads a rules file from stdin, --expr - an expression.  With no PATH,
+    lint checks every rules file (.json, .yaml, .yml, .tf holding a rule set) under
+    the current directory, recursively, and says so first.
+
     \b
     Exit status: 0 when nothing (or only information) is reported,
     1 when an error or warning is reported, 2 for unusable input.
@@ -124,6 +130,10 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
         paths = (".",)
+        click.echo(f"rulelang lint: no path given: checking the rules files under the "
+                   f"current directory ({Path.cwd()}), recursively", err=True)
+    if expr == "-":
+        expr = read_bytes(STDIN).decode("utf-8-sig", "replace").strip("\r\n")
     # flags win over the configuration: --plan replaces its plan, --list/--lists add lists
     lists = read_lists(list_items, lists_file)
     if lists is not None and config.lists:
@@ -168,6 +178,12 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
 
 def _unusable_line(unusable: dict[str, str]) -> str:
     """One line naming each file that could not be checked and why."""
-    parts = [f"{file} ({message})" for file, message in sorted(unusable.items())]
+    parts = [f"{file} ({shorten(message, 200)})" for file, message in sorted(unusable.items())]
     n = len(parts)
+    if n > _LISTED:
+        parts = [*parts[:_LISTED], f"and {n - _LISTED} more (see the diagnostics above)"]
     return f"cannot check {'' if n == 1 else f'{n} files: '}{', '.join(parts)}"
+
+
+#: How many unusable files the closing line names.
+_LISTED = 5
