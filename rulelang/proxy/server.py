@@ -58,8 +58,11 @@ _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
                           "if-unmodified-since", "if-range"})
 _CONTROL = "/.rulelang/"
 _LOOP_TOKEN = "rulelang-proxy"
-#: Cloudflare's default origin read timeout (the rules' read_timeout setting is not read).
+#: Cloudflare's default Proxy Read Timeout: seconds between two reads from the origin
+#: (a Cache Rule's ``read_timeout`` replaces it per request).
 ORIGIN_TIMEOUT = 100.0
+#: Seconds to connect to the origin.
+CONNECT_TIMEOUT = 15.0
 #: The largest origin body held in memory (see ProxyConfig.max_body).
 MAX_BODY = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -73,7 +76,9 @@ class ProxyConfig:
     origin: str
     public_url: str | None = None
     access_log: TextIO | None = None
+    #: the read timeout when no rule sets ``read_timeout``
     origin_timeout: float = ORIGIN_TIMEOUT
+    connect_timeout: float = CONNECT_TIMEOUT
     #: Bodies up to this size are read whole (and may be stored); larger ones are
     #: streamed to the visitor and never stored, so memory stays bounded.
     max_body: int = MAX_BODY
@@ -108,6 +113,16 @@ class _Fetched:
 class OriginError(Exception):
     """The origin could not be reached or did not answer in time."""
 
+    status = 502
+    title = "origin unreachable"
+
+
+class OriginTimeout(OriginError):
+    """The origin was reached but sent nothing for the read timeout: Cloudflare's ``524``."""
+
+    status = 524
+    title = "a timeout occurred"
+
 
 class ProxyServer:
     """One caching reverse proxy: rules (a :class:`RulesWatcher` or a fixed
@@ -134,6 +149,7 @@ class ProxyServer:
         self._inflight: dict[str, asyncio.Future] = {}
         self._background: set[asyncio.Task] = set()
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
@@ -142,6 +158,16 @@ class ProxyServer:
         """The engine requests start on now."""
         rules = self.rules
         return rules.engine if isinstance(rules, RulesWatcher) else rules
+
+    def _timeout(self, read_timeout: int | None) -> aiohttp.ClientTimeout:
+        """The origin timeouts for a request: ``read_timeout`` seconds between two reads
+        (the rule's, else ``origin_timeout``), ``connect_timeout`` to connect."""
+        seconds = float(read_timeout or self.config.origin_timeout)
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(
+                total=None, sock_connect=self.config.connect_timeout, sock_read=seconds)
+        return timeout
 
     # -- the aiohttp application ------------------------------------------------------------
 
@@ -157,7 +183,7 @@ class ProxyServer:
 
     async def _start(self, app: web.Application) -> None:
         self._session = aiohttp.ClientSession(
-            auto_decompress=False, timeout=aiohttp.ClientTimeout(total=self.config.origin_timeout),
+            auto_decompress=False, timeout=self._timeout(None),
             connector=aiohttp.TCPConnector(limit=0))
 
     async def _stop(self, app: web.Application) -> None:
@@ -294,12 +320,11 @@ class ProxyServer:
         validators), decide, store, answer."""
         extra = validators(lookup) if lookup.status == EXPIRED else {}
         try:
-            fetched = await self._fetch(request, pending.origin_method, body, fill=True,
-                                        extra=extra)
+            fetched = await self._fetch(request, pending, body, fill=True, extra=extra)
         except OriginError as exc:
             served = self.store.complete(lookup, self.clock(), None)
             if served.error or served.obj is None:
-                return _error(502, f"rulelang proxy: origin unreachable: {exc}")
+                return _origin_error(exc)
             return self._from_cache(request, served.obj, served.status, served.age)
         t = self.clock()
         if fetched.status == 304 and lookup.status == EXPIRED and extra:
@@ -322,7 +347,7 @@ class ProxyServer:
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
         async def refresh() -> None:
-            fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
+            fetched = await self._fetch(request, pending, b"", fill=True,
                                         extra=validators(lookup))
             if fetched.stream is not None:  # too large to store
                 fetched.close()
@@ -353,35 +378,35 @@ class ProxyServer:
                     body: bytes | aiohttp.StreamReader) -> web.StreamResponse:
         """Not looked up: forward as it is, decide (DYNAMIC, BYPASS…), store nothing."""
         try:
-            fetched = await self._fetch(request, pending.origin_method, body,
-                                        fill=False, extra={})
+            fetched = await self._fetch(request, pending, body, fill=False, extra={})
         except OriginError as exc:
-            return _error(502, f"rulelang proxy: origin unreachable: {exc}")
+            return _origin_error(exc)
         decision = pending.response_phase(fetched.response)
         status = decision.cache_status or ("MISS" if pending.eligible else "DYNAMIC")
         return await self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
-    async def _fetch(self, request: web.Request, method: str,
+    async def _fetch(self, request: web.Request, pending: Pending,
                      body: bytes | aiohttp.StreamReader, *, fill: bool,
                      extra: dict[str, str]) -> _Fetched:
         assert self._session is not None
         try:
             response = await self._session.request(
-                method, self._origin + request.raw_path,
+                pending.origin_method, self._origin + request.raw_path,
+                timeout=self._timeout(pending.read_timeout),
                 headers=_multi(_origin_headers(request, fill, extra)),
                 data=body if isinstance(body, aiohttp.StreamReader) or body else None,
                 allow_redirects=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding"))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise OriginError(str(exc) or type(exc).__name__) from None
+            raise _origin_failure(exc) from None
         pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
         kept = [(n, v) for n, v in pairs if n.lower() not in _HOP]
         try:
             whole, payload = await _read_up_to(response, self.config.max_body)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             response.release()
-            raise OriginError(str(exc) or type(exc).__name__) from None
+            raise _origin_failure(exc) from None
         if not whole:  # too large to hold: the caller streams the rest
             return _Fetched(response.status, kept, payload, stream=response)
         response.release()
@@ -433,6 +458,19 @@ class ProxyServer:
             out.flush()
         except (OSError, ValueError):
             pass
+
+
+def _origin_failure(exc: BaseException) -> OriginError:
+    """A read timeout (connected, then nothing for ``read_timeout`` seconds) is Cloudflare's
+    524; anything else (refused, reset, no connection in time) the origin is unreachable."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return OriginTimeout(f"the origin sent nothing for the read timeout ({text})")
+    return OriginError(text)
+
+
+def _origin_error(exc: OriginError) -> web.Response:
+    return _error(exc.status, f"rulelang proxy: {exc.title}: {exc}")
 
 
 def _origin_headers(request: web.Request, fill: bool,
