@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import re
 import signal
 import sys
 import time
@@ -58,6 +60,9 @@ _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
                           "if-unmodified-since", "if-range"})
 _CONTROL = "/.rulelang/"
 _LOOP_TOKEN = "rulelang-proxy"
+#: A Host header (RFC 9110 §7.2): a reg-name, IPv4 or bracketed IPv6 literal, an optional port.
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
+                   r"(?::[0-9]{0,5})?")
 #: Cloudflare's default Proxy Read Timeout: seconds between two reads from the origin
 #: (a Cache Rule's ``read_timeout`` replaces it per request).
 ORIGIN_TIMEOUT = 100.0
@@ -66,6 +71,8 @@ CONNECT_TIMEOUT = 15.0
 #: The largest origin body held in memory (see ProxyConfig.max_body).
 MAX_BODY = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
+#: Seconds an idle (or half-sent) visitor connection is kept open.
+IDLE_TIMEOUT = 75.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ class ProxyConfig:
     #: Bodies up to this size are read whole (and may be stored); larger ones are
     #: streamed to the visitor and never stored, so memory stays bounded.
     max_body: int = MAX_BODY
+    #: Seconds a connection may stay idle — including one that has sent only part of its
+    #: request headers (a slowloris) — before it is closed.
+    idle_timeout: float = IDLE_TIMEOUT
 
 
 class _Fetched:
@@ -175,11 +185,18 @@ class ProxyServer:
         """The aiohttp application (every path goes to :meth:`handle`)."""
         # a request body is read whole only for a cache lookup (GET/HEAD, bounded here);
         # other requests stream theirs to the origin
-        app = web.Application(client_max_size=MAX_BODY)
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._guard])
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
         return app
+
+    def runner(self) -> web.AppRunner:
+        """An aiohttp runner for :meth:`app` with the proxy's connection limits: idle and
+        half-sent connections closed after ``idle_timeout``; a request line or header line
+        of more than 8190 bytes, or more than 128 headers, answered ``400``."""
+        return web.AppRunner(self.app(), access_log=None, handle_signals=False,
+                             keepalive_timeout=self.config.idle_timeout)
 
     async def _start(self, app: web.Application) -> None:
         self._session = aiohttp.ClientSession(
@@ -211,6 +228,44 @@ class ProxyServer:
             response = _error(500, f"rulelang proxy: internal error: {type(exc).__name__}: "
                                    f"{exc}")
         self._log(request, response, started)
+        return response
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Refuse what no reverse proxy should serve before routing sees it (``CONNECT``
+        and ``OPTIONS *`` would otherwise be aiohttp's bare 404)."""
+        refused = self._refuse(request)
+        if refused is not None:
+            self._log(request, refused, time.perf_counter())
+            return refused
+        return await handler(request)
+
+    def _refuse(self, request: web.Request) -> web.Response | None:
+        """A request no reverse proxy should serve (aiohttp has already refused what does
+        not parse): a ``400``/``405`` that closes the connection, or ``None``."""
+        why = None
+        status = 400
+        target = request.raw_path
+        hosts = request.headers.getall("Host", ())
+        if request.method == "CONNECT":
+            status, why = 405, "CONNECT is for forward proxies; this is a reverse proxy"
+        elif not target.startswith("/"):
+            why = (f"request target {target[:100]!r}: a reverse proxy takes a path "
+                   "(origin-form, /path?query), not a URL or '*'")
+        elif len(hosts) > 1:
+            why = "more than one Host header"
+        elif hosts and not _HOST.fullmatch(hosts[0]):
+            why = f"invalid Host header {hosts[0][:100]!r}: expected host[:port]"
+        elif not hosts and (request.version >= (1, 1) or self._public is None):
+            why = "no Host header" + ("" if request.version >= (1, 1) else
+                                      " (HTTP/1.0 without one needs --public-url)")
+        if why is None:
+            return None
+        self.counts["refused"] += 1
+        response = _error(status, f"rulelang proxy: {why}",
+                          allow="GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+                          if status == 405 else None)
+        response.force_close()
         return response
 
     def _note(self, exc: Exception) -> None:
@@ -524,12 +579,27 @@ def _error(status: int, message: str, *, allow: str | None = None) -> web.Respon
     return web.Response(status=status, text=message + "\n", headers=headers)
 
 
+class _ClientFaults(logging.Filter):
+    """Drops aiohttp's tracebacks for requests that did not parse: the client was told
+    (``400``) and the proxy is fine, so they are not the operator's errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        info = record.exc_info
+        return not (info and isinstance(info[1], HttpProcessingError))
+
+
+_CLIENT_FAULTS = _ClientFaults()
+
+
 async def serve(server: ProxyServer, host: str, port: int, *, reload: bool = False,
                 interval: float = 1.0, ready: Callable[[str, int], Any] | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run ``server`` on ``host:port`` until ``stop`` is set (or forever); with
     ``reload`` the rules are checked every ``interval`` seconds; SIGHUP reloads them."""
-    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
+    logging.getLogger("aiohttp.server").addFilter(_CLIENT_FAULTS)  # once: filters are a set
+    runner = server.runner()
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
