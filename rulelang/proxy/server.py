@@ -46,6 +46,7 @@ from rulelang.cache.lifetime import (
 from rulelang.engine import Engine, Pending
 from rulelang.errors import Diagnostic, RuleLangError
 from rulelang.http.messages import Request, Response
+from rulelang.proxy.ranges import ranged
 from rulelang.proxy.store import MemoryStore, Stored, served_headers, validators
 from rulelang.watch import RulesWatcher
 
@@ -55,9 +56,10 @@ __all__ = ["ProxyConfig", "ProxyServer", "serve"]
 _HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
                   "te", "trailer", "trailers", "transfer-encoding", "upgrade",
                   "proxy-connection", "content-length"})
-#: Visitor headers not sent to the origin on a cache fill (the cache asks for the object).
+#: Visitor headers not sent to the origin on a cache fill: the cache asks for the whole
+#: object, and answers conditions and ranges itself.
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
-                          "if-unmodified-since", "if-range"})
+                          "if-unmodified-since", "if-range", "range"})
 _CONTROL = "/.rulelang/"
 _LOOP_TOKEN = "rulelang-proxy"
 #: A Host header (RFC 9110 §7.2): a reg-name, IPv4 or bracketed IPv6 literal, an optional port.
@@ -99,15 +101,20 @@ class _Fetched:
     the still-open origin response when the body was larger than ``max_body``: ``body``
     then holds only its first bytes, and the rest is streamed, never stored."""
 
-    __slots__ = ("body", "headers", "response", "status", "stream")
+    __slots__ = ("body", "headers", "response", "sized", "status", "stream")
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes,
-                 stream: aiohttp.ClientResponse | None = None) -> None:
+                 stream: aiohttp.ClientResponse | None = None,
+                 length: str | None = None) -> None:
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = stream
-        self.response = Response.from_wire(status, headers)
+        #: the origin gave the body's length (Content-Length): ranges may be cut from it
+        self.sized = length is not None
+        # the rules and the decision see the origin's Content-Length (size limit, ranges)
+        self.response = Response.from_wire(
+            status, headers if length is None else [*headers, ("Content-Length", length)])
 
     def close(self) -> None:
         """Let go of a streamed origin response."""
@@ -340,7 +347,7 @@ class ProxyServer:
                                "proxy or another rulelang proxy in a circle)")
         rules_request = self._rules_request(request)
         pending = self.engine.request_phase(rules_request)
-        if not pending.eligible or "Range" in request.headers:  # ranges are not cached
+        if not pending.eligible:
             return await self._pass(request, pending,
                                     request.content if request.body_exists else b"")
         body = await request.read()
@@ -391,13 +398,13 @@ class ProxyServer:
             obj=obj, status=decision.cache_status or MISS))
         status = served.status
         return await self._respond(request, fetched, decision.visitor_headers(
-            fetched.headers, cache_status=status), status)
+            fetched.headers, cache_status=status), status, ranges=True)
 
     def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float) -> Any:
         if fetched.stream is not None:
             return None  # larger than max_body: streamed, not stored
         return self.store.object_for(decision, pending.request, fetched.status,
-                                     fetched.headers, fetched.body, t)
+                                     fetched.headers, fetched.body, t, sized=fetched.sized)
 
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
@@ -462,10 +469,11 @@ class ProxyServer:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             response.release()
             raise _origin_failure(exc) from None
+        length = response.headers.get("Content-Length")
         if not whole:  # too large to hold: the caller streams the rest
-            return _Fetched(response.status, kept, payload, stream=response)
+            return _Fetched(response.status, kept, payload, stream=response, length=length)
         response.release()
-        return _Fetched(response.status, kept, payload)
+        return _Fetched(response.status, kept, payload, length=length)
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -476,13 +484,27 @@ class ProxyServer:
         if body is None:
             return _error(502, "rulelang proxy: a stored body could not be read")
         self.counts[status] += 1
-        return _response(request, stored.status, served_headers(obj, status, age), body)
+        code, headers, body = ranged(
+            request.method, request.headers.get("Range"), request.headers.get("If-Range"),
+            stored.status, served_headers(obj, status, age), body, sized=stored.sized,
+            etag=obj.etag, last_modified=obj.last_modified)
+        return _response(request, code, headers, body)
 
     async def _respond(self, request: web.Request, fetched: _Fetched,
-                       headers: list[tuple[str, str]], status: str) -> web.StreamResponse:
+                       headers: list[tuple[str, str]], status: str, *,
+                       ranges: bool = False) -> web.StreamResponse:
+        """The origin's answer to the visitor; with ``ranges`` (a cache fill, asked for
+        the whole object) the visitor's ``Range`` is cut from it here."""
         self.counts[status] += 1
         if fetched.stream is None:
-            return _response(request, fetched.status, headers, fetched.body)
+            code, body = fetched.status, fetched.body
+            if ranges:
+                code, headers, body = ranged(
+                    request.method, request.headers.get("Range"),
+                    request.headers.get("If-Range"), code, headers, body,
+                    sized=fetched.sized, etag=fetched.header("ETag"),
+                    last_modified=fetched.header("Last-Modified"))
+            return _response(request, code, headers, body)
         out = web.StreamResponse(status=fetched.status, headers=_multi(
             [(n, v) for n, v in headers if n.lower() not in _HOP]))
         try:
