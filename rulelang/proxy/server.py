@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 from rulelang.cache.lifetime import (
     EXPIRED,
@@ -46,6 +47,7 @@ from rulelang.cache.lifetime import (
 from rulelang.engine import Engine, Pending
 from rulelang.errors import Diagnostic, RuleLangError
 from rulelang.http.messages import Request, Response
+from rulelang.http.wire import client_address
 from rulelang.proxy.ranges import ranged
 from rulelang.proxy.store import MemoryStore, Stored, served_headers, validators
 from rulelang.watch import RulesWatcher
@@ -61,6 +63,7 @@ _HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-autho
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
                           "if-unmodified-since", "if-range", "range"})
 _CONTROL = "/.rulelang/"
+_VERSIONS = {(1, 1): "HTTP/1.1", (1, 0): "HTTP/1.0", (2, 0): "HTTP/2"}
 _LOOP_TOKEN = "rulelang-proxy"
 #: A Host header (RFC 9110 §7.2): a reg-name, IPv4 or bracketed IPv6 literal, an optional port.
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
@@ -167,6 +170,7 @@ class ProxyServer:
         self._background: set[asyncio.Task] = set()
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._clients: dict[str, Any] = {}
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
@@ -327,18 +331,31 @@ class ProxyServer:
 
     # -- proxying ---------------------------------------------------------------------------
 
+    def _client(self, request: web.Request) -> Any:
+        """The visitor's address, parsed once per peer address (the parse is a good part
+        of building a request; a proxy sees the same few addresses again and again)."""
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        text = peer[0] if isinstance(peer, tuple) and peer else None
+        if not isinstance(text, str):
+            return None
+        address = self._clients.get(text)
+        if address is None:
+            if len(self._clients) >= 4096:
+                self._clients.clear()
+            address = self._clients[text] = client_address(text) or False
+        return address or None
+
     def _rules_request(self, request: web.Request) -> Request:
-        headers = list(request.raw_headers)
+        headers = request.raw_headers
         if self._public is not None:
             scheme, host = self._public.scheme, self._public.netloc
         else:
             proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
             scheme, host = (proto if proto in ("http", "https") else request.scheme), None
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        client = peer[0] if isinstance(peer, tuple) and peer else None
+        version = request.version
         return Request.from_wire(request.method, request.raw_path, headers, scheme=scheme,
-                                 host=host, client_ip=client,
-                                 http_version=(request.version.major, request.version.minor))
+                                 host=host, client_ip=self._client(request),
+                                 http_version=_VERSIONS.get(version) or version[:2])
 
     async def _proxy(self, request: web.Request) -> web.StreamResponse:
         self.counts["requests"] += 1
@@ -393,18 +410,21 @@ class ProxyServer:
             served = self.store.complete(lookup, t, OriginAnswer(not_modified=True))
             return self._from_cache(request, served.obj, served.status, served.age)
         decision = pending.response_phase(fetched.response)
-        obj = self._object(decision, pending, fetched, t)
+        visitor = decision.visitor_headers(fetched.headers, cache_status="")
+        obj = self._object(decision, pending, fetched, t, visitor)
         served = self.store.complete(lookup, t, OriginAnswer(
             obj=obj, status=decision.cache_status or MISS))
         status = served.status
-        return await self._respond(request, fetched, decision.visitor_headers(
-            fetched.headers, cache_status=status), status, ranges=True)
+        visitor.append(("CF-Cache-Status", status))  # what visitor_headers would add
+        return await self._respond(request, fetched, visitor, status, ranges=True)
 
-    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float) -> Any:
+    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float,
+                visitor: list[tuple[str, str]] | None = None) -> Any:
         if fetched.stream is not None:
             return None  # larger than max_body: streamed, not stored
         return self.store.object_for(decision, pending.request, fetched.status,
-                                     fetched.headers, fetched.body, t, sized=fetched.sized)
+                                     fetched.headers, fetched.body, t, sized=fetched.sized,
+                                     visitor=visitor)
 
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
@@ -584,16 +604,14 @@ async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> tuple[boo
 
 
 def _multi(headers: list[tuple[str, str]]) -> Any:
-    from multidict import CIMultiDict
-
     return CIMultiDict(headers)
 
 
 def _response(request: web.Request, status: int, headers: list[tuple[str, str]],
               body: bytes) -> web.Response:
-    # aiohttp sends no body to a HEAD request, and keeps its Content-Length
-    return web.Response(status=status, body=body,
-                        headers=_multi([(n, v) for n, v in headers if n.lower() not in _HOP]))
+    """``headers`` are hop-by-hop free already (the origin's were filtered when read);
+    aiohttp sends no body to a HEAD request, and keeps its Content-Length."""
+    return web.Response(status=status, body=body, headers=CIMultiDict(headers))
 
 
 def _error(status: int, message: str, *, allow: str | None = None) -> web.Response:

@@ -76,14 +76,18 @@ class MemoryStore:
 
     def object_for(self, decision: Any, request: Any, status: int,
                    headers: list[tuple[str, str]], body: bytes, t: float, *,
-                   sized: bool = True) -> CachedObject | None:
+                   sized: bool = True, visitor: list[tuple[str, str]] | None = None
+                   ) -> CachedObject | None:
         """The object the decision stores for the origin's answer (status, headers with
         hop-by-hop ones removed, body) to ``request`` at ``t``; ``None``: not stored.
-        The visitor's headers are kept, the validators unless a rule stripped them."""
+        The visitor's headers are kept (``visitor``: already computed with
+        ``decision.visitor_headers(headers, cache_status="")``), the validators unless a
+        rule stripped them."""
         if not decision.stored or status == 304:
             return None
-        stored = Stored(status, tuple(decision.visitor_headers(headers, cache_status="")), body,
-                        sized)
+        if visitor is None:
+            visitor = decision.visitor_headers(headers, cache_status="")
+        stored = Stored(status, tuple(visitor), body, sized)
         stripped = decision.stripped_headers or ()
         return CachedObject.from_decision(
             decision, t, host=request.url_host, url=request.url,
