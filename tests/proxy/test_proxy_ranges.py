@@ -157,3 +157,18 @@ def test_ranged_leaves_non_200_and_unsized_answers_whole():
     for status, is_sized in ((404, True), (200, False)):
         assert ranged("GET", "bytes=0-1", None, status, headers, b"abcd", sized=is_sized,
                       etag=None, last_modified=None) == (status, headers, b"abcd")
+
+
+def test_whether_the_length_was_known_survives_a_restart(run, kit, tmp_path):
+    async def scenario():
+        async with kit.running({"/c.mp4": unsized, "/v.mp4": sized},
+                               store=DirectoryStore(tmp_path, 10_000_000)) as h:
+            await h.get("/c.mp4")
+            await h.get("/v.mp4")
+        async with kit.running({}, store=DirectoryStore(tmp_path, 10_000_000)) as h:
+            status, headers, body = await h.get("/c.mp4", headers={"Range": "bytes=0-3"})
+            assert (status, headers["CF-Cache-Status"], body) == (200, "HIT", BODY)
+            status, headers, body = await h.get("/v.mp4", headers={"Range": "bytes=0-3"})
+            assert (status, headers["CF-Cache-Status"], body) == (206, "HIT", BODY[:4])
+            assert h.origin.seen == []
+    run(scenario())
