@@ -108,7 +108,8 @@ class _Fetched:
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes,
                  stream: aiohttp.ClientResponse | None = None,
-                 length: str | None = None) -> None:
+                 length: str | None = None,
+                 seen: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.headers = headers
         self.body = body
@@ -116,8 +117,8 @@ class _Fetched:
         #: the origin gave the body's length (Content-Length): ranges may be cut from it
         self.sized = length is not None
         # the rules and the decision see the origin's Content-Length (size limit, ranges)
-        self.response = Response.from_wire(
-            status, headers if length is None else [*headers, ("Content-Length", length)])
+        # where the origin put it: ``seen`` is the headers with it kept
+        self.response = Response.from_wire(status, headers if seen is None else seen)
 
     def close(self) -> None:
         """Let go of a streamed origin response."""
@@ -484,16 +485,19 @@ class ProxyServer:
             raise _origin_failure(exc) from None
         pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
         kept = [(n, v) for n, v in pairs if n.lower() not in _HOP]
+        length = response.headers.get("Content-Length")
+        seen = None if length is None else [
+            (n, v) for n, v in pairs if n.lower() not in _HOP or n.lower() == "content-length"]
         try:
             whole, payload = await _read_up_to(response, self.config.max_body)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             response.release()
             raise _origin_failure(exc) from None
-        length = response.headers.get("Content-Length")
         if not whole:  # too large to hold: the caller streams the rest
-            return _Fetched(response.status, kept, payload, stream=response, length=length)
+            return _Fetched(response.status, kept, payload, stream=response, length=length,
+                            seen=seen)
         response.release()
-        return _Fetched(response.status, kept, payload, length=length)
+        return _Fetched(response.status, kept, payload, length=length, seen=seen)
 
     # -- answers ----------------------------------------------------------------------------
 

@@ -172,3 +172,16 @@ def test_whether_the_length_was_known_survives_a_restart(run, kit, tmp_path):
             assert (status, headers["CF-Cache-Status"], body) == (206, "HIT", BODY[:4])
             assert h.origin.seen == []
     run(scenario())
+
+
+def test_response_rules_see_the_origin_content_length(run, kit):
+    async def scenario():
+        rule = {"expression": 'http.response.headers["content-length"][0] eq "100"',
+                "action": "set_cache_tags",
+                "action_parameters": {"operation": "add", "values": ["hundred"]}}
+        async with kit.running({"/v.mp4": sized},
+                               rules=kit.rules_engine(response_rules=[rule])) as h:
+            await h.get("/v.mp4")
+            _, body = await h.control("POST", "purge", {"tags": ["hundred"]})
+            assert body["result"] == {"purged": 1}
+    run(scenario())
