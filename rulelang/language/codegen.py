@@ -1,0 +1,524 @@
+"""The whole-phase code generator: every filter of a phase as one Python function.
+
+:func:`generate_phase` takes the checked filters of one phase, in rule order, and
+builds one function ``run(request, response) -> list[int]`` giving the indices of the
+filters that are true, in ascending order.  It is what the phase engine calls by
+default; the per-expression closures of :mod:`rulelang.language.compiler` stay for
+``explain``/``trace``, for the constructs the generator does not cover and for
+requests that supply ``fields`` (the generated code assumes a request without
+supplied values and must not be called for one — see :data:`NO_FIELDS`).
+
+The generated function has three parts:
+
+* a *prologue* reading each field the filters use exactly once, through the same
+  field readers the closures use (so values are cached on the message as usual),
+  and computing cheap derived values such as ``lower(field)`` or an index chain once;
+* the *tests*: comparisons inlined as byte operations (``==``, ``bytes.find``,
+  ``startswith``, a ``frozenset`` lookup), Boolean logic as Python ``and``/``or``;
+  a test shared by several rules and costing more than a comparison is computed at
+  most once per request (a local that starts as ``None``);
+* *dispatch tables*: when enough rules require ``field eq "literal"``,
+  ``field in {...}`` or a path prefix (``starts_with``, an anchored ``matches``),
+  one dictionary lookup picks the rules that can match, instead of testing each.
+
+Anything the generator does not translate — a quantifier, an ``[*]`` stream, a
+comparison of two values, IP ordering — is evaluated by the closure the compiler
+builds for that sub-expression, so the generated function covers every filter
+and gives exactly the closures' answers.
+
+Safety: no text from a rule is ever spliced into the source.  Every literal,
+compiled pattern, set and function is bound in the function's namespace under a
+generated name (``K3``, ``P7``...); the source holds only those names, generated
+local names and Python operators, and is compiled with :func:`compile`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rulelang.http.derive import REQUEST_DERIVATIONS
+from rulelang.http.fields import field_reader
+from rulelang.language.checker import Checked, NodeInfo
+from rulelang.language.compiler import compile_node
+from rulelang.language.membership import membership
+from rulelang.language.nodes import (
+    Bare,
+    BoolConst,
+    Call,
+    Comparison,
+    Expr,
+    Field,
+    Group,
+    Index,
+    Logical,
+    Not,
+    String,
+)
+from rulelang.language.patterns.regex import Regex
+from rulelang.schema.types import BOOL, IP, STRING
+from rulelang.schema.values import MISSING
+
+__all__ = ["DISPATCH_MIN_RULES", "PhaseProgram", "generate_phase"]
+
+#: A dispatch table is built for a field when at least this many rules key on it
+#: (benchmarks/bench_phase.py: below about 6 rules an ``if`` per rule is as fast).
+DISPATCH_MIN_RULES = 6
+#: At most this many dispatch tables per phase.
+_MAX_DISPATCHERS = 4
+
+#: Functions cheap enough to compute eagerly in the prologue (pure, never raise).
+_EAGER_CALLS = frozenset({"lower", "upper", "len"})
+#: Fields whose value is never missing for a request that supplies no ``fields``.
+_PRESENT = frozenset(name for name in REQUEST_DERIVATIONS if name != "ip.src")
+
+_Phase = Callable[[Any, Any], list]
+
+
+class PhaseProgram:
+    """One generated phase function and what was generated.
+
+    ``run(request, response)`` gives the indices of the true filters in order;
+    ``source`` is the generated Python text (for inspection and tests);
+    ``dispatch`` names the dispatch tables built (``field`` and kind).
+    """
+
+    __slots__ = ("dispatch", "fallbacks", "run", "source")
+
+    def __init__(self, run: _Phase, source: str, dispatch: tuple[tuple[str, str], ...],
+                 fallbacks: int):
+        self.run = run
+        self.source = source
+        self.dispatch = dispatch
+        self.fallbacks = fallbacks
+
+    def __repr__(self) -> str:
+        return (f"PhaseProgram(dispatch={list(self.dispatch)!r}, "
+                f"fallbacks={self.fallbacks})")
+
+
+def generate_phase(filters: Sequence[Checked], *, dispatch: bool = True,
+                   min_rules: int = DISPATCH_MIN_RULES) -> PhaseProgram:
+    """Generate the phase function of ``filters`` (checked Boolean expressions without
+    errors, in rule order).  ``dispatch=False`` turns the dispatch tables off."""
+    gen = _Generator()
+    rules = [_RuleCode(i, c, gen) for i, c in enumerate(filters)]
+    return gen.finish(rules, min_rules if dispatch else None)
+
+
+class _Unsupported(Exception):
+    """A construct the generator leaves to the compiler's closure."""
+
+
+# --------------------------------------------------------------------------- generator
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = {"M": MISSING}
+        self._names: dict[Any, str] = {}
+        self.prologue: list[str] = []
+        self._fields: dict[str, str] = {}
+        self._derived: dict[Any, str] = {}
+        self.fallbacks = 0
+        self.uses: dict[str, int] = {}
+
+    # -- namespace -----------------------------------------------------------------
+
+    def bind(self, value: Any, prefix: str = "K") -> str:
+        """A namespace name for ``value`` (equal literals share a name)."""
+        key: Any
+        if isinstance(value, (bytes, int, frozenset)) and not isinstance(value, bool):
+            key = (prefix, type(value), value)
+        elif isinstance(value, Regex):
+            key = (prefix, "regex", value.pattern)
+        else:
+            key = (prefix, "id", id(value))
+        name = self._names.get(key)
+        if name is None:
+            name = f"{prefix}{len(self._names)}"
+            self._names[key] = name
+            self.ns[name] = value
+        return name
+
+    # -- prologue values -----------------------------------------------------------
+
+    def field(self, name: str) -> str:
+        local = self._fields.get(name)
+        if local is None:
+            local = f"f{len(self._fields)}"
+            self._fields[name] = local
+            reader = self.bind(field_reader(name), "R")
+            self.prologue.append(f"{local} = {reader}(q, s)")
+        return local
+
+    def derived(self, key: Any, expr: str) -> str:
+        local = self._derived.get(key)
+        if local is None:
+            local = f"d{len(self._derived)}"
+            self._derived[key] = local
+            self.prologue.append(f"{local} = {expr}")
+        return local
+
+    # -- output --------------------------------------------------------------------
+
+    def finish(self, rules: list[_RuleCode], min_rules: int | None) -> PhaseProgram:
+        for rule in rules:
+            for code in rule.conjuncts:
+                self.uses[code] = self.uses.get(code, 0) + 1
+        shared = self._shared_tests()
+        plans = _plan_dispatch(rules, min_rules) if min_rules is not None else []
+        dispatched = {i for _, _, buckets in plans for b in buckets.values() for i, _ in b}
+        body: list[str] = ["m = []", "a = m.append"]
+        for rule in rules:
+            if rule.index not in dispatched:
+                body.extend(self.rule_lines(rule.index, rule.conjuncts, shared, ""))
+        names: list[tuple[str, str]] = []
+        for n, (key_local, kind, buckets) in enumerate(plans):
+            names.append(kind)
+            body.extend(self.dispatch_lines(n, key_local, buckets, shared))
+        if plans:
+            body.append("if len(m) > 1:")
+            body.append("    m.sort()")
+        body.append("return m")
+        lines = ["def phase(q, s):"]
+        lines += ["    " + line for line in self.prologue]
+        lines += [f"    {local} = None" for local in shared.values()]
+        lines += ["    " + line for line in body]
+        source = "\n".join(lines) + "\n"
+        code = compile(source, "<rulelang phase>", "exec")
+        scope = dict(self.ns)
+        exec(code, scope)  # noqa: S102 - generated from the AST; no rule text in the source
+        return PhaseProgram(scope["phase"], source, tuple(names), self.fallbacks)
+
+    def _shared_tests(self) -> dict[str, str]:
+        """Costly tests used more than once → the local caching each one."""
+        out: dict[str, str] = {}
+        for code, count in self.uses.items():
+            if count > 1 and _costly(code):
+                out[code] = f"t{len(out)}"
+        return out
+
+    def rule_lines(self, index: int, conjuncts: Sequence[str], shared: dict[str, str],
+                   indent: str) -> list[str]:
+        parts = [_use(c, shared) for c in conjuncts]
+        if not parts:
+            return [f"{indent}a({index})"]
+        return [f"{indent}if {' and '.join(parts)}:", f"{indent}    a({index})"]
+
+    def dispatch_lines(self, n: int, key_local: str, buckets: dict[Any, list],
+                       shared: dict[str, str]) -> list[str]:
+        keys = list(buckets)
+        table = self.bind({k: i for i, k in enumerate(keys)}, "D")
+        var = f"k{n}"
+        lines = [f"{var} = {table}.get({key_local})", f"if {var} is not None:"]
+        bodies = []
+        for k in keys:
+            body: list[str] = []
+            for index, conjuncts in buckets[k]:
+                body.extend(self.rule_lines(index, conjuncts, shared, ""))
+            bodies.append(body)
+        lines.extend(_tree(var, bodies, 0, len(bodies), "    "))
+        return lines
+
+
+def _tree(var: str, bodies: list[list[str]], lo: int, hi: int, indent: str) -> list[str]:
+    """A balanced ``if`` tree over the bucket number ``var`` in ``[lo, hi)``."""
+    if hi - lo == 1:
+        return [indent + line for line in bodies[lo]]
+    if hi - lo == 2:
+        return ([f"{indent}if {var} == {lo}:"] + [indent + "    " + x for x in bodies[lo]]
+                + [f"{indent}else:"] + [indent + "    " + x for x in bodies[lo + 1]])
+    mid = (lo + hi) // 2
+    return ([f"{indent}if {var} < {mid}:"] + _tree(var, bodies, lo, mid, indent + "    ")
+            + [f"{indent}else:"] + _tree(var, bodies, mid, hi, indent + "    "))
+
+
+_CALL = re.compile(r"\b[TPC][0-9]+\(|\.find\(")
+
+
+def _costly(code: str) -> bool:
+    """Whether a test calls something (a pattern, a function, a closure, a search),
+    so that keeping its result beats computing it again."""
+    return _CALL.search(code) is not None
+
+
+def _use(code: str, shared: dict[str, str]) -> str:
+    local = shared.get(code)
+    if local is None:
+        return code
+    return f"({local} if {local} is not None else ({local} := {code}))"
+
+
+# --------------------------------------------------------------------------- one rule
+
+
+class _RuleCode:
+    """One filter as a conjunction of test expressions (source text), plus the
+    dispatch keys it could be filed under."""
+
+    def __init__(self, index: int, checked: Checked, gen: _Generator):
+        self.index = index
+        self.checked = checked
+        self.gen = gen
+        parts = _conjuncts(checked.expr)
+        self.conjuncts: list[str] = []
+        #: (dispatch kind, key local, keys, conjunct position or None to keep it)
+        self.keys: list[tuple[tuple[str, str], str, tuple, int | None]] = []
+        for node in parts:
+            self.conjuncts.append(self.test(node))
+            self.dispatch_key(node, len(self.conjuncts) - 1)
+
+    def info(self, node: Expr) -> NodeInfo:
+        return self.checked.info[id(node)]
+
+    def fallback(self, node: Expr) -> str:
+        """The compiler's closure for ``node``, called from the generated code."""
+        self.gen.fallbacks += 1
+        closure = compile_node(self.checked, node)
+        return f"({self.gen.bind(closure, 'C')}(q, s) is True)"
+
+    # -- Boolean tests ---------------------------------------------------------------
+
+    def test(self, node: Expr) -> str:
+        while isinstance(node, Group):
+            node = node.expr
+        info = self.info(node)
+        if info.type != BOOL or info.each:
+            return self.fallback(node)
+        try:
+            return self._test(node, info)
+        except _Unsupported:
+            return self.fallback(node)
+
+    def _test(self, node: Expr, info: NodeInfo) -> str:
+        match node:
+            case BoolConst(value=value):
+                return "True" if value else "False"
+            case Logical(op=op, operands=operands):
+                parts = [self.test(o) for o in operands]
+                joiner = {"and": " and ", "or": " or "}.get(op, " ^ ")
+                return "(" + joiner.join(parts) + ")"
+            case Not(operand=operand):
+                return f"(not {self.test(operand)})"
+            case Comparison():
+                return self.comparison(node)
+            case Call(name="starts_with" | "ends_with", args=(first, String() as lit)):
+                value, missing = self.value(first)
+                if self.info(first).type != STRING or self.info(lit).const is MISSING:
+                    raise _Unsupported
+                method = "startswith" if node.name == "starts_with" else "endswith"
+                k = self.gen.bind(self.info(lit).const)
+                return _guard(value, missing, f"{value}.{method}({k})")
+            case Field() | Index() | Call():
+                value, _ = self.value(node)
+                return f"({value} is True)"
+        raise _Unsupported
+
+    def comparison(self, node: Comparison) -> str:
+        const = self.info(node).const
+        if const is None or isinstance(node.right, Field) or self.info(node.left).each:
+            raise _Unsupported
+        value, missing = self.value(node.left)
+        ltype = self.info(node.left).type
+        op = node.op
+        if ltype == IP and op not in ("eq", "ne", "in"):
+            raise _Unsupported
+        k = self.gen.bind(const)
+        match op:
+            case "eq":
+                if ltype == IP:
+                    return _guard(value, missing, f"{k} == {value}")
+                return f"({value} == {k})"
+            case "ne":
+                return _guard(value, missing, f"{k} != {value}")
+            case "lt" | "le" | "gt" | "ge":
+                mirror = {"lt": ">", "le": ">=", "gt": "<", "ge": "<="}[op]
+                return _guard(value, missing, f"{k} {mirror} {value}")
+            case "contains":
+                if ltype != STRING:
+                    raise _Unsupported
+                return _guard(value, missing, f"{value}.find({k}) >= 0")
+            case "starts_with" | "ends_with":
+                method = "startswith" if op == "starts_with" else "endswith"
+                return _guard(value, missing, f"{value}.{method}({k})")
+            case "matches" | "wildcard" | "strict wildcard":
+                test = self.gen.bind(const.test, "T")
+                return _guard(value, missing, f"{test}({value})")
+            case "bitwise_and":
+                return _guard(value, missing, f"({value} & {k}) != 0")
+            case "in":
+                if isinstance(const, frozenset) and ltype != IP:
+                    if missing:
+                        return _guard(value, missing, f"{value} in {k}")
+                    return f"({value} in {k})"
+                pred = self.gen.bind(membership(const), "P")
+                return _guard(value, missing, f"{pred}({value})")
+        raise _Unsupported
+
+    # -- values ----------------------------------------------------------------------
+
+    def value(self, node: Expr) -> tuple[str, bool]:
+        """``(python expression, may be MISSING)`` for a non-stream value."""
+        while isinstance(node, Group):
+            node = node.expr
+        if self.info(node).each:
+            raise _Unsupported
+        match node:
+            case Field(name=name):
+                return self.gen.field(name), name not in _PRESENT
+            case String() | Bare():
+                const = self.info(node).const
+                return self.gen.bind(const), const is MISSING
+            case Index():
+                return self.index(node)
+            case Call():
+                return self.call(node)
+        raise _Unsupported
+
+    def index(self, node: Index) -> tuple[str, bool]:
+        keys: list[Any] = []
+        base: Expr = node
+        while isinstance(base, Index):
+            if self.info(base.target).each:
+                raise _Unsupported
+            keys.append(base.key)
+            base = base.target
+        keys.reverse()
+        target, _ = self.value(base)
+        helper = self.gen.bind(_index_path, "H")
+        k = self.gen.bind(tuple(keys))
+        return self.gen.derived(("index", target, tuple(keys)), f"{helper}({target}, {k})"), True
+
+    def call(self, node: Call) -> tuple[str, bool]:
+        impl = self.info(node).const
+        if not node.args or any(self.info(a).each for a in node.args):
+            raise _Unsupported
+        if all(isinstance(a, (String, Bare)) for a in node.args):
+            value = impl(*(self.info(a).const for a in node.args))
+            return self.gen.bind(value), value is MISSING
+        rest = node.args[1:]
+        if not all(isinstance(a, (String, Bare)) for a in rest):
+            raise _Unsupported
+        first, _ = self.value(node.args[0])
+        consts = tuple(self.info(a).const for a in rest)
+        args = ", ".join([first] + [self.gen.bind(c) for c in consts])
+        if node.name in _EAGER_CALLS:
+            fn = self.gen.bind(impl, "P")
+            return self.gen.derived((node.name, first, consts), f"{fn}({args})"), True
+        fn = self.gen.bind(impl, "P")
+        return f"{fn}({args})", True
+
+    # -- dispatch --------------------------------------------------------------------
+
+    def dispatch_key(self, node: Expr, position: int) -> None:
+        while isinstance(node, Group):
+            node = node.expr
+        if isinstance(node, Comparison) and isinstance(node.left, Field) \
+                and node.left.name in _PRESENT and self.info(node.left).type == STRING \
+                and not self.info(node.left).each:
+            const = self.info(node).const
+            name = node.left.name
+            if node.op == "eq" and isinstance(const, bytes):
+                self.keys.append(((name, "eq"), self.gen.field(name), (const,), position))
+            elif node.op == "in" and isinstance(const, frozenset) and const and all(
+                    isinstance(c, bytes) for c in const):
+                self.keys.append(((name, "eq"), self.gen.field(name), tuple(sorted(const)),
+                                  position))
+            elif node.op == "starts_with" and isinstance(const, bytes):
+                self.segment_key(name, const, position)
+            elif node.op == "matches" and isinstance(const, Regex) and const.prefix:
+                self.segment_key(name, const.prefix, position)
+        elif isinstance(node, Call) and node.name == "starts_with" and len(node.args) == 2 \
+                and isinstance(node.args[0], Field) and node.args[0].name in _PRESENT \
+                and isinstance(node.args[1], String) \
+                and self.info(node.args[0]).type == STRING:
+            const = self.info(node.args[1]).const
+            if isinstance(const, bytes):
+                self.segment_key(node.args[0].name, const, position)
+
+    def segment_key(self, name: str, prefix: bytes, position: int) -> None:
+        """A prefix ``/seg/...`` files the rule under the first segment ``seg`` (the
+        prefix test itself stays in the rule)."""
+        if not prefix.startswith(b"/"):
+            return
+        end = prefix.find(b"/", 1)
+        if end < 2:
+            return
+        local = self.gen.field(name)
+        helper = self.gen.bind(_first_segment, "H")
+        seg = self.gen.derived(("segment", local), f"{helper}({local})")
+        self.keys.append(((name, "segment"), seg, (prefix[1:end],), None))
+        del position
+
+
+def _guard(value: str, missing: bool, test: str) -> str:
+    if missing:
+        return f"({value} is not M and {test})"
+    return f"({test})"
+
+
+def _conjuncts(node: Expr) -> list[Expr]:
+    while isinstance(node, Group):
+        node = node.expr
+    if isinstance(node, Logical) and node.op == "and":
+        out: list[Expr] = []
+        for operand in node.operands:
+            out.extend(_conjuncts(operand))
+        return out
+    return [node]
+
+
+def _plan_dispatch(rules: list[_RuleCode], min_rules: int
+                   ) -> list[tuple[str, tuple[str, str], dict[Any, list]]]:
+    """Greedy: the key kind covering the most remaining rules first, while it covers
+    at least ``min_rules``."""
+    remaining = {r.index: r for r in rules if r.keys}
+    plans = []
+    while remaining and len(plans) < _MAX_DISPATCHERS:
+        counts: dict[tuple[str, str], int] = {}
+        for rule in remaining.values():
+            for kind in {k[0] for k in rule.keys}:
+                counts[kind] = counts.get(kind, 0) + 1
+        if not counts:
+            break
+        kind, count = max(counts.items(), key=lambda kv: kv[1])
+        if count < min_rules:
+            break
+        buckets: dict[Any, list] = {}
+        key_local = ""
+        for index in sorted(remaining):
+            rule = remaining[index]
+            entry = next(k for k in rule.keys if k[0] == kind) if any(
+                k[0] == kind for k in rule.keys) else None
+            if entry is None:
+                continue
+            _, key_local, keys, position = entry
+            conjuncts = [c for j, c in enumerate(rule.conjuncts) if j != position]
+            for key in keys:
+                buckets.setdefault(key, []).append((index, conjuncts))
+            del remaining[index]
+        plans.append((key_local, kind, buckets))
+    return plans
+
+
+# --------------------------------------------------------------------------- run-time helpers
+
+
+def _index_path(value: Any, keys: tuple) -> Any:
+    """``value[k1][k2]...``, missing when any step is (as the compiler's key paths)."""
+    try:
+        for k in keys:
+            value = value[k]
+    except (IndexError, KeyError, TypeError):
+        return MISSING
+    return value
+
+
+def _first_segment(path: Any) -> Any:
+    """The first segment of ``/seg/...`` (the dispatch key of path prefixes)."""
+    if path[:1] != b"/":
+        return None
+    return path[1:].partition(b"/")[0]
+
