@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
-from rulelang.http.messages import Request, Response
+from rulelang.http.messages import NO_FIELDS, Request, Response
 from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
@@ -143,6 +143,7 @@ class _Compiled:
     params: dict
     units: tuple
     tags: Any  # a compiled tag expression, or the literal tags, or None
+    checked: Any = None  # the checked filter (what the phase generator reads)
 
 
 class Engine:
@@ -155,7 +156,8 @@ class Engine:
     set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_request", "_request_plan", "_response", "rulesets", "zone")
+    __slots__ = ("_decide", "_request", "_request_fast", "_request_plan", "_response",
+                 "_response_fast", "rulesets", "zone")
 
     def __init__(self, rulesets: Iterable[Ruleset | dict | str | PathLike], *,
                  zone: dict | Zone | None = None, lists: dict | None = None,
@@ -189,6 +191,8 @@ class Engine:
         self._request = tuple(request)
         self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
+        self._request_fast = _generated(self._request)
+        self._response_fast = _generated(self._response)
         self._decide = decide
 
     @staticmethod
@@ -213,7 +217,8 @@ class Engine:
                                 if rule.action == "set_cache_settings"
                                 and k in rule.action_parameters))
             out.append(_Compiled(_runner(compiled), ref, rule.action,
-                                 _copy(rule.action_parameters), units, tags))
+                                 _copy(rule.action_parameters), units, tags,
+                                 getattr(compiled, "checked", None)))
         return out
 
     def evaluate(self, request: Request | dict, response: Response | dict | None = None
@@ -232,20 +237,20 @@ class Engine:
         sources: dict[tuple[str, ...], RuleRef] = {}
         ref = None
         try:
-            for run, ref, rule_units in self._request_plan:
-                if run(request, None) is True:
-                    matched_request.append(ref)
-                    for unit, value in rule_units:
-                        units[unit] = value
-                        sources[unit] = ref
+            for _, ref, rule_units in self._matching(self._request_plan, self._request_fast,
+                                                     request, None):
+                matched_request.append(ref)
+                for unit, value in rule_units:
+                    units[unit] = value
+                    sources[unit] = ref
             matched_response: list[RuleRef] = []
             actions: list[ResponseAction] = []
             if response is not None and not 100 <= response.status <= 199:
-                for rule in self._response:
+                for rule in self._matching(self._response, self._response_fast, request,
+                                           response):
                     ref = rule.ref
-                    if rule.matches(request, response) is True:
-                        matched_response.append(rule.ref)
-                        actions.append(_action(rule, request, response))
+                    matched_response.append(rule.ref)
+                    actions.append(_action(rule, request, response))
         except RuleLangError:
             raise
         except Exception as exc:  # a defect, reported with the rule it happened in
@@ -263,6 +268,44 @@ class Engine:
             request_settings=request_settings,
             response_settings=_response_settings(actions),
             decision=decision)
+
+
+    @staticmethod
+    def _matching(rules: tuple, fast: Any, request: Request, response: Response | None
+                  ) -> list:
+        """The entries of ``rules`` whose filter is true, in order.
+
+        The phase's generated function answers for requests that supply no ``fields``;
+        otherwise (or should it fail) each rule's closure is run, which names the rule
+        an error happened in.  Entries are ``_Compiled`` rules or ``(run, ref, units)``."""
+        if fast is not None and request._fields is NO_FIELDS:
+            try:
+                return [rules[i] for i in fast(request, response)]
+            except Exception:  # noqa: BLE001, S110 - the closures below report it
+                pass
+        out = []
+        for entry in rules:
+            run, ref = (entry.matches, entry.ref) if isinstance(entry, _Compiled) else entry[:2]
+            try:
+                if run(request, response) is True:
+                    out.append(entry)
+            except RuleLangError:
+                raise
+            except Exception as exc:  # a defect, reported with the rule it happened in
+                raise RuleLangError(f"evaluation failed in {ref.label()}: {exc!r}") from exc
+        return out
+
+
+def _generated(rules: tuple[_Compiled, ...]) -> Any:
+    """The generated function of one phase's rules (``None`` when there are no rules or
+    a rule was compiled without its checked expression: the closures are used)."""
+    if not rules or any(r.checked is None for r in rules):
+        return None
+    from rulelang.language.codegen import generate_phase
+    try:
+        return generate_phase([r.checked for r in rules]).run
+    except (RecursionError, MemoryError, SyntaxError, ValueError):
+        return None  # e.g. a filter nested too deeply for Python's compiler: closures
 
 
 def _action(rule: _Compiled, request: Request, response: Response) -> ResponseAction:

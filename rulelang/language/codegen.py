@@ -372,12 +372,12 @@ class _RuleCode:
                 const = self.info(node).const
                 return self.gen.bind(const), const is MISSING
             case Index():
-                return self.index(node)
+                return self.index_path(node)
             case Call():
                 return self.call(node)
         raise _Unsupported
 
-    def index(self, node: Index) -> tuple[str, bool]:
+    def index_path(self, node: Index) -> tuple[str, bool]:
         keys: list[Any] = []
         base: Expr = node
         while isinstance(base, Index):
