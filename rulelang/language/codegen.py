@@ -60,7 +60,7 @@ from rulelang.language.patterns.regex import Regex
 from rulelang.schema.types import BOOL, IP, STRING
 from rulelang.schema.values import MISSING
 
-__all__ = ["DISPATCH_MIN_RULES", "PhaseProgram", "generate_phase"]
+__all__ = ["DISPATCH_MIN_RULES", "LITERAL_SET_MIN", "LiteralSet", "PhaseProgram", "generate_phase"]
 
 #: A dispatch table is built for a field when at least this many rules key on it
 #: (benchmarks/bench_phase.py: below about 6 rules an ``if`` per rule is as fast).
@@ -68,12 +68,21 @@ DISPATCH_MIN_RULES = 6
 #: At most this many dispatch tables per phase.
 _MAX_DISPATCHERS = 4
 
+#: A field compared with at least this many ``contains`` literals gets one literal set
+#: (measured: one set search costs about as much as 12 to 15 `bytes.find` tests).
+LITERAL_SET_MIN = 12
 #: Functions cheap enough to compute eagerly in the prologue (pure, never raise).
 _EAGER_CALLS = frozenset({"lower", "upper", "len"})
 #: Fields whose value is never missing for a request that supplies no ``fields``.
 _PRESENT = frozenset(name for name in REQUEST_DERIVATIONS if name != "ip.src")
 
 _Phase = Callable[[Any, Any], list]
+#: A dispatch key of a conjunct: (kind, key local, keys, whether the lookup replaces it).
+_Key = tuple[tuple[str, str], str, tuple, bool]
+_Part = tuple[str, "_Key | None"]
+_Item = tuple[int, list[_Part]]
+#: Dispatch tables nest at most this deep.
+_MAX_DEPTH = 3
 
 
 class PhaseProgram:
@@ -103,6 +112,7 @@ def generate_phase(filters: Sequence[Checked], *, dispatch: bool = True,
     """Generate the phase function of ``filters`` (checked Boolean expressions without
     errors, in rule order).  ``dispatch=False`` turns the dispatch tables off."""
     gen = _Generator()
+    gen.literal_fields = _many_literals(filters)
     rules = [_RuleCode(i, c, gen) for i, c in enumerate(filters)]
     return gen.finish(rules, min_rules if dispatch else None)
 
@@ -123,6 +133,9 @@ class _Generator:
         self._derived: dict[Any, str] = {}
         self.fallbacks = 0
         self.uses: dict[str, int] = {}
+        #: fields with enough ``contains`` literals for a literal set → their literals
+        self.literal_fields: dict[str, list[bytes]] = {}
+        self._literal_sets: dict[str, tuple[str, dict[bytes, int]]] = {}
 
     # -- namespace -----------------------------------------------------------------
 
@@ -153,6 +166,21 @@ class _Generator:
             self.prologue.append(f"{local} = {reader}(q, s)")
         return local
 
+    def contains(self, field: str, local: str, literal: bytes) -> str | None:
+        """``field contains literal`` as a lookup in the field's literal set (one search
+        for all the field's literals, in the prologue), or ``None`` when the field has
+        too few literals for a set."""
+        literals = self.literal_fields.get(field)
+        if literals is None or literal not in literals:
+            return None
+        entry = self._literal_sets.get(field)
+        if entry is None:
+            ids = {lit: i for i, lit in enumerate(literals)}
+            matcher = self.bind(LiteralSet(literals), "L")
+            entry = self._literal_sets[field] = (f"c{len(self._literal_sets)}", ids)
+            self.prologue.append(f"{entry[0]} = {matcher}({local})")
+        return f"({self.bind(entry[1][literal])} in {entry[0]})"
+
     def derived(self, key: Any, expr: str) -> str:
         local = self._derived.get(key)
         if local is None:
@@ -165,32 +193,26 @@ class _Generator:
 
     def finish(self, rules: list[_RuleCode], min_rules: int | None) -> PhaseProgram:
         for rule in rules:
-            for code in rule.conjuncts:
+            for code, _ in rule.parts:
                 self.uses[code] = self.uses.get(code, 0) + 1
-        shared = self._shared_tests()
-        plans = _plan_dispatch(rules, min_rules) if min_rules is not None else []
-        dispatched = {i for _, _, buckets in plans for b in buckets.values() for i, _ in b}
+        self.shared = self._shared_tests()
+        self.min_rules = min_rules
+        self.kinds: list[tuple[str, str]] = []
         body: list[str] = ["m = []", "a = m.append"]
-        for rule in rules:
-            if rule.index not in dispatched:
-                body.extend(self.rule_lines(rule.index, rule.conjuncts, shared, ""))
-        names: list[tuple[str, str]] = []
-        for n, (key_local, kind, buckets) in enumerate(plans):
-            names.append(kind)
-            body.extend(self.dispatch_lines(n, key_local, buckets, shared))
-        if plans:
+        body += self.emit([(r.index, r.parts) for r in rules], frozenset(), 0)
+        if self.kinds:
             body.append("if len(m) > 1:")
             body.append("    m.sort()")
         body.append("return m")
         lines = ["def phase(q, s):"]
         lines += ["    " + line for line in self.prologue]
-        lines += [f"    {local} = None" for local in shared.values()]
+        lines += [f"    {local} = None" for local in self.shared.values()]
         lines += ["    " + line for line in body]
         source = "\n".join(lines) + "\n"
         code = compile(source, "<rulelang phase>", "exec")
         scope = dict(self.ns)
         exec(code, scope)  # noqa: S102 - generated from the AST; no rule text in the source
-        return PhaseProgram(scope["phase"], source, tuple(names), self.fallbacks)
+        return PhaseProgram(scope["phase"], source, tuple(self.kinds), self.fallbacks)
 
     def _shared_tests(self) -> dict[str, str]:
         """Costly tests used more than once → the local caching each one."""
@@ -200,27 +222,33 @@ class _Generator:
                 out[code] = f"t{len(out)}"
         return out
 
-    def rule_lines(self, index: int, conjuncts: Sequence[str], shared: dict[str, str],
-                   indent: str) -> list[str]:
-        parts = [_use(c, shared) for c in conjuncts]
-        if not parts:
-            return [f"{indent}a({index})"]
-        return [f"{indent}if {' and '.join(parts)}:", f"{indent}    a({index})"]
-
-    def dispatch_lines(self, n: int, key_local: str, buckets: dict[Any, list],
-                       shared: dict[str, str]) -> list[str]:
-        keys = list(buckets)
-        table = self.bind({k: i for i, k in enumerate(keys)}, "D")
-        var = f"k{n}"
-        lines = [f"{var} = {table}.get({key_local})", f"if {var} is not None:"]
-        bodies = []
-        for k in keys:
-            body: list[str] = []
-            for index, conjuncts in buckets[k]:
-                body.extend(self.rule_lines(index, conjuncts, shared, ""))
-            bodies.append(body)
-        lines.extend(_tree(var, bodies, 0, len(bodies), "    "))
+    def emit(self, items: list[_Item], used: frozenset, depth: int) -> list[str]:
+        """The code testing ``items`` (rules in order): dispatch tables where they pay,
+        nested inside a bucket while one still holds many rules, an ``if`` a rule
+        otherwise."""
+        plans = []
+        if self.min_rules is not None and depth < _MAX_DEPTH and len(items) > self.min_rules:
+            plans = _plan_dispatch(items, used, self.min_rules)
+        dispatched = {index for plan in plans for index in plan[3]}
+        lines: list[str] = []
+        for index, parts in items:
+            if index not in dispatched:
+                lines.extend(self.rule_lines(index, parts))
+        for kind, key_local, buckets, _ in plans:
+            self.kinds.append(kind)
+            keys = list(buckets)
+            table = self.bind({k: i for i, k in enumerate(keys)}, "D")
+            var = f"k{len(self.kinds) - 1}"
+            lines += [f"{var} = {table}.get({key_local})", f"if {var} is not None:"]
+            bodies = [self.emit(buckets[k], used | {kind}, depth + 1) or ["pass"] for k in keys]
+            lines.extend(_tree(var, bodies, 0, len(bodies), "    "))
         return lines
+
+    def rule_lines(self, index: int, parts: Sequence[_Part]) -> list[str]:
+        tests = [_use(code, self.shared) for code, _ in parts]
+        if not tests:
+            return [f"a({index})"]
+        return [f"if {' and '.join(tests)}:", f"    a({index})"]
 
 
 def _tree(var: str, bodies: list[list[str]], lo: int, hi: int, indent: str) -> list[str]:
@@ -262,13 +290,10 @@ class _RuleCode:
         self.index = index
         self.checked = checked
         self.gen = gen
-        parts = _conjuncts(checked.expr)
-        self.conjuncts: list[str] = []
-        #: (dispatch kind, key local, keys, conjunct position or None to keep it)
-        self.keys: list[tuple[tuple[str, str], str, tuple, int | None]] = []
-        for node in parts:
-            self.conjuncts.append(self.test(node))
-            self.dispatch_key(node, len(self.conjuncts) - 1)
+        #: each conjunct: its test, and the dispatch key it gives (or None)
+        self.parts: list[_Part] = []
+        for node in _conjuncts(checked.expr):
+            self.parts.append((self.test(node), self.dispatch_key(node)))
 
     def info(self, node: Expr) -> NodeInfo:
         return self.checked.info[id(node)]
@@ -339,6 +364,10 @@ class _RuleCode:
             case "contains":
                 if ltype != STRING:
                     raise _Unsupported
+                if isinstance(node.left, Field):
+                    in_set = self.gen.contains(node.left.name, value, const)
+                    if in_set is not None:
+                        return in_set
                 return _guard(value, missing, f"{value}.find({k}) >= 0")
             case "starts_with" | "ends_with":
                 method = "startswith" if op == "starts_with" else "endswith"
@@ -412,7 +441,9 @@ class _RuleCode:
 
     # -- dispatch --------------------------------------------------------------------
 
-    def dispatch_key(self, node: Expr, position: int) -> None:
+    def dispatch_key(self, node: Expr) -> _Key | None:
+        """The dispatch key a conjunct gives: ``(kind, key local, keys, drop)`` where
+        ``drop`` says the table lookup replaces the test (an exact match)."""
         while isinstance(node, Group):
             node = node.expr
         if isinstance(node, Comparison) and isinstance(node.left, Field) \
@@ -421,36 +452,60 @@ class _RuleCode:
             const = self.info(node).const
             name = node.left.name
             if node.op == "eq" and isinstance(const, bytes):
-                self.keys.append(((name, "eq"), self.gen.field(name), (const,), position))
-            elif node.op == "in" and isinstance(const, frozenset) and const and all(
+                return (name, "eq"), self.gen.field(name), (const,), True
+            if node.op == "in" and isinstance(const, frozenset) and const and all(
                     isinstance(c, bytes) for c in const):
-                self.keys.append(((name, "eq"), self.gen.field(name), tuple(sorted(const)),
-                                  position))
-            elif node.op == "starts_with" and isinstance(const, bytes):
-                self.segment_key(name, const, position)
-            elif node.op == "matches" and isinstance(const, Regex) and const.prefix:
-                self.segment_key(name, const.prefix, position)
+                return (name, "eq"), self.gen.field(name), tuple(sorted(const)), True
+            if node.op == "starts_with" and isinstance(const, bytes):
+                return self.segment_key(name, const)
+            if node.op == "matches" and isinstance(const, Regex) and const.prefix:
+                return self.segment_key(name, const.prefix)
         elif isinstance(node, Call) and node.name == "starts_with" and len(node.args) == 2 \
                 and isinstance(node.args[0], Field) and node.args[0].name in _PRESENT \
                 and isinstance(node.args[1], String) \
                 and self.info(node.args[0]).type == STRING:
             const = self.info(node.args[1]).const
             if isinstance(const, bytes):
-                self.segment_key(node.args[0].name, const, position)
+                return self.segment_key(node.args[0].name, const)
+        return None
 
-    def segment_key(self, name: str, prefix: bytes, position: int) -> None:
-        """A prefix ``/seg/...`` files the rule under the first segment ``seg`` (the
-        prefix test itself stays in the rule)."""
+    def segment_key(self, name: str, prefix: bytes) -> _Key | None:
+        """A prefix ``/a/b/...`` files the rule under its complete leading segments
+        ``a/b`` (at most two; the prefix test itself stays in the rule)."""
         if not prefix.startswith(b"/"):
-            return
-        end = prefix.find(b"/", 1)
-        if end < 2:
-            return
+            return None
+        segments = prefix[1:].split(b"/")[:-1][:2]  # only segments closed by a slash
+        if not segments or not all(segments):
+            return None
+        depth = len(segments)
         local = self.gen.field(name)
-        helper = self.gen.bind(_first_segment, "H")
-        seg = self.gen.derived(("segment", local), f"{helper}({local})")
-        self.keys.append(((name, "segment"), seg, (prefix[1:end],), None))
-        del position
+        helper = self.gen.bind(_leading_segments, "H")
+        seg = self.gen.derived(("segment", local, depth), f"{helper}({local}, {depth})")
+        return (name, f"segment{depth}"), seg, (b"/".join(segments),), False
+
+
+def _many_literals(filters: Sequence[Checked]) -> dict[str, list[bytes]]:
+    """Fields compared with at least :data:`LITERAL_SET_MIN` distinct non-empty
+    ``contains`` literals → those literals (in order of appearance)."""
+    found: dict[str, dict[bytes, None]] = {}
+    for checked in filters:
+        stack: list[Any] = [checked.expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Comparison) and node.op == "contains" \
+                    and isinstance(node.left, Field):
+                info = checked.info.get(id(node))
+                left = checked.info.get(id(node.left))
+                if info is not None and left is not None and not left.each \
+                        and isinstance(info.const, bytes) and info.const:
+                    found.setdefault(node.left.name, {})[info.const] = None
+            for attr in ("left", "right", "operand", "expr", "target", "arg"):
+                child = getattr(node, attr, None)
+                if child is not None and not isinstance(child, (str, bytes, int)):
+                    stack.append(child)
+            stack.extend(getattr(node, "operands", ()))
+            stack.extend(getattr(node, "args", ()))
+    return {name: list(lits) for name, lits in found.items() if len(lits) >= LITERAL_SET_MIN}
 
 
 def _guard(value: str, missing: bool, test: str) -> str:
@@ -470,40 +525,82 @@ def _conjuncts(node: Expr) -> list[Expr]:
     return [node]
 
 
-def _plan_dispatch(rules: list[_RuleCode], min_rules: int
-                   ) -> list[tuple[str, tuple[str, str], dict[Any, list]]]:
-    """Greedy: the key kind covering the most remaining rules first, while it covers
-    at least ``min_rules``."""
-    remaining = {r.index: r for r in rules if r.keys}
+def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
+    """Greedy: the key kind that spares the most rule tests first — rules it covers
+    minus those in its largest bucket (a table whose keys all lead to the same rules
+    spares nothing) — while that is at least ``min_rules``.  Each plan is
+    ``(kind, key local, {key: items}, dispatched indices)``."""
+    remaining = dict(items)
     plans = []
     while remaining and len(plans) < _MAX_DISPATCHERS:
-        counts: dict[tuple[str, str], int] = {}
-        for rule in remaining.values():
-            for kind in {k[0] for k in rule.keys}:
-                counts[kind] = counts.get(kind, 0) + 1
-        if not counts:
+        best = None
+        for kind in {k[0] for parts in remaining.values() for _, k in parts if k} - used:
+            buckets: dict[Any, list[_Item]] = {}
+            key_local = ""
+            for index, parts in remaining.items():
+                entry = next((j for j, (_, k) in enumerate(parts) if k and k[0] == kind), None)
+                if entry is None:
+                    continue
+                _, key_local, keys, drop = parts[entry][1]
+                kept = parts[:entry] + parts[entry + 1:] if drop else parts
+                for key in keys:
+                    buckets.setdefault(key, []).append((index, kept))
+            covered = {i for bucket in buckets.values() for i, _ in bucket}
+            score = len(covered) - max(len(b) for b in buckets.values())
+            if best is None or score > best[0]:
+                best = (score, kind, key_local, buckets, covered)
+        if best is None or best[0] < min_rules:
             break
-        kind, count = max(counts.items(), key=lambda kv: kv[1])
-        if count < min_rules:
-            break
-        buckets: dict[Any, list] = {}
-        key_local = ""
-        for index in sorted(remaining):
-            rule = remaining[index]
-            entry = next(k for k in rule.keys if k[0] == kind) if any(
-                k[0] == kind for k in rule.keys) else None
-            if entry is None:
-                continue
-            _, key_local, keys, position = entry
-            conjuncts = [c for j, c in enumerate(rule.conjuncts) if j != position]
-            for key in keys:
-                buckets.setdefault(key, []).append((index, conjuncts))
+        _, kind, key_local, buckets, covered = best
+        plans.append((kind, key_local, buckets, covered))
+        used = used | {kind}
+        for index in covered:
             del remaining[index]
-        plans.append((key_local, kind, buckets))
     return plans
 
 
 # --------------------------------------------------------------------------- run-time helpers
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+class LiteralSet:
+    """Which of many literals occur in a value, in one pass: ``matcher(value)`` is the
+    frozenset of the numbers (positions in ``literals``) of those that occur.
+
+    An RE2 set of the literals (each written byte by byte as ``\\xHH``, Latin-1) gives
+    them all in one search.  A set search that runs out of memory answers "none"
+    silently, so "none" is confirmed by one search of the alternation of all the
+    literals — an ordinary RE2 search, exact — done first, as most values hold none;
+    should the two disagree, each literal is looked for with ``bytes.find``.
+    """
+
+    __slots__ = ("_any", "_literals", "_set")
+
+    def __init__(self, literals: Sequence[bytes]):
+        import re2
+
+        from rulelang.language.patterns.regex import latin1_options, tester
+        self._literals = tuple(literals)
+        escaped = [b"".join(b"\\x%02x" % c for c in lit) for lit in self._literals]
+        self._any = tester(re2.compile(b"|".join(escaped), latin1_options(never_capture=True)),
+                           "search")
+        matcher = re2.Set.SearchSet(latin1_options(never_capture=True))
+        for i, pattern in enumerate(escaped):
+            if matcher.Add(pattern) != i:  # pragma: no cover - RE2 numbers them in order
+                raise ValueError("unexpected RE2 set numbering")
+        matcher.Compile()
+        self._set = matcher.Match
+
+    def __call__(self, value: Any) -> frozenset[int]:
+        if value is MISSING or not self._any(value):
+            return _NONE
+        hits = self._set(value)
+        if hits:
+            return frozenset(hits)
+        return frozenset(i for i, lit in enumerate(self._literals) if value.find(lit) >= 0)
+
 
 
 def _index_path(value: Any, keys: tuple) -> Any:
@@ -516,9 +613,10 @@ def _index_path(value: Any, keys: tuple) -> Any:
     return value
 
 
-def _first_segment(path: Any) -> Any:
-    """The first segment of ``/seg/...`` (the dispatch key of path prefixes)."""
+def _leading_segments(path: Any, depth: int) -> Any:
+    """The first ``depth`` segments of ``/a/b/...`` as ``b"a/b"`` (the dispatch key of
+    path prefixes); ``None`` for a path without a leading slash."""
     if path[:1] != b"/":
         return None
-    return path[1:].partition(b"/")[0]
+    return b"/".join(path[1:].split(b"/", depth)[:depth])
 

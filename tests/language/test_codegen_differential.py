@@ -264,3 +264,12 @@ def test_the_leading_text_of_a_pattern(pattern, prefix):
         return  # not a pattern the engine accepts: only its leading text is checked
     for data in (b"", prefix, prefix + b"x", b"/api/v1/", b"abc", b"/x.yz", b"zz" + prefix):
         assert rx.test(data) == (rx._search.search(data) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=4), min_size=1, max_size=12, unique=True),
+       st.binary(max_size=60))
+def test_a_literal_set_finds_exactly_the_literals_that_occur(literals, value):
+    from rulelang.language.codegen import LiteralSet
+    found = LiteralSet(literals)(value)
+    assert found == {i for i, lit in enumerate(literals) if value.find(lit) >= 0}
