@@ -108,11 +108,14 @@ class PhaseProgram:
 
 
 def generate_phase(filters: Sequence[Checked], *, dispatch: bool = True,
-                   min_rules: int = DISPATCH_MIN_RULES) -> PhaseProgram:
+                   min_rules: int = DISPATCH_MIN_RULES,
+                   min_literals: int = LITERAL_SET_MIN) -> PhaseProgram:
     """Generate the phase function of ``filters`` (checked Boolean expressions without
-    errors, in rule order).  ``dispatch=False`` turns the dispatch tables off."""
+    errors, in rule order).  ``dispatch=False`` turns the dispatch tables off;
+    ``min_rules`` and ``min_literals`` are the thresholds of dispatch tables and literal
+    sets (tests lower them to exercise every shape)."""
     gen = _Generator()
-    gen.literal_fields = _many_literals(filters)
+    gen.literal_fields = _many_literals(filters, min_literals)
     rules = [_RuleCode(i, c, gen) for i, c in enumerate(filters)]
     return gen.finish(rules, min_rules if dispatch else None)
 
@@ -181,6 +184,11 @@ class _Generator:
             self.prologue.append(f"{entry[0]} = {matcher}({local})")
         return f"({self.bind(entry[1][literal])} in {entry[0]})"
 
+    def literal_set(self, field: str) -> tuple[str, dict[bytes, int]] | None:
+        """``(local holding the hits, literal → number)`` of a field's literal set, once
+        a test has created it."""
+        return self._literal_sets.get(field)
+
     def derived(self, key: Any, expr: str) -> str:
         local = self._derived.get(key)
         if local is None:
@@ -239,8 +247,14 @@ class _Generator:
             keys = list(buckets)
             table = self.bind({k: i for i, k in enumerate(keys)}, "D")
             var = f"k{len(self.kinds) - 1}"
-            lines += [f"{var} = {table}.get({key_local})", f"if {var} is not None:"]
             bodies = [self.emit(buckets[k], used | {kind}, depth + 1) or ["pass"] for k in keys]
+            if kind[1] == "contains":
+                # the key is a set of literal numbers: each hit leads to its rules
+                lines += [f"for {var}h in {key_local}:",
+                          f"    {var} = {table}.get({var}h)", f"    if {var} is not None:"]
+                lines.extend(_tree(var, bodies, 0, len(bodies), "        "))
+                continue
+            lines += [f"{var} = {table}.get({key_local})", f"if {var} is not None:"]
             lines.extend(_tree(var, bodies, 0, len(bodies), "    "))
         return lines
 
@@ -458,6 +472,10 @@ class _RuleCode:
                 return (name, "eq"), self.gen.field(name), tuple(sorted(const)), True
             if node.op == "starts_with" and isinstance(const, bytes):
                 return self.segment_key(name, const)
+            if node.op == "contains" and isinstance(const, bytes):
+                found = self.gen.literal_set(name)
+                if found is not None and const in found[1]:
+                    return (name, "contains"), found[0], (found[1][const],), True
             if node.op == "matches" and isinstance(const, Regex) and const.prefix:
                 return self.segment_key(name, const.prefix)
         elif isinstance(node, Call) and node.name == "starts_with" and len(node.args) == 2 \
@@ -479,13 +497,19 @@ class _RuleCode:
             return None
         depth = len(segments)
         local = self.gen.field(name)
-        helper = self.gen.bind(_leading_segments, "H")
-        seg = self.gen.derived(("segment", local, depth), f"{helper}({local}, {depth})")
+        slash = self.gen.bind(b"/")
+        if depth == 1:
+            expr = f"{local}[1:].partition({slash})[0]"
+        else:
+            expr = f"{slash}.join({local}[1:].split({slash}, {depth})[:{depth}])"
+        # a present path field always starts with a slash; the guard keeps this exact
+        seg = self.gen.derived(("segment", local, depth),
+                               f"{expr} if {local}[:1] == {slash} else None")
         return (name, f"segment{depth}"), seg, (b"/".join(segments),), False
 
 
-def _many_literals(filters: Sequence[Checked]) -> dict[str, list[bytes]]:
-    """Fields compared with at least :data:`LITERAL_SET_MIN` distinct non-empty
+def _many_literals(filters: Sequence[Checked], minimum: int) -> dict[str, list[bytes]]:
+    """Fields compared with at least ``minimum`` distinct non-empty
     ``contains`` literals → those literals (in order of appearance)."""
     found: dict[str, dict[bytes, None]] = {}
     for checked in filters:
@@ -505,7 +529,7 @@ def _many_literals(filters: Sequence[Checked]) -> dict[str, list[bytes]]:
                     stack.append(child)
             stack.extend(getattr(node, "operands", ()))
             stack.extend(getattr(node, "args", ()))
-    return {name: list(lits) for name, lits in found.items() if len(lits) >= LITERAL_SET_MIN}
+    return {name: list(lits) for name, lits in found.items() if len(lits) >= minimum}
 
 
 def _guard(value: str, missing: bool, test: str) -> str:
@@ -612,11 +636,4 @@ def _index_path(value: Any, keys: tuple) -> Any:
         return MISSING
     return value
 
-
-def _leading_segments(path: Any, depth: int) -> Any:
-    """The first ``depth`` segments of ``/a/b/...`` as ``b"a/b"`` (the dispatch key of
-    path prefixes); ``None`` for a path without a leading slash."""
-    if path[:1] != b"/":
-        return None
-    return b"/".join(path[1:].split(b"/", depth)[:depth])
 

@@ -29,7 +29,10 @@ CORPUS = ROOT / "corpus"
 EXPRESSION_FILES = ("syntax_valid.txt", "fields_valid.txt", "functions_valid.txt")
 SAMPLE_FILES = (CORPUS / "example" / "samples.jsonl", CORPUS / "samples" / "basic.jsonl",
                 CORPUS / "samples" / "basic.json", CORPUS / "samples" / "capture.har")
-MODES = ({"dispatch": False}, {"dispatch": True}, {"dispatch": True, "min_rules": 1})
+MODES = ({"dispatch": False}, {"dispatch": True},
+         {"dispatch": True, "min_rules": 1, "min_literals": 1},
+         {"dispatch": False, "min_literals": 2})
+MODE_IDS = ["plain", "dispatch", "dispatch-all", "literal-sets"]
 
 
 def _corpus_expressions() -> list[str]:
@@ -84,7 +87,7 @@ def _fresh(request: Request) -> Request:
 
 
 @pytest.mark.parametrize("phase", [REQUEST_PHASE, RESPONSE_PHASE])
-@pytest.mark.parametrize("mode", MODES, ids=["plain", "dispatch", "dispatch-all"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 def test_corpus_expressions_give_the_same_matches(phase, mode):
     filters = _filters(phase)
     assert len(filters) > 200
@@ -150,7 +153,7 @@ def test_the_example_gives_the_same_outcomes_on_its_samples():
 HOSTS = ["a.example.com", "b.example.com", "A.Example.com", "c.test", ""]
 SEGMENTS = ["api", "s1", "static", "r2", "x"]
 EXTS = ["css", "js", "png", "PNG", "html", ""]
-WORDS = ["sess1=", "Bot", "v=1", "x", "é", "%2F"]
+WORDS = ["sess1=", "Bot", "v=1", "x", "é", "%2F", "sess", "=abc", "1", "Bot/", "a=1;"]
 
 
 def _lit(text: str) -> str:
