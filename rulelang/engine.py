@@ -30,6 +30,7 @@ from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
 from rulelang.http.messages import NO_FIELDS, Request, Response
 from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
+from rulelang.rules.units import REQUEST_UNITS, RESPONSE_UNITS, request_units
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
 __all__ = [
@@ -42,36 +43,8 @@ __all__ = [
     "settings_from_units",
 ]
 
-#: Setting units of the request phase in output order (cache-phases §3.2, PD-06).
-REQUEST_UNITS: tuple[tuple[str, ...], ...] = (
-    ("cache",), ("edge_ttl",), ("browser_ttl",),
-    ("cache_key", "ignore_query_strings_order"), ("cache_key", "cache_deception_armor"),
-    ("cache_key", "cache_by_device_type"),
-    ("cache_key", "custom_key", "query_string"), ("cache_key", "custom_key", "header"),
-    ("cache_key", "custom_key", "cookie"), ("cache_key", "custom_key", "user"),
-    ("cache_key", "custom_key", "host"),
-    ("cache_reserve",), ("serve_stale",), ("respect_strong_etags",),
-    ("origin_error_page_passthru",), ("origin_cache_control",), ("read_timeout",),
-    ("additional_cacheable_ports",),
-)
-#: The response phase's stacked scalars.
-RESPONSE_UNITS = ("strip_etags", "strip_set_cookie", "strip_last_modified")
 _UNIT_NAMES = {unit: ".".join(unit) for unit in REQUEST_UNITS}
 _UNIT_ORDER = {unit: i for i, unit in enumerate(REQUEST_UNITS)}
-
-
-def request_units(params: Mapping[str, Any]) -> tuple[tuple[tuple[str, ...], Any], ...]:
-    """The setting units a request-phase ``set_cache_settings`` rule sets, with values."""
-    out = []
-    for unit in REQUEST_UNITS:
-        node: Any = params
-        for part in unit:
-            if not isinstance(node, Mapping) or part not in node:
-                break
-            node = node[part]
-        else:
-            out.append((unit, node))
-    return tuple(out)
 
 
 def _copy(value: Any) -> Any:

@@ -83,7 +83,7 @@ def _sorted(diagnostics) -> list[Diagnostic]:
 
 
 def _settings_of(rule, phase: str) -> set[tuple]:
-    from rulelang.engine import RESPONSE_UNITS, request_units
+    from rulelang.rules.units import RESPONSE_UNITS, request_units
     if rule.action != "set_cache_settings":
         return set()
     if phase == schema.RESPONSE_PHASE:
