@@ -8,7 +8,9 @@ measured in the same run, and the ratio between them:
 * ``bench_fields``: building a ``Request`` and extracting every field against
   the standard library;
 * ``bench_engine``: rule sets of 10, 50 and 300 rules over 1,000 requests
-  against one hand-written ``if`` chain; load+validate+compile of 300 rules.
+  against one hand-written ``if`` chain; load+validate+compile of 300 rules;
+* ``bench_phase``: the request phase and the whole job at 10 to 5,000 rules against
+  careful and naive hand-written chains (paired, interleaved, CPU time).
 
 Run it on a quiet machine: the ratios are only as steady as the machine.
 """
@@ -23,8 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_engine
 import bench_expressions
 import bench_fields
+import bench_phase
 
 if __name__ == "__main__":
-    for module in (bench_expressions, bench_fields, bench_engine):
+    for module in (bench_expressions, bench_fields, bench_engine, bench_phase):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
-        module.main()
+        if module is bench_phase:
+            module.main([])
+        else:
+            module.main()
