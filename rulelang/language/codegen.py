@@ -66,7 +66,7 @@ __all__ = ["DISPATCH_MIN_RULES", "LITERAL_SET_MIN", "LiteralSet", "PhaseProgram"
 #: (benchmarks/bench_phase.py: below about 6 rules an ``if`` per rule is as fast).
 DISPATCH_MIN_RULES = 6
 #: At most this many dispatch tables per phase.
-_MAX_DISPATCHERS = 4
+_MAX_DISPATCHERS = 16
 
 #: A field compared with at least this many ``contains`` literals gets one literal set
 #: (measured: one set search costs about as much as 12 to 15 `bytes.find` tests).
@@ -115,9 +115,10 @@ def generate_phase(filters: Sequence[Checked], *, dispatch: bool = True,
     ``min_rules`` and ``min_literals`` are the thresholds of dispatch tables and literal
     sets (tests lower them to exercise every shape)."""
     gen = _Generator()
+    gen.min_rules = min_rules if dispatch else None
     gen.literal_fields = _many_literals(filters, min_literals)
     rules = [_RuleCode(i, c, gen) for i, c in enumerate(filters)]
-    return gen.finish(rules, min_rules if dispatch else None)
+    return gen.finish(rules)
 
 
 class _Unsupported(Exception):
@@ -136,6 +137,7 @@ class _Generator:
         self._derived: dict[Any, str] = {}
         self.fallbacks = 0
         self.uses: dict[str, int] = {}
+        self.min_rules: int | None = DISPATCH_MIN_RULES
         #: fields with enough ``contains`` literals for a literal set → their literals
         self.literal_fields: dict[str, list[bytes]] = {}
         self._literal_sets: dict[str, tuple[str, dict[bytes, int]]] = {}
@@ -199,16 +201,19 @@ class _Generator:
 
     # -- output --------------------------------------------------------------------
 
-    def finish(self, rules: list[_RuleCode], min_rules: int | None) -> PhaseProgram:
-        for rule in rules:
-            for code, _ in rule.parts:
+    def finish(self, rules: list[_RuleCode]) -> PhaseProgram:
+        items = [item for rule in rules for item in rule.items()]
+        for _, parts in items:
+            for code, _ in parts:
                 self.uses[code] = self.uses.get(code, 0) + 1
         self.shared = self._shared_tests()
-        self.min_rules = min_rules
         self.kinds: list[tuple[str, str]] = []
         body: list[str] = ["m = []", "a = m.append"]
-        body += self.emit([(r.index, r.parts) for r in rules], frozenset(), 0)
-        if self.kinds:
+        body += self.emit(items, frozenset(), 0)
+        if len(items) > len(rules):  # a rule filed under several alternatives
+            body.append("if len(m) > 1:")
+            body.append("    m = sorted(set(m))")
+        elif self.kinds:
             body.append("if len(m) > 1:")
             body.append("    m.sort()")
         body.append("return m")
@@ -237,10 +242,10 @@ class _Generator:
         plans = []
         if self.min_rules is not None and depth < _MAX_DEPTH and len(items) > self.min_rules:
             plans = _plan_dispatch(items, used, self.min_rules)
-        dispatched = {index for plan in plans for index in plan[3]}
+        dispatched = {position for plan in plans for position in plan[3]}
         lines: list[str] = []
-        for index, parts in items:
-            if index not in dispatched:
+        for position, (index, parts) in enumerate(items):
+            if position not in dispatched:
                 lines.extend(self.rule_lines(index, parts))
         for kind, key_local, buckets, _ in plans:
             self.kinds.append(kind)
@@ -308,6 +313,22 @@ class _RuleCode:
         self.parts: list[_Part] = []
         for node in _conjuncts(checked.expr):
             self.parts.append((self.test(node), self.dispatch_key(node)))
+        #: a rule ``A or B or ...`` each of whose alternatives can be dispatched is
+        #: filed once per alternative (the rule number is then deduplicated)
+        self.alternatives: list[list[_Part]] | None = None
+        top = checked.expr
+        while isinstance(top, Group):
+            top = top.expr
+        if isinstance(top, Logical) and top.op == "or" and self.gen.min_rules is not None:
+            alternatives = [[(self.test(c), self.dispatch_key(c)) for c in _conjuncts(o)]
+                            for o in top.operands]
+            if all(any(k for _, k in alt) for alt in alternatives):
+                self.alternatives = alternatives
+
+    def items(self) -> list[_Item]:
+        if self.alternatives is None:
+            return [(self.index, self.parts)]
+        return [(self.index, alt) for alt in self.alternatives]
 
     def info(self, node: Expr) -> NodeInfo:
         return self.checked.info[id(node)]
@@ -553,15 +574,17 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
     """Greedy: the key kind that spares the most rule tests first — rules it covers
     minus those in its largest bucket (a table whose keys all lead to the same rules
     spares nothing) — while that is at least ``min_rules``.  Each plan is
-    ``(kind, key local, {key: items}, dispatched indices)``."""
-    remaining = dict(items)
+    ``(kind, key local, {key: items}, positions in items dispatched)`` (an item is a
+    rule, or one alternative of a rule: several items may have the same rule number)."""
+    remaining = dict(enumerate(items))
     plans = []
     while remaining and len(plans) < _MAX_DISPATCHERS:
         best = None
-        for kind in {k[0] for parts in remaining.values() for _, k in parts if k} - used:
+        for kind in {k[0] for _, parts in remaining.values() for _, k in parts if k} - used:
             buckets: dict[Any, list[_Item]] = {}
             key_local = ""
-            for index, parts in remaining.items():
+            covered = set()
+            for position, (index, parts) in remaining.items():
                 entry = next((j for j, (_, k) in enumerate(parts) if k and k[0] == kind), None)
                 if entry is None:
                     continue
@@ -569,7 +592,7 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
                 kept = parts[:entry] + parts[entry + 1:] if drop else parts
                 for key in keys:
                     buckets.setdefault(key, []).append((index, kept))
-            covered = {i for bucket in buckets.values() for i, _ in bucket}
+                covered.add(position)
             score = len(covered) - max(len(b) for b in buckets.values())
             if best is None or score > best[0]:
                 best = (score, kind, key_local, buckets, covered)
@@ -578,8 +601,8 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
         _, kind, key_local, buckets, covered = best
         plans.append((kind, key_local, buckets, covered))
         used = used | {kind}
-        for index in covered:
-            del remaining[index]
+        for position in covered:
+            del remaining[position]
     return plans
 
 

@@ -276,3 +276,51 @@ def test_a_literal_set_finds_exactly_the_literals_that_occur(literals, value):
     from rulelang.language.codegen import LiteralSet
     found = LiteralSet(literals)(value)
     assert found == {i for i, lit in enumerate(literals) if value.find(lit) >= 0}
+
+
+# --------------------------------------------------------------------------- at scale
+
+SHAPES = [
+    'starts_with(http.request.uri.path, "/s{i}/")',
+    'http.request.uri.path.extension in {{"css" "js" "png"}} and http.host eq "h{i}.example.com"',
+    'http.host eq "h{i}.example.com"',
+    'http.cookie contains "sess{i}="',
+    'http.request.uri.query contains "v={i}"',
+    'http.user_agent contains "Bot{i}" or http.request.uri.path eq "/p{i}"',
+    'http.request.method eq "GET" and starts_with(http.request.uri.path, "/api/v{i}/")',
+    'http.request.uri.path matches "^/r{i}/[0-9]+$"',
+    'http.host eq "h{i}.example.com" or http.cookie contains "sess{i}="',
+    '(http.host in {{"h{i}.example.com" "x{i}.test"}} or starts_with(http.request.uri.path, '
+    '"/s{i}/")) and not http.user_agent contains "Bot{i}"',
+    # one alternative in a table, the other (few keys, many rules each) tested in order
+    'http.request.uri.path.extension eq "css" or http.host eq "h{i}.example.com"',
+]
+
+
+def _scaled_requests(n: int, count: int, seed: int) -> list[Request]:
+    import random
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        k = rnd.randrange(n + 5)
+        path = rnd.choice([f"/s{k}/a.css", f"/api/v{k}/items", f"/r{k}/{rnd.randrange(99)}",
+                           f"/p{k}", f"/s{k}", "/", f"/api/v{k}"])
+        query = rnd.choice(["", f"?v={k}", f"?v={k}1&x=1", "?page=2"])
+        headers = {"User-Agent": rnd.choice(["Mozilla/5.0", f"Bot{k}/1.0", f"Bot{k}5"])}
+        if rnd.random() < 0.5:
+            headers["Cookie"] = f"sess{rnd.randrange(n + 5)}=abc; sess{k}1=x"
+        host = rnd.choice([f"h{rnd.randrange(n + 5)}.example.com", f"x{k}.test"])
+        out.append(Request.from_dict({"method": rnd.choice(["GET", "POST"]),
+                                      "url": f"https://{host}{path}{query}",
+                                      "headers": headers}))
+    return out
+
+
+@pytest.mark.parametrize("n", [40, 400])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+def test_many_rules_of_many_shapes_give_the_same_matches(n, mode):
+    filters = [compile_expression(SHAPES[i % len(SHAPES)].format(i=i)) for i in range(n)]
+    program = generate_phase([f.checked for f in filters], **mode)
+    for request in _scaled_requests(n, 300, seed=n):
+        want = _closures(filters, _fresh(request), None)
+        assert program.run(_fresh(request), None) == want, request
