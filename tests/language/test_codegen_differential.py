@@ -290,8 +290,8 @@ SHAPES = [
     'http.request.method eq "GET" and starts_with(http.request.uri.path, "/api/v{i}/")',
     'http.request.uri.path matches "^/r{i}/[0-9]+$"',
     'http.host eq "h{i}.example.com" or http.cookie contains "sess{i}="',
-    '(http.host in {{"h{i}.example.com" "x{i}.test"}} or starts_with(http.request.uri.path, '
-    '"/s{i}/")) and not http.user_agent contains "Bot{i}"',
+    ('(http.host in {{"h{i}.example.com" "x{i}.test"}} or starts_with(http.request.uri.path, '
+    '"/s{i}/")) and not http.user_agent contains "Bot{i}"'),
     # one alternative in a table, the other (few keys, many rules each) tested in order
     'http.request.uri.path.extension eq "css" or http.host eq "h{i}.example.com"',
 ]
