@@ -57,6 +57,7 @@ from rulelang.language.nodes import (
     String,
 )
 from rulelang.language.patterns.regex import Regex
+from rulelang.schema import catalogue as schema
 from rulelang.schema.types import BOOL, IP, STRING
 from rulelang.schema.values import MISSING
 
@@ -167,8 +168,18 @@ class _Generator:
         if local is None:
             local = f"f{len(self._fields)}"
             self._fields[name] = local
-            reader = self.bind(field_reader(name), "R")
-            self.prologue.append(f"{local} = {reader}(q, s)")
+            derive = _direct_derivation(name)
+            if derive is None:
+                reader = self.bind(field_reader(name), "R")
+                self.prologue.append(f"{local} = {reader}(q, s)")
+            else:
+                # what the field's reader does for a request without supplied values,
+                # without the call: the request's cache, else derive and cache
+                key, fn, value_of = self.bind(name), self.bind(derive, "P"), self.bind(
+                    _value_of, "H")
+                self.prologue += [f"{local} = c.get({key})",
+                                  f"if {local} is None:",
+                                  f"    {local} = c[{key}] = {fn}(q, {value_of})"]
         return local
 
     def contains(self, field: str, local: str, literal: bytes) -> str | None:
@@ -217,7 +228,7 @@ class _Generator:
             body.append("if len(m) > 1:")
             body.append("    m.sort()")
         body.append("return m")
-        lines = ["def phase(q, s):"]
+        lines = ["def phase(q, s):", "    c = q._cache"]
         lines += ["    " + line for line in self.prologue]
         lines += [f"    {local} = None" for local in self.shared.values()]
         lines += ["    " + line for line in body]
@@ -607,6 +618,20 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
 
 
 # --------------------------------------------------------------------------- run-time helpers
+
+
+def _direct_derivation(name: str) -> Callable | None:
+    """The derivation of a request field that the prologue may call itself (one whose
+    value is never ``None`` and that is no deprecated alias), else ``None``."""
+    info = schema.field(name)
+    if info is None or info.group != "request" or info.deprecated_alias_of:
+        return None
+    return REQUEST_DERIVATIONS.get(name)
+
+
+def _value_of(request: Any, name: str) -> Any:
+    """What a derivation reads another field with (the field's reader, cached)."""
+    return field_reader(name)(request, None)
 
 
 _NONE: frozenset[int] = frozenset()
