@@ -167,7 +167,7 @@ class Translator:
             return b"(?-i:" + utf8 + b")" if frame.i and not frame.u else utf8
         return b"(?:" + b"".join(b"\\x%02x" % b for b in utf8) + b")"
 
-    def raw_byte(self, frame: _Frame, b: int) -> bytes:
+    def raw_byte(self, b: int) -> bytes:
         if b < 0x80:
             return escape_byte(b)
         if self.utf8:
@@ -424,7 +424,7 @@ class Translator:
             case ("char", cp):
                 return self.literal(frame, cp)
             case ("byte", b):
-                return self.literal(frame, b) if frame.u else self.raw_byte(frame, b)
+                return self.literal(frame, b) if frame.u else self.raw_byte(b)
             case ("assert", text):
                 if text in ("\\b", "\\B") and frame.u:
                     raise self.error(f"Unicode word boundary {text} is not supported",
@@ -432,14 +432,14 @@ class Translator:
                                      f"(?-u:{text}) for an ASCII word boundary")
                 return text.encode()
             case ("unicode", prop):
-                return self.unicode_class(frame, prop, False)
+                return self.unicode_class(frame, prop)
             case ("perl", letter):
                 if frame.u:
                     return self.unicode_perl(letter, False)
                 return self.emit_set(frame, self.perl_set(letter))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def unicode_class(self, frame: _Frame, value: tuple[str, str], in_class: bool) -> bytes:
+    def unicode_class(self, frame: _Frame, value: tuple[str, str]) -> bytes:
         letter, name = value
         if not frame.u:
             raise self.error("Unicode not allowed here",
@@ -621,7 +621,7 @@ class Translator:
             case ("perl", letter):
                 return "set", self.perl_set(letter)
             case ("unicode", prop):
-                self.unicode_class(frame, prop, True)  # raises: not in Unicode mode
+                self.unicode_class(frame, prop)  # raises: not in Unicode mode
         raise AssertionError("unreachable")
 
     def byte_range(self, frame: _Frame) -> int:
@@ -664,16 +664,16 @@ class Translator:
                 raise self.error("nested classes and class set operations are not supported "
                                  "in Unicode mode", "known difference: list the members, or "
                                  "use them outside (?u)")
-            out.append(self.unicode_item(frame, first=True))
+            out.append(self.unicode_item(frame))
             self.skip_space(frame)
             if self.peek() == "-" and self.next_after_dash(frame) not in ("]", "-", ""):
                 self.pos += 1
                 self.skip_space(frame)
-                out.append(b"-" + self.unicode_item(frame, first=False))
+                out.append(b"-" + self.unicode_item(frame))
         body = b"".join(out) + b"]"
         return body
 
-    def unicode_item(self, frame: _Frame, first: bool) -> bytes:
+    def unicode_item(self, frame: _Frame) -> bytes:
         if self.peek() != "\\":
             ch = self.p[self.pos]
             self.pos += 1
@@ -684,7 +684,7 @@ class Translator:
             case ("perl", letter):
                 return self.unicode_perl(letter, True)
             case ("unicode", prop):
-                return self.unicode_class(frame, prop, True)
+                return self.unicode_class(frame, prop)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
