@@ -233,9 +233,9 @@ class _Generator:
         lines += [f"    {local} = None" for local in self.shared.values()]
         lines += ["    " + line for line in body]
         source = "\n".join(lines) + "\n"
-        code = compile(source, "<rulelang phase>", "exec")
+        compiled = compile(source, "<rulelang phase>", "exec")
         scope = dict(self.ns)
-        exec(code, scope)  # noqa: S102 - generated from the AST; no rule text in the source
+        exec(compiled, scope)  # noqa: S102 - generated from the AST; no rule text in the source
         return PhaseProgram(scope["phase"], source, tuple(self.kinds), self.fallbacks)
 
     def _shared_tests(self) -> dict[str, str]:
@@ -365,8 +365,8 @@ class _RuleCode:
 
     def _test(self, node: Expr, info: NodeInfo) -> str:
         match node:
-            case BoolConst(value=value):
-                return "True" if value else "False"
+            case BoolConst(value=flag):
+                return "True" if flag else "False"
             case Logical(op=op, operands=operands):
                 parts = [self.test(o) for o in operands]
                 joiner = {"and": " and ", "or": " or "}.get(op, " ^ ")
@@ -588,18 +588,20 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
     ``(kind, key local, {key: items}, positions in items dispatched)`` (an item is a
     rule, or one alternative of a rule: several items may have the same rule number)."""
     remaining = dict(enumerate(items))
-    plans = []
+    plans: list[tuple[tuple[str, str], str, dict[Any, list[_Item]], set[int]]] = []
     while remaining and len(plans) < _MAX_DISPATCHERS:
         best = None
         for kind in {k[0] for _, parts in remaining.values() for _, k in parts if k} - used:
             buckets: dict[Any, list[_Item]] = {}
             key_local = ""
-            covered = set()
+            covered: set[int] = set()
             for position, (index, parts) in remaining.items():
                 entry = next((j for j, (_, k) in enumerate(parts) if k and k[0] == kind), None)
                 if entry is None:
                     continue
-                _, key_local, keys, drop = parts[entry][1]
+                key = parts[entry][1]
+                assert key is not None  # found above
+                _, key_local, keys, drop = key
                 kept = parts[:entry] + parts[entry + 1:] if drop else parts
                 for key in keys:
                     buckets.setdefault(key, []).append((index, kept))

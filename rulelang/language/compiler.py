@@ -385,7 +385,9 @@ class _Compiler:
             return None
         op = "starts_with" if node.name == "starts_with" else "ends_with"
         field = node.args[0]
-        return _field_test(field.name, field_reader(field.name), op, const, None, False)
+        pred = (lambda v: v.startswith(const)) if op == "starts_with" else (
+            lambda v: v.endswith(const))
+        return _field_test(field.name, field_reader(field.name), op, const, pred, False)
 
     def quantifier(self, node: Quantifier) -> Closure:
         fused = self.fused_quantifier(node)

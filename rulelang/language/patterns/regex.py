@@ -250,6 +250,7 @@ class Regex:
     translated: bytes
     utf8: bool
     groups: int
+    prefix: bytes
     test: Callable[[bytes], bool]
     _search: Any  # compiled re2 patterns (the re2 module ships no type information)
     _capture: Any
