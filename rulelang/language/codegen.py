@@ -587,35 +587,47 @@ def _plan_dispatch(items: list[_Item], used: frozenset, min_rules: int) -> list:
     spares nothing) — while that is at least ``min_rules``.  Each plan is
     ``(kind, key local, {key: items}, positions in items dispatched)`` (an item is a
     rule, or one alternative of a rule: several items may have the same rule number)."""
-    remaining = dict(enumerate(items))
+    # for each kind, the items that have a key of that kind: position → conjunct number
+    by_kind: dict[tuple[str, str], dict[int, int]] = {}
+    for position, (_, parts) in enumerate(items):
+        for j, (_, key) in enumerate(parts):
+            if key is not None and key[0] not in used:
+                by_kind.setdefault(key[0], {}).setdefault(position, j)
+    remaining = set(range(len(items)))
     plans: list[tuple[tuple[str, str], str, dict[Any, list[_Item]], set[int]]] = []
     while remaining and len(plans) < _MAX_DISPATCHERS:
-        best = None
-        for kind in {k[0] for _, parts in remaining.values() for _, k in parts if k} - used:
-            buckets: dict[Any, list[_Item]] = {}
-            key_local = ""
-            covered: set[int] = set()
-            for position, (index, parts) in remaining.items():
-                entry = next((j for j, (_, k) in enumerate(parts) if k and k[0] == kind), None)
-                if entry is None:
-                    continue
-                key = parts[entry][1]
-                assert key is not None  # found above
-                _, key_local, keys, drop = key
-                kept = parts[:entry] + parts[entry + 1:] if drop else parts
-                for key in keys:
-                    buckets.setdefault(key, []).append((index, kept))
-                covered.add(position)
-            score = len(covered) - max(len(b) for b in buckets.values())
+        best: tuple[int, tuple[str, str], list[int]] | None = None
+        for kind, where in by_kind.items():
+            positions = [p for p in where if p in remaining]
+            if not positions:
+                continue
+            sizes: dict[Any, int] = {}
+            for position in positions:
+                key = items[position][1][where[position]][1]
+                assert key is not None  # indexed above
+                for value in key[2]:
+                    sizes[value] = sizes.get(value, 0) + 1
+            score = len(positions) - max(sizes.values())
             if best is None or score > best[0]:
-                best = (score, kind, key_local, buckets, covered)
+                best = (score, kind, positions)
         if best is None or best[0] < min_rules:
             break
-        _, kind, key_local, buckets, covered = best
+        _, kind, positions = best
+        where = by_kind.pop(kind)
+        buckets: dict[Any, list[_Item]] = {}
+        key_local = ""
+        for position in positions:
+            index, parts = items[position]
+            entry = where[position]
+            key = parts[entry][1]
+            assert key is not None  # indexed above
+            _, key_local, keys, drop = key
+            kept = parts[:entry] + parts[entry + 1:] if drop else parts
+            for value in keys:
+                buckets.setdefault(value, []).append((index, kept))
+        covered = set(positions)
         plans.append((kind, key_local, buckets, covered))
-        used = used | {kind}
-        for position in covered:
-            del remaining[position]
+        remaining -= covered
     return plans
 
 
