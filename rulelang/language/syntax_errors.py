@@ -103,6 +103,16 @@ def diagnose(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Toke
 
     ``lex(text)`` yields the root lexer's tokens (to find what came before).
     """
+    at = _where(text, exc, lex)
+    for rule in _RULES:
+        result = rule(at)
+        if result is not None:
+            return result
+    return _unexpected(at)
+
+
+def _where(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Token]]) -> _At:
+    """Where the parser gave up, and what it found and wanted there."""
     tok = getattr(exc, "token", None)
     if tok is not None and tok.type == "$END":
         tok = None
@@ -124,19 +134,20 @@ def diagnose(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Toke
     if tok is not None:
         end = tok.end_pos
         word = text[pos:end]
-    at = _At(text, pos, end, word, found, expected, prev, before)
-    for rule in _RULES:
-        result = rule(at)
-        if result is not None:
-            return result
-    want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in expected if not e.startswith("__")}))
-    if found == "$END":
+    return _At(text, pos, end, word, found, expected, prev, before)
+
+
+def _unexpected(at: _At) -> Problem:
+    """The generic message when no rule recognises the situation."""
+    want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in at.expected if not e.startswith("__")}))
+    if at.found == "$END":
         shown = "end of the expression"
-    elif word.isprintable() and word.strip():
-        shown = f"`{word}`"
+    elif at.word.isprintable() and at.word.strip():
+        shown = f"`{at.word}`"
     else:
-        shown = f"character U+{ord(word[0]):04X}"
-    return Problem("RL101", f"unexpected {shown}", f"expected {want}" if want else "", pos, end)
+        shown = f"character U+{ord(at.word[0]):04X}"
+    return Problem("RL101", f"unexpected {shown}", f"expected {want}" if want else "", at.pos,
+                   at.end)
 
 
 def _r_whitespace(at: _At) -> Problem | None:

@@ -1,9 +1,7 @@
 """Limits of the parser (language.md §9): length, nesting depth, hostile and huge input
-rejected with RL401/RL402 quickly, without a RecursionError."""
+rejected with RL401/RL402, without a RecursionError (their speed: benchmarks/bench_parser_limits.py)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from support.parsing import first_error
@@ -28,32 +26,30 @@ WORST = {
 
 
 @pytest.mark.parametrize("name", WORST)
-def test_inputs_of_4096_characters_parse_fast(name):
+def test_worst_inputs_of_4096_characters_parse_or_fail_with_a_diagnostic(name):
+    """Each worst case ends in an AST or an ExpressionError, never a RecursionError; how
+    fast is measured in benchmarks/bench_parser_limits.py, not here."""
     text = WORST[name]
     assert len(text) <= 4096
-    parse("ssl")  # the parser is built once
-    best = min(_timed(text) for _ in range(5))
-    # ~30 ms on an idle machine; the margin is for a shared, loaded test machine.
-    assert best < 0.1, f"{name}: {best * 1000:.1f} ms"
+    try:
+        parse(text)
+    except ExpressionError as err:
+        assert err.diagnostics and all(d.code.startswith("RL") for d in err.diagnostics)
 
 
 @pytest.mark.parametrize("text", ["ssl and " * 131072, "(" * 1_000_000, '"' * 1_000_000,
                                   "x" * 1_000_000])
-def test_a_megabyte_gives_rl401_fast(text):
-    start = time.perf_counter()
+def test_a_megabyte_gives_rl401_without_running_the_grammar(text, monkeypatch):
+    import rulelang.language.parser as parser_module
+
+    def no_grammar(*_args, **_kwargs):
+        raise AssertionError("the grammar ran on an over-long expression")
+
+    monkeypatch.setattr(parser_module, "_parser", no_grammar, raising=False)
     with pytest.raises(ExpressionError) as err:
         parse(text)
     assert err.value.diagnostics[0].code == "RL401"
-    assert time.perf_counter() - start < 0.05
 
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    try:
-        parse(text)
-    except ExpressionError:
-        pass
-    return time.perf_counter() - start
 
 
 def test_length_limit():
@@ -86,8 +82,7 @@ def test_every_nesting_kind_counts(opener, closer):
         parse(shallow)
 
 
-def test_deep_input_is_rejected_quickly_without_recursion_error():
-    start = time.perf_counter()
+def test_deep_input_is_rejected_without_recursion_error():
     with pytest.raises(ExpressionError) as err:
         parse("(" * 10_000 + "ssl" + ")" * 10_000)
     assert {d.code for d in err.value.diagnostics} == {"RL401", "RL402"}
@@ -96,7 +91,6 @@ def test_deep_input_is_rejected_quickly_without_recursion_error():
     assert err.value.diagnostics[0].code == "RL402"
     with pytest.raises(ExpressionError):
         parse("not " * 1000 + "ssl")
-    assert time.perf_counter() - start < 2
 
 
 @pytest.mark.parametrize("text", [
@@ -113,23 +107,10 @@ def test_non_text_input_is_an_expression_error():
         parse(b"ssl")  # type: ignore[arg-type]
 
 
-def test_parse_is_fast():
-    text = ('(http.host eq "www.example.com" and starts_with(http.request.uri.path, "/api/")) '
-            "or ip.src in {192.0.2.0/24}")
-    parse(text)
-    runs = 500
-    start = time.perf_counter()
-    for _ in range(runs):
-        parse(text)
-    assert (time.perf_counter() - start) / runs < 0.002
-
-
-def test_ten_thousand_nested_parentheses_fail_fast():
-    start = time.perf_counter()
+def test_ten_thousand_nested_parentheses_fail_with_rl402():
     try:
         parse("(" * 10_000 + "ssl" + ")" * 10_000)
     except ExpressionError as err:
         assert "RL402" in {d.code for d in err.diagnostics}
     else:
         raise AssertionError("accepted 10,000 nested parentheses")
-    assert time.perf_counter() - start < 1

@@ -38,6 +38,8 @@ _UNSUPPORTED_GROUPS = (("=", "look-ahead"), ("!", "negative look-ahead"),
                        ("<=", "look-behind"), ("<!", "negative look-behind"),
                        (">", "atomic groups"), ("P=", "named backreferences"),
                        ("P>", "recursion"), ("#", "comment groups"), ("|", "branch reset"))
+#: Escapes of control characters: ``\a \f \t \n \r \v``.
+_CONTROL_ESCAPES = {"a": 7, "f": 12, "t": 9, "n": 10, "r": 13, "v": 11}
 _GC_LONG = {
     "letter": "L", "casedletter": "LC", "uppercaseletter": "Lu", "lowercaseletter": "Ll",
     "titlecaseletter": "Lt", "modifierletter": "Lm", "otherletter": "Lo", "mark": "M",
@@ -385,32 +387,13 @@ class Translator:
             cp, fixed = self.hex_escape(c)
             return ("byte", cp) if fixed and cp < 0x100 else ("char", cp)
         if c in "pP":
-            if self.peek() == "{":
-                end = self.p.find("}", self.pos)
-                if end < 0:
-                    raise self.error("unclosed Unicode class")
-                name = self.p[self.pos + 1:end]
-                self.pos = end + 1
-            else:
-                name = self.peek()
-                if not name:
-                    raise self.error("incomplete Unicode class")
-                self.pos += 1
-            return "unicode", (c, name)
+            return "unicode", (c, self.property_name())
         if c in "dDsSwW":
             return "perl", c
-        simple = {"a": 7, "f": 12, "t": 9, "n": 10, "r": 13, "v": 11}
-        if c in simple:
-            return "char", simple[c]
+        if c in _CONTROL_ESCAPES:
+            return "char", _CONTROL_ESCAPES[c]
         if c in "AzbB<>":
-            if in_class:
-                raise self.error(f"invalid escape sequence \\{c} in a character class")
-            if c in "<>" or (c == "b" and self.p.startswith(
-                    ("{start}", "{end}", "{start-half}", "{end-half}"), self.pos)):
-                raise self.error(
-                    f"the word-boundary assertion \\{c}{'{…}' if c == 'b' else ''} is not "
-                    "supported by rulelang", "known difference (RE2): use \\b")
-            return "assert", "\\" + c
+            return "assert", self.assertion(c, in_class)
         if c == "Z":
             raise self.error("\\Z is not supported", "use \\z for the end of the value")
         if c in _META or (c.isascii() and not c.isalnum() and c not in "<>"):
@@ -418,6 +401,33 @@ class Translator:
         raise self.error(f"unrecognized escape sequence \\{c}",
                          "escape only punctuation; \\e, \\Q…\\E, \\k, \\C and \\G are "
                          "not supported")
+
+    def property_name(self) -> str:
+        """The name of a Unicode class after ``\\p``/``\\P``: ``{Name}`` or one letter."""
+        if self.peek() == "{":
+            end = self.p.find("}", self.pos)
+            if end < 0:
+                raise self.error("unclosed Unicode class")
+            name = self.p[self.pos + 1:end]
+            self.pos = end + 1
+            return name
+        name = self.peek()
+        if not name:
+            raise self.error("incomplete Unicode class")
+        self.pos += 1
+        return name
+
+    def assertion(self, c: str, in_class: bool) -> str:
+        """The RE2 text of the assertion ``\\c`` (``A z b B``); the engine's ``\\<``, ``\\>``
+        and ``\\b{…}`` are rejected, and no assertion may stand in a class."""
+        if in_class:
+            raise self.error(f"invalid escape sequence \\{c} in a character class")
+        if c in "<>" or (c == "b" and self.p.startswith(
+                ("{start}", "{end}", "{start-half}", "{end-half}"), self.pos)):
+            raise self.error(
+                f"the word-boundary assertion \\{c}{'{…}' if c == 'b' else ''} is not "
+                "supported by rulelang", "known difference (RE2): use \\b")
+        return "\\" + c
 
     def escape(self, frame: _Frame) -> bytes:
         match self.common_escape(False):
