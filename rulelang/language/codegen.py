@@ -89,6 +89,9 @@ _Part = tuple[str, "_Key | None"]
 _Item = tuple[int, list[_Part]]
 #: Dispatch tables nest at most this deep.
 _MAX_DEPTH = 3
+#: Logic nested deeper than this inside one filter is left to the closures (each level
+#: adds parentheses, and Python's parser accepts at most 200 nested ones).
+_MAX_NESTING = 48
 
 
 class PhaseProgram:
@@ -325,6 +328,7 @@ class _RuleCode:
         self.index = index
         self.checked = checked
         self.gen = gen
+        self.depth = 0
         #: each conjunct: its test, and the dispatch key it gives (or None)
         self.parts: list[_Part] = []
         for node in _conjuncts(checked.expr):
@@ -361,12 +365,16 @@ class _RuleCode:
         while isinstance(node, Group):
             node = node.expr
         info = self.info(node)
-        if info.type != BOOL or info.each:
+        if info.type != BOOL or info.each or self.depth >= _MAX_NESTING:
+            # (a deeply nested filter stays a closure: Python's parser limits nesting)
             return self.fallback(node)
+        self.depth += 1
         try:
             return self._test(node, info)
         except _Unsupported:
             return self.fallback(node)
+        finally:
+            self.depth -= 1
 
     def _test(self, node: Expr, info: NodeInfo) -> str:
         match node:

@@ -324,3 +324,15 @@ def test_many_rules_of_many_shapes_give_the_same_matches(n, mode):
     for request in _scaled_requests(n, 300, seed=n):
         want = _closures(filters, _fresh(request), None)
         assert program.run(_fresh(request), None) == want, request
+
+
+def test_deeply_nested_filters_stay_closures_and_still_agree():
+    deep = "not " * 120 + 'http.host eq "a.test"'
+    parens = "(" * 120 + "ssl" + ")" * 120
+    chain = " and ".join(f'(http.host ne "h{i}" or ssl)' for i in range(100))
+    filters = [compile_expression(t) for t in (deep, parens, chain)]
+    program = generate_phase([f.checked for f in filters])
+    assert program.fallbacks >= 1
+    for url in ("https://a.test/", "http://b.test/"):
+        request = Request("GET", url)
+        assert program.run(_fresh(request), None) == _closures(filters, _fresh(request), None)
