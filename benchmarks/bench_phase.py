@@ -6,8 +6,10 @@ For rule sets of 10, 50, 300 and 5,000 rules (the last as twenty rule sets of 25
 evaluated as one phase) every round times, in a rotating order and in CPU time
 (``time.process_time_ns``), one pass over the same fresh request dicts through:
 
-* ``engine``  — ``Engine.evaluate(Request.from_dict(d))`` (request phase only,
-  ``decide=False``): building the request, reading fields, matching, stacking;
+* ``phase``   — ``Engine.request_phase(Request.from_dict(d))`` with ``decide=False``:
+  building the request, reading fields, matching, stacking (the request phase);
+* ``evaluate`` — ``Engine.evaluate(Request.from_dict(d))``, ``decide=False``: the same
+  and an ``Outcome`` (copied settings, the response phase's empty parts);
 * ``careful`` — the rules hand-written as one ``if`` chain the way a careful Python
   programmer would: the request read once with the standard library
   (``urllib.parse.urlsplit``, one header dict), ``str`` tests (``in`` on ``str``, which
@@ -15,8 +17,9 @@ evaluated as one phase) every round times, in a rotating order and in CPU time
   match, last match wins;
 * ``naive``   — the same chain over bytes with ``bytes in bytes`` and ``re2.search``
   (what benchmarks/bench_engine.py compared against until issue 15);
-* ``job``     — what a proxy does per request: ``Engine.evaluate(request, response)``
-  with the cache decision (both phases; reasons not read), fresh request and response.
+* ``job``     — what a proxy does per request: ``request_phase(request)`` then
+  ``.response_phase(response)`` with the cache decision (reasons not read), fresh
+  request and response.
 
 Each figure is the median over rounds of the per-round ratio to ``careful``, so a
 noisy round moves both sides.  Before anything is timed, every sample's matched
@@ -160,19 +163,26 @@ def run_size(n: int, rounds: int, count: int) -> dict:
     dicts = make_samples(n, count=count)
     for d in dicts:
         outcome = engine.evaluate(Request.from_dict(d))
+        pending = engine.request_phase(Request.from_dict(d))
         matched = [int(r.ref[1:]) for r in outcome.matched[REQ]]
+        assert [int(r.ref[1:]) for r in pending.matched] == matched
         for name, chain in (("careful", careful), ("naive", naive)):
             want_m, want_s = chain(d)
             assert matched == want_m, (name, d, matched, want_m)
-            assert outcome.request_settings == want_s, (name, d)
+            assert outcome.request_settings == want_s == pending.settings, (name, d)
 
-    def run_engine(d):
+    def run_phase(d):
+        return engine.request_phase(Request.from_dict(d))
+
+    def run_evaluate(d):
         return engine.evaluate(Request.from_dict(d))
 
     def run_job(d):
-        return full.evaluate(Request.from_dict(d), Response.from_dict(RESPONSE))
+        return full.request_phase(Request.from_dict(d)).response_phase(
+            Response.from_dict(RESPONSE))
 
-    runners = {"engine": run_engine, "careful": careful, "naive": naive, "job": run_job}
+    runners = {"phase": run_phase, "evaluate": run_evaluate, "careful": careful,
+               "naive": naive, "job": run_job}
     ratios: dict[str, list[float]] = {k: [] for k in runners}
     absolute: dict[str, list[float]] = {k: [] for k in runners}
     names = list(runners)
@@ -222,14 +232,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=300, help="requests per pass")
     parser.add_argument("--sizes", default="10,50,300,5000")
     args = parser.parse_args(argv)
-    print(f"{'rules':>5} {'careful µs':>10} {'engine':>8} {'naive':>8} {'job':>8}"
-          f"   (medians of per-round ratios to careful; {args.rounds} rounds × "
+    print(f"{'rules':>5} {'careful µs':>10} {'phase':>8} {'evaluate':>9} {'naive':>8} "
+          f"{'job':>8}   (medians of per-round ratios to careful; {args.rounds} rounds × "
           f"{args.count} fresh requests)")
     for n in (int(x) for x in args.sizes.split(",")):
         res = run_size(n, args.rounds, args.count)
-        print(f"{n:>5} {res['careful'][1]:>10.1f} {res['engine'][0]:>7.2f}× "
-              f"{res['naive'][0]:>7.2f}× {res['job'][0]:>7.2f}×   "
-              f"(engine {res['engine'][1]:.1f} µs, job {res['job'][1]:.1f} µs)")
+        print(f"{n:>5} {res['careful'][1]:>10.1f} {res['phase'][0]:>7.2f}× "
+              f"{res['evaluate'][0]:>8.2f}× {res['naive'][0]:>7.2f}× {res['job'][0]:>7.2f}×"
+              f"   (phase {res['phase'][1]:.1f} µs, job {res['job'][1]:.1f} µs)")
     wall, cpu_ms, gen = load_time()
     print(f"\nload + validate + compile of 300 rules from JSON: {wall:.1f} ms wall, "
           f"{cpu_ms:.1f} ms CPU (of which generating the phase function {gen:.1f} ms CPU)")

@@ -10,7 +10,12 @@ measured in the same run, and the ratio between them:
 * ``bench_engine``: rule sets of 10, 50 and 300 rules over 1,000 requests
   against one hand-written ``if`` chain; load+validate+compile of 300 rules;
 * ``bench_phase``: the request phase and the whole job at 10 to 5,000 rules against
-  careful and naive hand-written chains (paired, interleaved, CPU time).
+  careful and naive hand-written chains (paired, interleaved, CPU time);
+* ``bench_embedding``: the two-phase API (with and without reasons) against
+  ``evaluate`` per request.
+
+``bench_proxy`` (``rulelang proxy`` against a plain aiohttp proxy) starts server
+processes and is run on its own: ``python benchmarks/bench_proxy.py``.
 
 Run it on a quiet machine: the ratios are only as steady as the machine.
 """
@@ -22,13 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_embedding
 import bench_engine
 import bench_expressions
 import bench_fields
 import bench_phase
 
 if __name__ == "__main__":
-    for module in (bench_expressions, bench_fields, bench_engine, bench_phase):
+    for module in (bench_expressions, bench_fields, bench_engine, bench_phase,
+                   bench_embedding):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
         if module is bench_phase:
             module.main([])

@@ -67,6 +67,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                   "List the functions of the language with their signatures."),
     "lint": ("rulelang.cli.lint", "lint_command",
              "Check rules files, directories of rules files, or one expression (--expr)."),
+    "proxy": ("rulelang.cli.proxy", "proxy_command",
+              "Run a caching reverse proxy that caches as Cloudflare would with these rules."),
     "test": ("rulelang.cli.test", "test_command",
              "Run the test cases in CASES (YAML case files or directories of them)."),
     "trace": ("rulelang.cli.trace", "trace_command",
@@ -136,7 +138,7 @@ def _say(message: str) -> None:
         pass
 
 
-_RULES_COMMANDS = ("eval", "trace", "test")
+_RULES_COMMANDS = ("eval", "trace", "test", "proxy")
 
 
 def _is_case_file(token: str) -> bool:

@@ -14,6 +14,7 @@ parser such as ijson cannot report.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -24,9 +25,9 @@ from typing import Any, TextIO
 from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request, Response
 
-__all__ = ["Sample", "har_entry_to_dict", "iter_samples", "sample_from_dict"]
+__all__ = ["Sample", "har_entry_to_dict", "iter_samples", "parse_timestamp", "sample_from_dict"]
 
-_SAMPLE_KEYS = ("name", "request", "response")
+_SAMPLE_KEYS = ("name", "request", "response", "timestamp")
 _CHUNK = 1 << 16
 _WS = frozenset(" \t\r\n")
 _FIRST_LINE_LIMIT = 1 << 22
@@ -53,6 +54,9 @@ class Sample:
     line: int | None
     request: Request
     response: Response | None
+    #: When the request was made (Unix seconds): the sample's ``timestamp`` or a HAR
+    #: entry's ``startedDateTime``; ``None`` when the file does not say.
+    timestamp: float | None = None
 
     @property
     def label(self) -> str:
@@ -91,11 +95,49 @@ def sample_from_dict(d: dict, *, index: int = 0, line: int | None = None, source
         raise RuleLangError(f"{where}: 'name' must be a string, got {_json_kind(name)}")
     if "request" not in d:
         raise RuleLangError(f"{where}: 'request' is required")
+    if d.get("timestamp") is not None:
+        try:
+            timestamp = parse_timestamp(d["timestamp"])
+        except ValueError as e:
+            raise RuleLangError(f"{where}: 'timestamp': {e}") from None
     request = Request.from_dict(d["request"], where=where, url_normalization=url_normalization,
                                 timestamp=timestamp)
     raw_response = d.get("response")
     response = None if raw_response is None else Response.from_dict(raw_response, where=where)
-    return Sample(name, index, line, request, response)
+    return Sample(name, index, line, request, response, timestamp)
+
+
+def parse_timestamp(value: Any) -> float:
+    """Unix seconds from an RFC 3339 date and time or a Unix time (a number or a string of
+    digits).  A Unix time is read by its size, as Logpush writes them: seconds, or
+    milli-, micro- or nanoseconds (from 10^11, 10^14, 10^17 up).  Raises ``ValueError``
+    with a message for anything else."""
+    if isinstance(value, bool):
+        raise ValueError("expected RFC 3339 or Unix seconds, got a boolean")  # noqa: TRY004
+    number: float | None = None
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+            number = float(text) if "." in text else int(text)
+        else:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{value!r} is neither RFC 3339 nor Unix seconds") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.timestamp()
+    else:
+        raise ValueError(  # noqa: TRY004 - the caller turns it into a positioned error
+            f"expected RFC 3339 or Unix seconds, got {_json_kind(value)}")
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{value!r} is not a time")
+    for limit, scale in ((10**17, 10**9), (10**14, 10**6), (10**11, 10**3)):
+        if number >= limit:
+            return number / scale
+    return float(number)
 
 
 def _json_kind(value: Any) -> str:
@@ -449,5 +491,7 @@ def _har_sample(entry: Any, index: int, line: int, source: str, norm: str) -> Sa
         d, timestamp = har_entry_to_dict(entry, index)
     except RuleLangError as e:
         raise RuleLangError(f"{_where(source, line, index)}: {e}") from None
-    return sample_from_dict(d, index=index, line=line, source=source, url_normalization=norm,
-                            timestamp=timestamp)
+    sample = sample_from_dict(d, index=index, line=line, source=source,
+                              url_normalization=norm, timestamp=timestamp)
+    return Sample(sample.name, sample.index, sample.line, sample.request, sample.response,
+                  timestamp)

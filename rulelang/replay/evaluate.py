@@ -1,0 +1,198 @@
+"""The request and response phases for every request of a log: what the rules decide about
+each request on its own, before the cache over time is simulated.
+
+The decision of one request does not depend on what is in the cache, so this step is a
+parallel map (a process pool locally, a map over partitions on Dask).  Its output is
+small, picklable :class:`Line` records that the simulation sorts and replays.
+
+The engine is reached through :func:`decide` only — the one place that knows whether
+the engine offers the two-phase API (``Engine.request_phase``) or only ``evaluate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from rulelang.cache.cache_control import delta_seconds, find, parse_directives
+from rulelang.cache.response_views import EDGE_SOURCES
+from rulelang.errors import RuleLangError
+from rulelang.http.messages import Request, Response
+from rulelang.replay.inputs import LogRequest
+
+__all__ = ["EngineSpec", "Evaluated", "Line", "RuleInfo", "build_engine", "decide",
+           "evaluate_request", "rule_table"]
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to build one rule set's engine anywhere (a worker process, a Dask worker):
+    the rules files and the zone settings.  Engines hold compiled closures and are not
+    sent between processes; this is."""
+
+    rules: tuple[str, ...]
+    zone: Mapping[str, Any] | None = None
+
+    def key(self) -> tuple:
+        return (self.rules, repr(sorted((self.zone or {}).items())))
+
+
+_ENGINES: dict[tuple, Any] = {}
+
+
+def build_engine(spec: EngineSpec) -> Any:
+    """The engine of ``spec``, built once per process."""
+    key = spec.key()
+    engine = _ENGINES.get(key)
+    if engine is None:
+        from rulelang.engine import Engine
+
+        engine = Engine(list(spec.rules), zone=dict(spec.zone) if spec.zone else None)
+        if len(_ENGINES) > 8:
+            _ENGINES.clear()
+        _ENGINES[key] = engine
+    return engine
+
+
+class RuleInfo(NamedTuple):
+    """A rule as the per-rule summary names it."""
+
+    phase: str
+    index: int
+    ref: str
+
+
+def _compiled_rules(engine: Any) -> list:
+    return list(engine._request) + list(engine._response)
+
+
+def rule_table(engine: Any) -> list[RuleInfo]:
+    """Every enabled rule of the engine, request phase first, in evaluation order."""
+    out = []
+    for rule in _compiled_rules(engine):
+        ref = rule.ref
+        out.append(RuleInfo(ref.phase, ref.index, ref.ref or ref.id or ref.label()))
+    return out
+
+
+class Evaluated(NamedTuple):
+    """One rule set's decision about one request.
+
+    ``status`` is the §4 status a new response gets (``MISS``, ``BYPASS``, ``DYNAMIC``);
+    ``store`` is ``None`` when the response is not stored, else ``(edge_ttl,
+    serve_stale_allowed, stale_while_revalidate, cache_tags, etag, last_modified)``;
+    ``matched`` the positions (in :func:`rule_table`) of the matching rules.
+    """
+
+    key: str
+    eligible: bool
+    status: str
+    store: tuple | None
+    matched: tuple[int, ...]
+
+
+class Line(NamedTuple):
+    """One request of the log with every rule set's decision: what the simulation reads.
+
+    ``t`` is the time the simulation uses (``timestamp``, or 0 when the log has none);
+    ``validators`` the origin response's ``(ETag, Last-Modified)``; ``not_modified`` that
+    the log shows a 304 from the origin; ``unreachable`` that it shows no origin answer.
+    """
+
+    t: float
+    file: int
+    line: int
+    timestamp: float | None
+    colo: str | None
+    host: str
+    url: str
+    size: int
+    validators: tuple[str | None, str | None]
+    not_modified: bool
+    unreachable: bool
+    observed: str | None
+    decisions: tuple[Evaluated, ...]
+
+
+# id(engine) -> (engine, {id(rule ref): position}); the engine is kept so its id stays its own.
+_ORDINALS: dict[int, tuple[Any, dict[int, int]]] = {}
+
+
+def _ordinal_table(engine: Any) -> dict[int, int]:
+    entry = _ORDINALS.get(id(engine))
+    if entry is None:
+        if len(_ORDINALS) > 16:
+            _ORDINALS.clear()
+        entry = (engine, {id(rule.ref): i for i, rule in enumerate(_compiled_rules(engine))})
+        _ORDINALS[id(engine)] = entry
+    return entry[1]
+
+
+def decide(engine: Any, request: Request, response: Response | None) -> Evaluated:
+    """The adapter: one request through both phases of ``engine``, as an :class:`Evaluated`.
+
+    Uses ``Engine.evaluate`` and its outcome's ``decision`` dict; when the engine offers
+    the typed two-phase API this is the one function to change.
+    """
+    outcome = engine.evaluate(request, response)
+    d = outcome.decision or {}
+    ordinals = _ordinal_table(engine)
+    matched = tuple(sorted(ordinals[id(ref)] for refs in outcome.matched.values()
+                           for ref in refs if id(ref) in ordinals))
+    eligible = bool(d.get("eligible"))
+    status = d.get("cache_status") or ("MISS" if eligible else "DYNAMIC")
+    store = None
+    if response is not None and d.get("edge_ttl") is not None:
+        stripped = set(d.get("stripped_headers") or ())
+        etag = _first(response, "etag") if "etag" not in stripped else None
+        modified = _first(response, "last-modified") if "last-modified" not in stripped \
+            else None
+        stale = bool(d.get("serve_stale_allowed"))
+        window = _swr_window(response, outcome.response_settings) if stale else 0
+        store = (int(d["edge_ttl"]), stale, window, tuple(d.get("cache_tags") or ()),
+                 etag, modified)
+    return Evaluated(str(d.get("cache_key") or request.url), eligible, status, store, matched)
+
+
+def _first(message: Any, name: str) -> str | None:
+    values = message.header_values(name)
+    return values[0] if values else None
+
+
+def _swr_window(response: Response, response_settings: Mapping) -> int:
+    """``W`` of §4.20: the edge view's ``stale-while-revalidate`` after the response rules'
+    last edit of it."""
+    edits = response_settings.get("cache_control") or {}
+    edit = edits.get("stale-while-revalidate")
+    if isinstance(edit, Mapping):
+        if edit.get("operation") == "set":
+            value = edit.get("value")
+            return int(value) if isinstance(value, int) and value >= 0 else 0
+        return 0
+    for name, display in EDGE_SOURCES:
+        values = response.header_values(name)
+        if values:
+            notes: list[str] = []
+            directives = parse_directives(values, display, notes)
+            return delta_seconds(find(directives, "stale-while-revalidate"), display,
+                                 notes) or 0
+    return 0
+
+
+def evaluate_request(engines: Sequence[Any], item: LogRequest) -> Line:
+    """Every rule set's decision about one logged request."""
+    request, response = item.request, item.response
+    try:
+        decisions = tuple(decide(engine, request, response) for engine in engines)
+    except RuleLangError:
+        raise
+    except Exception as exc:
+        raise RuleLangError(f"evaluation failed: {exc!r}") from exc
+    validators = (None, None)
+    if response is not None:
+        validators = (_first(response, "etag"), _first(response, "last-modified"))
+    return Line(item.timestamp if item.timestamp is not None else 0.0, item.file, item.line,
+                item.timestamp, item.colo, request.url_host, request.url, item.size,
+                validators, item.origin_status == 304, item.origin_unreachable, item.observed,
+                decisions)
