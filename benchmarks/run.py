@@ -12,7 +12,9 @@ measured in the same run, and the ratio between them:
 * ``bench_phase``: the request phase and the whole job at 10 to 5,000 rules against
   careful and naive hand-written chains (paired, interleaved, CPU time);
 * ``bench_embedding``: the two-phase API (with and without reasons) against
-  ``evaluate`` per request.
+  ``evaluate`` per request;
+* ``bench_rules_files``: Terraform loading with sibling files, evaluated locals and
+  variables, and unknown values, against the same rules written with literals.
 
 ``bench_proxy`` (``rulelang proxy`` against a plain aiohttp proxy) starts server
 processes and is run on its own: ``python benchmarks/bench_proxy.py``.
@@ -32,10 +34,11 @@ import bench_engine
 import bench_expressions
 import bench_fields
 import bench_phase
+import bench_rules_files
 
 if __name__ == "__main__":
     for module in (bench_expressions, bench_fields, bench_engine, bench_phase,
-                   bench_embedding):
+                   bench_embedding, bench_rules_files):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
         if module is bench_phase:
             module.main([])

@@ -47,7 +47,7 @@ from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
 from rulelang.http.messages import NO_FIELDS, Request, Response
 from rulelang.rules.paths import rule_files
-from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
+from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets, recheck_for_plan
 from rulelang.rules.units import REQUEST_UNITS, RESPONSE_UNITS, request_units
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
@@ -152,8 +152,10 @@ class Engine:
     ``rulesets`` are :class:`~rulelang.ruleset.Ruleset` objects, dicts or paths (a
     Terraform file may hold several).  ``zone`` holds the zone settings of
     cache-phases §0 (a dict or :class:`~rulelang.zone.Zone`); ``lists`` the items
-    of ``$name`` lists.  Raises :class:`~rulelang.errors.RulesetError` when any rule
-    set has an error: an engine is never built from part of the rules.
+    of ``$name`` lists; ``annotations=True`` ignores ``$comment``-style documentation
+    keys in the rule sets it loads.  A :class:`Ruleset` loaded without the zone's
+    plan is checked again for it.  Raises :class:`~rulelang.errors.RulesetError` when
+    any rule set has an error: an engine is never built from part of the rules.
     """
 
     __slots__ = ("_decide", "_fingerprint", "_lists", "_request_fast", "_request_plan",
@@ -161,7 +163,8 @@ class Engine:
 
     def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
                  zone: dict[str, Any] | Zone | None = None,
-                 lists: Mapping[str, Any] | None = None, decide: bool = True) -> None:
+                 lists: Mapping[str, Any] | None = None, decide: bool = True,
+                 annotations: bool = False) -> None:
         if isinstance(rulesets, (Ruleset, dict, str, PathLike)):
             rulesets = [rulesets]
         self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
@@ -173,10 +176,15 @@ class Engine:
         problems: list[Diagnostic] = []
         for item in rulesets:
             if isinstance(item, Ruleset):
+                # A rule set loaded without this plan is checked again for it
+                # (interfaces.md §8): whatever form the rules came in, the same checks.
+                if plan is not None and item.plan != plan:
+                    problems.extend(recheck_for_plan(item, plan, lists))
                 loaded.append(item)
                 continue
             try:
-                loaded.extend(load_rulesets(item, lists=lists, plan=plan))
+                loaded.extend(load_rulesets(item, lists=lists, plan=plan,
+                                            annotations=annotations))
             except RulesetError as exc:
                 problems.extend(exc.diagnostics)
         if problems:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import re
 import signal
@@ -135,6 +136,9 @@ async def _run(server, host: str, port: int, reload: bool) -> None:
             loop.add_signal_handler(sig, stop.set)
 
     def ready(bound_host: str, bound_port: int) -> None:
+        # The rules and modules live as long as the server: keep them out of the cyclic
+        # collector's full passes (a few per cent per MISS, measured by bench_proxy).
+        gc.freeze()
         _say(f"listening on http://{bound_host}:{bound_port} -> {server.config.origin} "
              f"(rules {server.engine.fingerprint[:12]}, store {server.store.kind})")
 

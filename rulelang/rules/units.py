@@ -24,6 +24,9 @@ REQUEST_UNITS: tuple[tuple[str, ...], ...] = (
     ("cache_reserve",), ("serve_stale",), ("respect_strong_etags",),
     ("origin_error_page_passthru",), ("origin_cache_control",), ("read_timeout",),
     ("additional_cacheable_ports",),
+    # Stacked as whole settings (last match wins) and shown in ``request_settings``; the
+    # cache decision does not model them (docs/terraform.md).
+    ("vary",), ("shared_dictionary",), ("origin_range_requests",),
 )
 #: The response phase's stacked scalars.
 RESPONSE_UNITS = ("strip_etags", "strip_set_cookie", "strip_last_modified")

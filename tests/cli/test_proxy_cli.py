@@ -131,3 +131,15 @@ def test_proxy_command_without_aiohttp_says_which_extra(monkeypatch, capsys):
     assert "rulelang[proxy]" in capsys.readouterr().err
 
 
+
+
+def test_proxy_command_on_a_busy_port_exits_2(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["proxy", "--origin", "http://127.0.0.1:1",
+                     "--listen", f"127.0.0.1:{port}"]) == 2
+    assert "cannot listen" in capsys.readouterr().err
