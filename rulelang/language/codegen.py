@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from rulelang.http.derive import REQUEST_DERIVATIONS
@@ -184,7 +185,7 @@ class _Generator:
                 # what the field's reader does for a request without supplied values,
                 # without the call: the request's cache, else derive and cache
                 key, fn, value_of = self.bind(name), self.bind(derive, "P"), self.bind(
-                    _value_of, "H")
+                    _value_of(), "H")
                 self.prologue += [f"{local} = c.get({key})",
                                   f"if {local} is None:",
                                   f"    {local} = c[{key}] = {fn}(q, {value_of})"]
@@ -200,9 +201,13 @@ class _Generator:
         entry = self._literal_sets.get(field)
         if entry is None:
             ids = {lit: i for i, lit in enumerate(literals)}
-            matcher = self.bind(LiteralSet(literals), "L")
+            found = LiteralSet(literals)
+            matcher, none = self.bind(found, "L"), self.bind(_NONE)
             entry = self._literal_sets[field] = (f"c{len(self._literal_sets)}", ids)
-            self.prologue.append(f"{entry[0]} = {matcher}({local})")
+            # the set's own first checks, inline: most values are answered without a call
+            guard = local if not found.common else (
+                f"{local} and {local}.find({self.bind(found.common)}) >= 0")
+            self.prologue.append(f"{entry[0]} = {matcher}({local}) if {guard} else {none}")
         return f"({self.bind(entry[1][literal])} in {entry[0]})"
 
     def literal_set(self, field: str) -> tuple[str, dict[bytes, int]] | None:
@@ -656,9 +661,15 @@ def _direct_derivation(name: str) -> Callable | None:
     return REQUEST_DERIVATIONS.get(name)
 
 
-def _value_of(request: Any, name: str) -> Any:
-    """What a derivation reads another field with (the field's reader, cached)."""
-    return field_reader(name)(request, None)
+@cache
+def _value_of() -> Callable[[Any, str], Any]:
+    """What a derivation reads another field with: ``value_of(request, name)``, the
+    field's reader (cached on the request), looked up in one dictionary."""
+    readers = {name: field_reader(name) for name in schema.fields()}
+
+    def value_of(request: Any, name: str) -> Any:
+        return readers[name](request, None)
+    return value_of
 
 
 _NONE: frozenset[int] = frozenset()
@@ -687,14 +698,15 @@ class LiteralSet:
     should the two disagree, each literal is looked for with ``bytes.find``.
     """
 
-    __slots__ = ("_any", "_common", "_literals", "_set")
+    __slots__ = ("_any", "_literals", "_set", "common")
 
     def __init__(self, literals: Sequence[bytes]):
         import re2
 
         from rulelang.language.patterns.regex import latin1_options, tester
         self._literals = tuple(literals)
-        self._common = _common_substring(self._literals)
+        #: the longest text every literal contains (``b""`` when there is none)
+        self.common = _common_substring(self._literals)
         escaped = [b"".join(b"\\x%02x" % c for c in lit) for lit in self._literals]
         self._any = tester(re2.compile(b"|".join(escaped), latin1_options(never_capture=True)),
                            "search")
@@ -708,7 +720,7 @@ class LiteralSet:
     def __call__(self, value: Any) -> frozenset[int]:
         # MISSING and b"" hold no (non-empty) literal; nor does a value without the text
         # every literal contains (a bytes.find is far cheaper than an RE2 call)
-        if not value or (self._common and value.find(self._common) < 0) \
+        if not value or (self.common and value.find(self.common) < 0) \
                 or not self._any(value):
             return _NONE
         hits = self._set(value)
