@@ -345,7 +345,7 @@ class Engine:
 
     @staticmethod
     def _matching(rules: tuple, fast: Any, request: Request, response: Response | None
-                  ) -> list:
+                  ) -> Iterable[Any]:
         """The entries of ``rules`` whose filter is true, in order.
 
         The phase's generated function answers for requests that supply no ``fields``;
@@ -353,7 +353,7 @@ class Engine:
         an error happened in.  Entries are ``_Compiled`` rules or ``(run, ref, units)``."""
         if fast is not None and request._fields is NO_FIELDS:
             try:
-                return [rules[i] for i in fast(request, response)]
+                return map(rules.__getitem__, fast(request, response))
             except Exception:  # noqa: BLE001, S110 - the closures below report it
                 pass
         out = []
