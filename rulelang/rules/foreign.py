@@ -28,7 +28,7 @@ from rulelang.rules.documents import Document, PathKey, path_text
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = ["OCTORULES_CACHE_KEYS", "OCTORULES_PHASES", "is_octorules", "is_rules_document",
-           "octorules_bodies", "terraform_json_bodies"]
+           "octorules_bodies", "octorules_root", "terraform_json_bodies"]
 
 #: octorules' phase keys (octorules-cloudflare's phase table) → Cloudflare phase.
 OCTORULES_PHASES = {
@@ -162,14 +162,32 @@ def terraform_json_bodies(doc: Document) -> list[Document] | None:
 
 # --------------------------------------------------------------------------- octorules
 
-def is_octorules(value: Any) -> bool:
-    """Whether ``value`` is an octorules zone file (phase keys at the top)."""
+def _is_octorules_zone(value: Any) -> bool:
     if not isinstance(value, dict) or not value or "rules" in value or "phase" in value:
         return False
     keys = [k for k in value if isinstance(k, str)]
     return any(k in OCTORULES_PHASES for k in keys) and all(
         k in OCTORULES_PHASES or k in _OCTORULES_OTHER or k.startswith("cloudflare_")
         for k in keys)
+
+
+def octorules_root(value: Any) -> tuple[dict, PathKey] | None:
+    """The Cloudflare part of an octorules zone file and its path: the file itself when
+    its phase keys are at the top, or its ``cloudflare:`` block in a multi-provider file
+    (one block a provider: ``cloudflare:``, ``bunny:``, ``aws:`` …); ``None`` when
+    ``value`` is not an octorules file."""
+    if _is_octorules_zone(value):
+        return value, ()
+    if isinstance(value, dict) and _is_octorules_zone(value.get("cloudflare")) and all(
+            isinstance(k, str) and isinstance(v, dict) for k, v in value.items()):
+        return value["cloudflare"], ("cloudflare",)
+    return None
+
+
+def is_octorules(value: Any) -> bool:
+    """Whether ``value`` is an octorules zone file (phase keys at the top, or under
+    ``cloudflare:`` in a multi-provider file)."""
+    return octorules_root(value) is not None
 
 
 def _octorules_lists(value: dict) -> dict[str, list] | None:
@@ -193,33 +211,34 @@ def _octorules_lists(value: dict) -> dict[str, list] | None:
 
 def octorules_bodies(doc: Document) -> list[Document] | None:
     """The cache rule sets of an octorules zone file (with the lists it defines)."""
-    value = doc.value
-    if not is_octorules(value):
+    found = octorules_root(doc.value)
+    if found is None:
         return None
+    value, at = found
     lists = _octorules_lists(value)
     out = []
     for key, rules in value.items():
         if key not in _OCTORULES_CACHE:
             if key in OCTORULES_PHASES:
-                out.append(_note(doc, (key,), f"octorules {key} ({OCTORULES_PHASES[key]}) "
-                                              "is not a cache phase; skipped"))
+                out.append(_note(doc, at + (key,), f"octorules {key} "
+                                 f"({OCTORULES_PHASES[key]}) is not a cache phase; skipped"))
             continue
         phase, action = _OCTORULES_CACHE[key]
         if not isinstance(rules, list):
             body = {"phase": phase, "rules": rules}
-            out.append(_sub(doc, body, [((key,), ("rules",))], key))
+            out.append(_sub(doc, body, [(at + (key,), ("rules",))], key))
             continue
         kept: list[Any] = []
-        moves: list[tuple[PathKey, PathKey]] = [((key,), ("rules",))]
+        moves: list[tuple[PathKey, PathKey]] = [(at + (key,), ("rules",))]
         for j, rule in enumerate(rules):
             if isinstance(rule, dict):
                 meta = rule.get("octorules")
                 if isinstance(meta, dict) and meta.get("ignored") is True:
-                    moves.insert(0, ((key, j), ("(ignored)", j)))
+                    moves.insert(0, (at + (key, j), ("(ignored)", j)))
                     continue
                 rule = {k: v for k, v in rule.items() if k != "octorules"}
                 rule.setdefault("action", action)
-            moves.insert(0, ((key, j), ("rules", len(kept))))
+            moves.insert(0, (at + (key, j), ("rules", len(kept))))
             kept.append(rule)
         sub = _sub(doc, {"phase": phase, "rules": kept}, moves, key)
         sub.lists = lists
