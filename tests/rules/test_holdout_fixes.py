@@ -1,0 +1,174 @@
+"""Regressions found by the holdout review of issue 10: hostile Terraform, a second
+entry point rule set for a zone, vary header names Cloudflare refuses, and octorules'
+multi-provider layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from rulelang.linter import lint
+
+_HEAD = '''resource "cloudflare_ruleset" "c" {
+  zone_id = "z"
+  name    = "n"
+  kind    = "zone"
+  phase   = "http_request_cache_settings"
+'''
+
+
+def _tf(locals_: str, default: str, expression: str = '"true"') -> str:
+    return (f"locals {{\n{locals_}\n}}\n" + _HEAD +
+            f'  rules = [{{ action = "set_cache_settings", expression = {expression}, '
+            f'action_parameters = {{ cache = true, edge_ttl = {{ mode = "override_origin", '
+            f'default = {default} }} }} }}]\n}}\n')
+
+
+def _doubling(n: int, op: str) -> str:
+    if op == "*":
+        lines = [f"  m{i} = local.m{i + 1} * local.m{i + 1}" for i in range(n)]
+        return "\n".join(lines + [f"  m{n} = 2"])
+    lines = [f'  m{i} = "${{local.m{i + 1}}}${{local.m{i + 1}}}"' for i in range(n)]
+    return "\n".join(lines + [f'  m{n} = "{"a" * 64}"'])
+
+
+HOSTILE = [
+    # (name, file text, code, severity, words in the message)
+    ("number literal with 5000 digits", _tf("", "1" + "0" * 5000),
+     "RS008", "error", "out of range"),
+    ("float literal that overflows", _tf("", "1e999"), "RS008", "error", "out of range"),
+    ("arithmetic that overflows", _tf("", "1e308 * 10"), "RS008", "error", "out of range"),
+    ("locals that square each other 30 times", _tf(_doubling(30, "*"), "local.m0"),
+     "RS008", "error", "out of range"),
+    ("locals that double a string 25 times", _tf(_doubling(25, "+"), "1",
+                                                  '"http.host eq \\"${local.m0}\\""'),
+     "RS008", "error", "longer than"),
+    ("two locals that refer to each other", _tf("  a = local.b\n  b = local.a", "local.a"),
+     "RS008", "error", "refers to itself"),
+    ("a local that interpolates itself", _tf('  a = "${local.a}x"', "1",
+                                             '"http.host eq \\"${local.a}\\""'),
+     "RS008", "error", "refers to itself"),
+    ("3000 nested parentheses", _tf("", "(" * 3000 + "1" + ")" * 3000),
+     "RS004", "error", "nested too deeply"),
+    ("a phase that divides by zero", _HEAD.replace('"http_request_cache_settings"',
+                                                   '"${1 / 0}"') + "}\n",
+     "RS008", "error", "divides by zero"),
+]
+
+
+@pytest.mark.parametrize("name,text,code,severity,words", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_terraform_gives_a_clear_diagnostic(tmp_path, name, text, code, severity, words):
+    path = tmp_path / "main.tf"
+    path.write_text(text)
+    diags = lint(str(path))
+    found = [d for d in diags if d.code == code and d.severity == severity]
+    assert found, [str(d) for d in diags]
+    assert words in found[0].message
+    assert all(d.location is not None and d.location.file == str(path) for d in diags)
+
+
+def test_a_used_twice_local_is_evaluated_once_per_file(tmp_path):
+    # 40 levels of "${local.x}${local.x}" would be 2**40 evaluations without memoising;
+    # beyond 32 levels the value is not followed (an info), and nothing hangs.
+    path = tmp_path / "main.tf"
+    path.write_text(_tf(_doubling(40, "+"), "1", '"http.host eq \\"${local.m0}\\""'))
+    diags = lint(str(path))
+    assert not [d for d in diags if d.severity == "error"], [str(d) for d in diags]
+
+
+def _resource(name: str, zone: str, phase: str = "http_request_cache_settings",
+              extra: str = "") -> str:
+    return f'''resource "cloudflare_ruleset" "{name}" {{
+  zone_id = {zone}
+  name    = "{name}"
+  kind    = "zone"
+  phase   = "{phase}"
+  {extra}
+  rules {{
+    action            = "set_cache_settings"
+    expression        = "true"
+    action_parameters {{
+      {"strip_etags = true" if "response" in phase else "cache = true"}
+    }}
+  }}
+}}
+'''
+
+
+ENTRY_POINTS = [
+    # (name, resources, RS101 expected)
+    ("same zone, same phase", [_resource("a", "var.zone_id"), _resource("b", "var.zone_id")],
+     True),
+    ("same literal zone", [_resource("a", '"0123"'), _resource("b", '"0123"')], True),
+    ("different zones", [_resource("a", "var.zone_a"), _resource("b", "var.zone_b")], False),
+    ("request and response phase", [
+        _resource("a", "var.zone_id"),
+        _resource("b", "var.zone_id", "http_response_cache_settings")], False),
+    ("for_each makes one a zone", [
+        _resource("a", "each.value", extra="for_each = var.zones"),
+        _resource("b", "each.value", extra="for_each = var.zones")], False),
+    ("count may make none", [
+        _resource("a", "var.zone_id", extra="count = var.on ? 1 : 0"),
+        _resource("b", "var.zone_id")], False),
+]
+
+
+@pytest.mark.parametrize("name,resources,refused", ENTRY_POINTS, ids=[e[0] for e in ENTRY_POINTS])
+def test_a_second_entry_point_for_a_zone_is_refused(tmp_path, name, resources, refused):
+    path = tmp_path / "cache.tf"
+    path.write_text("\n".join(resources))
+    codes = [d.code for d in lint(str(path)) if d.severity == "error"]
+    assert codes == (["RS101"] if refused else []), codes
+
+
+VARY = [
+    ("cf-device-type", True), ("cf_worker", True), ("host", True), ("connection", True),
+    ("cache-control", True), ("transfer-encoding", True), ("accept-encoding", False),
+    ("x-cf-thing", False), ("user-agent", False),
+]
+
+
+@pytest.mark.parametrize("header,refused", VARY)
+def test_vary_header_names_cloudflare_refuses(header, refused):
+    ruleset = {"phase": "http_request_cache_settings", "rules": [{
+        "expression": "true", "action": "set_cache_settings",
+        "action_parameters": {"vary": {"default": {"action": "bypass"},
+                                       "headers": {header: {"action": "passthrough"}}}}}]}
+    codes = [d.code for d in lint(ruleset) if d.severity == "error"]
+    assert codes == (["RS302"] if refused else []), codes
+
+
+_MULTI = '''cloudflare:
+  redirect_rules:
+    - ref: r
+      expression: 'http.host eq "www.example.com"'
+  cache_rules:
+    - ref: assets
+      expression: 'http.request.uri.path.extension in {"css" "js"}'
+      action_parameters:
+        cache: true
+        edge_ttl:
+          mode: override_origin
+bunny:
+  edge_rules: []
+'''
+
+
+def test_octorules_multi_provider_file_is_read_from_its_cloudflare_block(tmp_path):
+    path = tmp_path / "example.com.yaml"
+    path.write_text(_MULTI)
+    diags = lint(str(path))
+    errors = [d for d in diags if d.severity == "error"]
+    assert [d.code for d in errors] == ["RS311"], [str(d) for d in diags]
+    assert (errors[0].location.line, errors[0].location.column) == (10, 9)  # the edge_ttl key
+    notes = [d for d in diags if d.code == "RS010"]
+    assert notes and notes[0].location.line == 2
+
+
+def test_fmt_formats_the_cache_rules_of_an_octorules_multi_provider_file(tmp_path):
+    from rulelang.rules.format import format_text
+
+    path = tmp_path / "example.com.yaml"
+    text = _MULTI.replace('{"css" "js"}', '{  "css"   "js" }')
+    out, changed, _ = format_text(path, text)
+    assert len(changed) == 1
+    assert out == _MULTI  # only the cache rule's expression is rewritten
