@@ -433,7 +433,7 @@ class _Reporter:
         for path, text in self.doc.unknowns.items():
             where = path_text(path) or "the resource"
             value = self._value(path)
-            if text.startswith('dynamic "'):
+            if text.startswith(('dynamic "', "for expression ")):
                 message = f"{where} comes from {text}"
             elif isinstance(value, Template) and path[-1:] == ("expression",):
                 n = value.unknown

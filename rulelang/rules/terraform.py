@@ -536,7 +536,28 @@ class _Walker:
             return out
         elif d in ("heredoc_template", "heredoc_template_trim"):
             return self.heredoc(node, path, trim=d == "heredoc_template_trim")
+        elif d == "for_tuple_expr" and path is not None:
+            return self.for_tuple(node, path)
         return Unknown(self.snippet(node))
+
+    def for_tuple(self, node, path: PathKey) -> list | Unknown:
+        """``[for r in X : {…}]``: Terraform makes one element a member of ``X`` (those
+        the ``if`` keeps); rulelang reads the template once, standing for all of them,
+        with the iterator's values unknown (as a ``dynamic`` block's ``content``)."""
+        kids = self.operands(node)
+        intro = next((k for k in kids if _data(k) == "for_intro"), None)
+        body = next((k for k in kids if _data(k) not in ("for_intro", "for_cond")), None)
+        if intro is None or body is None:
+            return Unknown(self.snippet(node))
+        sub = path + (0,)
+        self.doc.positions[sub] = _pos(body)
+        item = self.value(body, sub)
+        if isinstance(item, Unknown):
+            return Unknown(self.snippet(node))
+        head = " ".join(self.raw(intro).split()).rstrip(" :")
+        self.doc.unknowns[path] = (f"for expression [{head} : …]: its template is "
+                                   "checked once, for every element")
+        return [item]
 
     def operands(self, node) -> list:
         return [c for c in node.children if _data(c) is not None

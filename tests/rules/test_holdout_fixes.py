@@ -172,3 +172,40 @@ def test_fmt_formats_the_cache_rules_of_an_octorules_multi_provider_file(tmp_pat
     out, changed, _ = format_text(path, text)
     assert len(changed) == 1
     assert out == _MULTI  # only the cache rule's expression is rewritten
+
+
+FOR_RULES = _HEAD + '''  rules = [for r in var.cache_rules :
+    {
+      expression = r.expression
+      action     = "set_cache_settings"
+      action_parameters = {
+        edge_ttl   = { mode = "override_origin", default = r.ttl }
+        %s
+      }
+    } if r.enabled
+  ]
+}
+'''
+
+
+@pytest.mark.parametrize("extra,errors", [
+    ("cache = true", []),
+    ("custom_key = { user = { geo = r.geo } }", ["RS301"]),  # belongs in cache_key
+    ('browser_ttl = { mode = "sometimes" }', ["RS318"]),
+])
+def test_a_for_expression_of_rules_is_checked_from_its_template(tmp_path, extra, errors):
+    path = tmp_path / "main.tf"
+    path.write_text(FOR_RULES % extra)
+    diags = lint(str(path))
+    assert [d.code for d in diags if d.severity == "error"] == errors, [str(d) for d in diags]
+    notes = [d.message for d in diags if d.code == "RS008"]
+    assert any("[for r in var.cache_rules : …]" in n for n in notes), notes
+    assert any("rules[0].expression = r.expression" in n for n in notes), notes
+
+
+def test_a_for_expression_whose_template_is_unknown_stays_one_unknown(tmp_path):
+    path = tmp_path / "main.tf"
+    path.write_text(_HEAD + "  rules = [for r in var.rules : r]\n}\n")
+    diags = lint(str(path))
+    assert [d.code for d in diags] == ["RS008"]
+    assert "rules = [for r in var.rules : r]" in diags[0].message
