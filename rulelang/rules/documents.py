@@ -25,7 +25,7 @@ import yaml
 from rulelang.errors import Diagnostic, Location
 
 __all__ = ["Document", "LoadError", "PathKey", "Pos", "Template", "Unknown", "document_from_value", "fail", "path_text",
-           "read_json", "read_yaml"]
+           "read_json", "read_yaml", "yaml_too_big"]
 
 Pos = tuple[int, int]
 PathKey = tuple[Any, ...]
@@ -265,6 +265,12 @@ def read_yaml(text: str, file: str | None) -> list[Document]:
             node = loader.get_node()
             if node is None:  # check_node() said there is one; get_node() types it Optional
                 break
+            if yaml_too_big(node):
+                mark = node.start_mark
+                raise fail("RS003", f"invalid YAML: its aliases expand to more than "
+                           f"{_MAX_YAML_VALUES:,} values", file, mark.line + 1,
+                           mark.column + 1, hint="write the values out instead of "
+                           "repeating anchors inside anchors")
             value = loader.construct_document(node)
             doc = Document(value=value, file=file, format="yaml")
             _yaml_positions(node, (), doc, set())
@@ -283,6 +289,36 @@ def read_yaml(text: str, file: str | None) -> list[Document]:
         raise fail("RS005", "the YAML file is empty", file, 1, 1,
                     hint='a rules file holds {"rules": [...]}')
     return docs
+
+
+#: How many values a YAML document may stand for once its aliases are expanded: far
+#: more than any rule set, far less than an "alias bomb" (anchors of anchors) makes.
+_MAX_YAML_VALUES = 1_000_000
+
+
+def yaml_too_big(node: yaml.Node) -> bool:
+    """Whether the YAML ``node`` stands for more than a million values once its aliases
+    are expanded (an "alias bomb"): measured without expanding them."""
+    return _expanded_size(node, {}) > _MAX_YAML_VALUES
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for with every alias expanded (each node is
+    measured once, so this is quick even when the expansion is not)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a recursive alias counts once while it is being measured
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            total += _expanded_size(child, sizes)
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            total += _expanded_size(key_node, sizes) + _expanded_size(value_node, sizes)
+    total = min(total, _MAX_YAML_VALUES + 1)
+    sizes[id(node)] = total
+    return total
 
 
 def _yaml_positions(node: yaml.Node, path: PathKey, doc: Document, seen: set[int]) -> None:

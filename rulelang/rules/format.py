@@ -21,7 +21,7 @@ import yaml
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
 from rulelang.render import offset_of, quoted_string_offsets
-from rulelang.rules.documents import path_text
+from rulelang.rules.documents import path_text, yaml_too_big
 from rulelang.rules.files import format_of, read_text
 from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, octorules_root
 from rulelang.schema.catalogue import OTHER_PHASES
@@ -100,6 +100,8 @@ def _yaml_sites(text: str) -> list[Site]:
     for root in yaml.compose_all(text, Loader=yaml.SafeLoader):
         if root is None:
             continue
+        if yaml_too_big(root):
+            raise yaml.YAMLError("its aliases expand to more than a million values")
         nodes: dict = {}
         _yaml_nodes(root, (), nodes)
         value = yaml.SafeLoader(text).construct_document(root)

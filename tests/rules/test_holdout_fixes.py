@@ -209,3 +209,35 @@ def test_a_for_expression_whose_template_is_unknown_stays_one_unknown(tmp_path):
     diags = lint(str(path))
     assert [d.code for d in diags] == ["RS008"]
     assert "rules = [for r in var.rules : r]" in diags[0].message
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
+              for i in range(1, levels + 1)]
+    return "\n".join(lines + [
+        "phase: http_request_cache_settings", "rules:", "  - expression: 'true'",
+        "    action: set_cache_settings",
+        f"    action_parameters: {{cache: true, additional_cacheable_ports: *a{levels}}}", ""])
+
+
+@pytest.mark.parametrize("levels,bomb", [(2, False), (12, True)])
+def test_a_yaml_alias_bomb_is_refused_before_it_is_built(tmp_path, levels, bomb):
+    path = tmp_path / "rules.yaml"
+    path.write_text(_alias_bomb(levels))
+    diags = lint(str(path))
+    if bomb:
+        assert [d.code for d in diags] == ["RS003"]
+        assert "aliases expand" in diags[0].message
+    else:
+        assert "RS003" not in [d.code for d in diags]
+
+
+def test_fmt_refuses_a_yaml_alias_bomb(tmp_path):
+    from rulelang.errors import RuleLangError
+    from rulelang.rules.format import format_text
+
+    path = tmp_path / "rules.yaml"
+    text = _alias_bomb(12)
+    with pytest.raises(RuleLangError, match="aliases expand"):
+        format_text(path, text)
