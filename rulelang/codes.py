@@ -88,6 +88,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS008", "error", "Terraform value that cannot be evaluated offline"),
     ("RS009", "warning", "duplicate key in an object (the last one is used)"),
     ("RS010", "info", "rule set of another phase skipped"),
+    ("RS011", "error", "document nested too deeply"),
     # the rule set
     ("RS101", "error", "cache phases only have zone entry points"),
     ("RS102", "error", "more rules than the plan allows"),

@@ -13,13 +13,51 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from rulelang.codes import CODES
 
-if TYPE_CHECKING:
-    from rulelang.errors import Diagnostic
+
+class Place(Protocol):
+    """Where a finding sits in a file: what :class:`rulelang.errors.Location` holds."""
+
+    @property
+    def file(self) -> str | None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+
+
+class Diagnostic(Protocol):
+    """What a renderer reads of a :class:`rulelang.errors.Diagnostic`.  The renderers take
+    this shape rather than import the class, so ``errors`` (whose ``str()`` is
+    :func:`render_text`) and ``render`` do not import each other."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def end_column(self) -> int: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def location(self) -> Place | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 __all__ = [
     "Region",
@@ -265,11 +303,41 @@ def file_region(d: Diagnostic, sources: Mapping[str, str] | None = None) -> Regi
 
 # --------------------------------------------------------------------------- text
 
+#: Source lines longer than this are shown as a window around the span (the column in
+#: the ``-->`` line stays the real one).
+SNIPPET_WIDTH = 160
+_CONTEXT = 60
+
+
+def _clip(line_text: str, start: int, width: int) -> tuple[str, int, int]:
+    """A long source line cut to a window around the 1-based column ``start``: the
+    shown text, and the span's column and width in it."""
+    if len(line_text) <= SNIPPET_WIDTH:
+        return line_text, start, width
+    width = min(width, SNIPPET_WIDTH - 2 * _CONTEXT)
+    lo = max(0, start - 1 - _CONTEXT)
+    hi = min(len(line_text), start - 1 + width + _CONTEXT)
+    head = "…" if lo > 0 else ""
+    tail = "…" if hi < len(line_text) else ""
+    return head + line_text[lo:hi] + tail, start - lo + len(head), width
+
+
 def _caret_lines(line_text: str, gutter: str, start: int, end: int) -> list[tuple[str, str]]:
-    width = max(1, end - start)
+    line_text, start, width = _clip(line_text, start, max(1, end - start))
     pad = " " * len(gutter)
     return [("gutter", f"{pad}|"), ("source", f"{gutter}| {line_text}"),
             ("caret", f"{pad}| {' ' * (start - 1)}{'^' * width}")]
+
+
+def _source_line(text: str, number: int) -> str | None:
+    """Line ``number`` (1-based) of ``text`` without splitting the whole text."""
+    pos = 0
+    for _ in range(number - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    end = text.find("\n", pos)
+    return text[pos:] if end < 0 else text[pos:end]
 
 
 def render_text_lines(diagnostics: Iterable[Diagnostic],
@@ -290,9 +358,8 @@ def render_text_lines(diagnostics: Iterable[Diagnostic],
                 where += f":{region.line}:{region.column}"
             out.append(("where", f"  --> {where} {loc.path}".rstrip()))
         if region is not None and text is not None:
-            lines = text.split("\n")
-            if region.line <= len(lines):
-                src = lines[region.line - 1]
+            src = _source_line(text, region.line) if region.line >= 1 else None
+            if src is not None:
                 end = region.end_column if region.end_line == region.line else len(src) + 1
                 out.extend(_caret_lines(src.rstrip("\r"), f"{region.line} ", region.column, end))
         elif d.source is not None:

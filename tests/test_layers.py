@@ -15,6 +15,7 @@ LAYERS = [
     {"codes", "suggest", "resources"},
     {"render"},
     {"errors"},
+    {"files"},
     {"schema"},
     {"http"},
     {"language"},

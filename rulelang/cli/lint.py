@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -21,6 +22,7 @@ from rulelang.cli.common import (
 )
 from rulelang.codes import CODES
 from rulelang.errors import Diagnostic, Location, RuleLangError, RulesetError
+from rulelang.files import STDIN, read_bytes, shorten
 from rulelang.render import render_github, render_json, render_sarif
 from rulelang.schema.catalogue import REQUEST_PHASE
 
@@ -29,7 +31,8 @@ __all__ = ["UNUSABLE_INPUT", "lint_command", "parse_code_selection", "select_dia
 #: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
 #: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown): ``lint`` still
 #: reports them in every format, and exits 2 (unreadable or invalid input), not 1.
-UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
+UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007",
+                            "RS011"})
 
 
 def parse_code_selection(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -103,6 +106,10 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
                  annotations: bool) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
 
+    PATH '-' reads a rules file from stdin, --expr - an expression.  With no PATH,
+    lint checks every rules file (.json, .yaml, .yml, .tf holding a rule set) under
+    the current directory, recursively, and says so first.
+
     \b
     Exit status: 0 when nothing (or only information) is reported,
     1 when an error or warning is reported, 2 for unusable input.
@@ -113,6 +120,10 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
         paths = (".",)
+        click.echo(f"rulelang lint: no path given: checking the rules files under the "
+                   f"current directory ({Path.cwd()}), recursively", err=True)
+    if expr == "-":
+        expr = read_bytes(STDIN).decode("utf-8-sig", "replace").strip("\r\n")
     lists = read_lists(list_items, lists_file)
     diags: list[Diagnostic] = []
     checked = 0
@@ -152,6 +163,12 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
 
 def _unusable_line(unusable: dict[str, str]) -> str:
     """One line naming each file that could not be checked and why."""
-    parts = [f"{file} ({message})" for file, message in sorted(unusable.items())]
+    parts = [f"{file} ({shorten(message, 200)})" for file, message in sorted(unusable.items())]
     n = len(parts)
+    if n > _LISTED:
+        parts = [*parts[:_LISTED], f"and {n - _LISTED} more (see the diagnostics above)"]
     return f"cannot check {'' if n == 1 else f'{n} files: '}{', '.join(parts)}"
+
+
+#: How many unusable files the closing line names.
+_LISTED = 5

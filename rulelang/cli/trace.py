@@ -20,6 +20,7 @@ from rulelang.cli.common import (
 )
 from rulelang.describe import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
+from rulelang.files import MAX_NESTING, json_nesting_offset, shorten
 from rulelang.schema.catalogue import PHASES
 from rulelang.trace import trace_rules
 
@@ -52,15 +53,18 @@ def _field_values(values: Sequence[str]) -> dict:
         if str(schema[name].type) == "String":
             out[name] = raw
             continue
+        if json_nesting_offset(raw) is not None:
+            raise click.BadParameter(f"the value of {name} is nested more than {MAX_NESTING} "
+                                     f"levels deep", param_hint="--field")
         try:
             out[name] = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             out[name] = raw
     return out
 
 
 class _Status(click.ParamType):
-    """An HTTP status code, 100 to 999."""
+    """An HTTP status code of a response, 100 to 599 (what :class:`Response` takes)."""
 
     name = "CODE"
 
@@ -69,9 +73,9 @@ class _Status(click.ParamType):
             code = int(str(value).strip())
         except ValueError:
             code = None
-        if code is None or not 100 <= code <= 999:
-            self.fail(f"expected an HTTP status code from 100 to 999, got {value!r}", param,
-                      ctx)
+        if code is None or not 100 <= code <= 599:
+            self.fail(f"expected an HTTP status code from 100 to 599, got {shorten(repr(value), 40)}",
+                      param, ctx)
         return code
 
 
@@ -121,7 +125,7 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
 @click.option("-H", "--header", "headers", multiple=True, metavar="'Name: value'",
               help="Request header (repeatable).")
 @click.option("--status", type=_Status(), default=None,
-              help="Origin response status; runs the response phase.")
+              help="Origin response status (100-599); runs the response phase.")
 @click.option("--response-header", "response_headers", multiple=True,
               metavar="'Name: value'", help="Origin response header (repeatable).")
 @click.option("--client-ip", default=None, metavar="IP", help="The visitor's IP address.")
@@ -149,6 +153,9 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     from rulelang.http.messages import Request, Response
 
     out, err = consoles()
+    if "://" not in url and not url.startswith("-"):
+        raise click.BadParameter(f"{shorten(url, 200)!r} has no scheme; did you mean "
+                                 f"'https://{shorten(url, 200)}'?", param_hint="URL")
     lists = read_lists(list_items, lists_file)
     rulesets = load_rule_paths(rules, phase, err, lists=lists, plan=plan) if rules else []
     try:

@@ -48,7 +48,7 @@ HOSTILE = [
                                              '"http.host eq \\"${local.a}\\""'),
      "RS008", "error", "refers to itself"),
     ("3000 nested parentheses", _tf("", "(" * 3000 + "1" + ")" * 3000),
-     "RS004", "error", "nested too deeply"),
+     "RS011", "error", "nested more than"),
     ("a phase that divides by zero", _HEAD.replace('"http_request_cache_settings"',
                                                    '"${1 / 0}"') + "}\n",
      "RS008", "error", "divides by zero"),
