@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from rulelang.errors import Diagnostic, Location
-from rulelang.rules.documents import Document, PathKey, path_text
+from rulelang.rules.documents import Document, PathKey, Unknown, path_text
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = ["OCTORULES_CACHE_KEYS", "OCTORULES_PHASES", "is_octorules", "is_rules_document",
@@ -127,6 +127,38 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+#: Attributes the API computes (never written by the user): left out when unknown in a plan.
+_COMPUTED = frozenset({"id", "version", "last_updated", "ref"})
+_AFTER_APPLY = "(known after apply)"
+
+
+def _after_unknown(value: dict) -> dict[str, Any]:
+    """address → ``change.after_unknown`` of each resource of a plan document."""
+    out = {}
+    for change in value.get("resource_changes") or ():
+        if isinstance(change, dict) and isinstance(change.get("change"), dict):
+            out[str(change.get("address"))] = change["change"].get("after_unknown")
+    return out
+
+
+def _mark_unknown(body: Any, marks: Any, at: PathKey, sub: Document) -> None:
+    """Put an :class:`Unknown` wherever a plan's ``after_unknown`` says the value is
+    known only after apply (``planned_values`` leaves such a value out, which would
+    otherwise read as a missing expression or TTL)."""
+    if isinstance(marks, dict) and isinstance(body, dict):
+        items = [(k, m) for k, m in marks.items() if k not in _COMPUTED]
+    elif isinstance(marks, list) and isinstance(body, list):
+        items = [(i, m) for i, m in enumerate(marks) if i < len(body)]
+    else:
+        return
+    for key, mark in items:
+        if mark is True:
+            body[key] = Unknown(_AFTER_APPLY)
+            sub.unknowns[at + (key,)] = _AFTER_APPLY
+        elif (isinstance(body, dict) and key in body) or isinstance(body, list):
+            _mark_unknown(body[key], mark, at + (key,), sub)
+
+
 def terraform_json_bodies(doc: Document) -> list[Document] | None:
     """The cache rule sets of a ``terraform show -json`` state or plan document."""
     from rulelang.rules.terraform import hyphenate_directives
@@ -136,6 +168,7 @@ def terraform_json_bodies(doc: Document) -> list[Document] | None:
         return None
     top = "planned_values" if isinstance(value.get("planned_values"), dict) else "values"
     root = value[top].get("root_module")
+    unknown = _after_unknown(value) if top == "planned_values" else {}
     out = []
     for res, path in _modules(root, (top, "root_module")):
         if not isinstance(res, dict) or res.get("type") != "cloudflare_ruleset" \
@@ -152,6 +185,7 @@ def terraform_json_bodies(doc: Document) -> list[Document] | None:
             continue
         body = _without_nulls({k: v for k, v in body.items() if k not in _RESOURCE_ONLY})
         sub = _sub(doc, body, [(path + ("values",), ())], address)
+        _mark_unknown(body, unknown.get(address), (), sub)
         hyphenate_directives(body, sub)
         out.append(sub)
     if not out:

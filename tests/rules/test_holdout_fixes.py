@@ -241,3 +241,38 @@ def test_fmt_refuses_a_yaml_alias_bomb(tmp_path):
     text = _alias_bomb(12)
     with pytest.raises(RuleLangError, match="aliases expand"):
         format_text(path, text)
+
+
+def _plan(after_unknown: dict) -> dict:
+    values = {"kind": "zone", "name": "default", "phase": "http_request_cache_settings",
+              "zone_id": "0da4", "description": None, "rules": [
+                  {"action": "set_cache_settings", "enabled": True,
+                   "action_parameters": {"cache": True, "edge_ttl": {"mode": "override_origin"}}},
+                  {"action": "set_cache_settings", "expression": 'http.host eq "a.example"',
+                   "action_parameters": {"cache": False, "edge_ttl": {"mode": "sometimes"}}}]}
+    return {"format_version": "1.2", "planned_values": {"root_module": {"resources": [{
+        "address": "cloudflare_ruleset.cache", "mode": "managed", "type": "cloudflare_ruleset",
+        "name": "cache", "values": values}]}},
+        "resource_changes": [{"address": "cloudflare_ruleset.cache", "change": {
+            "actions": ["create"], "after_unknown": after_unknown}}]}
+
+
+@pytest.mark.parametrize("after_unknown,errors", [
+    # what planned_values leaves out because it is known only after apply is unknown,
+    # not missing
+    ({"id": True, "rules": [{"expression": True, "id": True, "ref": True,
+                             "action_parameters": {"edge_ttl": {"default": True}}},
+                            {"id": True}]}, ["RS310"]),
+    ({}, ["RS202", "RS310", "RS311"]),
+])
+def test_a_plan_value_known_after_apply_is_unknown_not_missing(tmp_path, after_unknown, errors):
+    import json
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan(after_unknown)))
+    diags = lint(str(path))
+    assert sorted(d.code for d in diags if d.severity == "error") == errors, \
+        [str(d) for d in diags]
+    if after_unknown:
+        notes = [d.message for d in diags if d.code == "RS008"]
+        assert len(notes) == 2 and all("known after apply" in n for n in notes), notes
