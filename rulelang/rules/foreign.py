@@ -21,14 +21,16 @@ when the document is not of its kind.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rulelang.errors import Diagnostic, Location
-from rulelang.rules.documents import Document, PathKey, Unknown, path_text
+from rulelang.rules.documents import Document, PathKey, Template, Unknown, path_text
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = ["OCTORULES_CACHE_KEYS", "OCTORULES_PHASES", "is_octorules", "is_rules_document",
-           "octorules_bodies", "octorules_root", "terraform_json_bodies"]
+           "octorules_bodies", "octorules_root", "terraform_config_json_bodies",
+           "terraform_json_bodies"]
 
 #: octorules' phase keys (octorules-cloudflare's phase table) → Cloudflare phase.
 OCTORULES_PHASES = {
@@ -99,7 +101,8 @@ def is_rules_document(value: Any) -> bool:
     if not isinstance(value, dict) or "cases" in value:
         return False
     return "rules" in value or "result" in value or is_octorules(value) or (
-        _is_terraform_json(value) and "cloudflare_ruleset" in json.dumps(value))
+        _is_terraform_json(value) and "cloudflare_ruleset" in json.dumps(value)) or \
+        bool(_config_resources(value))
 
 
 # --------------------------------------------------------------------------- Terraform
@@ -157,6 +160,107 @@ def _mark_unknown(body: Any, marks: Any, at: PathKey, sub: Document) -> None:
             sub.unknowns[at + (key,)] = _AFTER_APPLY
         elif (isinstance(body, dict) and key in body) or isinstance(body, list):
             _mark_unknown(body[key], mark, at + (key,), sub)
+
+
+# ------------------------------------------------- Terraform's JSON syntax (*.tf.json)
+
+#: Meta-arguments and attributes of the resource that are not part of the API body.
+_CONFIG_ONLY = frozenset({"zone_id", "account_id", "provider", "lifecycle", "depends_on",
+                          "count", "for_each", "//"})
+_LABELS = frozenset({"name", "description"})
+_INTERPOLATION = re.compile(r"(?<!\$)\$\{[^{}]*\}")
+
+
+def _config_resources(value: Any) -> list[tuple[str, Any, PathKey]]:
+    """(name, body, path) of every ``cloudflare_ruleset`` of a Terraform JSON-syntax
+    configuration (``{"resource": {"cloudflare_ruleset": {"name": {…}}}}``, the
+    ``resource`` value and each resource possibly written as an array)."""
+    if not isinstance(value, dict):
+        return []
+    found = []
+    blocks = value.get("resource")
+    groups = list(enumerate(blocks)) if isinstance(blocks, list) else [(None, blocks)]
+    for i, group in groups:
+        base: PathKey = ("resource",) if i is None else ("resource", i)
+        if not isinstance(group, dict) or not isinstance(group.get("cloudflare_ruleset"), dict):
+            continue
+        for name, body in group["cloudflare_ruleset"].items():
+            at = base + ("cloudflare_ruleset", name)
+            bodies = list(enumerate(body)) if isinstance(body, list) else [(None, body)]
+            found += [(str(name), b, at if j is None else at + (j,)) for j, b in bodies]
+    return found
+
+
+def _config_value(value: Any, at: PathKey, sub: Document) -> Any:
+    """A JSON-syntax value as the API reads it: a string with ``${…}`` is decided by
+    Terraform (an expression becomes a :class:`Template`, checked with stand-ins);
+    ``$${`` is a literal ``${``."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "//":
+                continue  # a comment property
+            item = _config_value(item, at + (key,), sub)
+            if isinstance(item, Unknown) and key in _LABELS and not at:
+                sub.unknowns.pop((key,), None)  # a label only: left out, not reported
+                continue
+            out[key] = item
+        return out
+    if isinstance(value, list):
+        return [_config_value(item, at + (i,), sub) for i, item in enumerate(value)]
+    if not isinstance(value, str) or ("${" not in value and "%{" not in value):
+        return value
+    found = list(_INTERPOLATION.finditer(value))
+    if "%{" in value.replace("%%{", "") or not found:
+        if not found and "%{" not in value.replace("%%{", ""):
+            return value.replace("$${", "${")
+        sub.unknowns[at] = value
+        return Unknown(value)
+    if at[-1:] != ("expression",):
+        sub.unknowns[at] = value
+        return Unknown(value)
+    parts: list[str | tuple[int, int, str | None]] = []
+    pos = 0
+    for m in found:
+        if m.start() > pos:
+            parts.append(value[pos:m.start()].replace("$${", "${"))
+        parts.append((m.start(), m.end(), None))
+        pos = m.end()
+    if pos < len(value):
+        parts.append(value[pos:].replace("$${", "${"))
+    sub.unknowns[at] = value
+    return Template(value, parts)
+
+
+def terraform_config_json_bodies(doc: Document) -> list[Document] | None:
+    """The cache rule sets of a Terraform configuration in JSON syntax (``main.tf.json``,
+    what CDK for Terraform writes): each ``cloudflare_ruleset`` resource, its values
+    converted the way Terraform converts them, ``${…}`` decided by Terraform."""
+    from rulelang.rules.terraform import hyphenate_directives
+
+    resources = _config_resources(doc.value)
+    if not resources:
+        return None
+    out = []
+    for name, body, path in resources:
+        label = f"cloudflare_ruleset.{name}"
+        if not isinstance(body, dict):
+            out.append(_note(doc, path, f"{label}: a resource is an object of its "
+                                        "attributes", code="RS005"))
+            continue
+        phase = body.get("phase")
+        if isinstance(phase, str) and "${" not in phase and phase not in (
+                REQUEST_PHASE, "http_response_cache_settings"):
+            out.append(_note(doc, path, f"{label}: phase {phase} is not a cache phase; "
+                                        "skipped"))
+            continue
+        kept = {k: v for k, v in body.items() if k not in _CONFIG_ONLY}
+        sub = _sub(doc, kept, [(path, ())], label)
+        sub.format = "terraform"
+        sub.value = _config_value(kept, (), sub)
+        hyphenate_directives(sub.value, sub)
+        out.append(sub)
+    return out
 
 
 def terraform_json_bodies(doc: Document) -> list[Document] | None:

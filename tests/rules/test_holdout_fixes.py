@@ -276,3 +276,44 @@ def test_a_plan_value_known_after_apply_is_unknown_not_missing(tmp_path, after_u
     if after_unknown:
         notes = [d.message for d in diags if d.code == "RS008"]
         assert len(notes) == 2 and all("known after apply" in n for n in notes), notes
+
+
+def _tf_json(cache: dict) -> dict:
+    return {"//": "written by cdktf", "variable": {"zone_id": {"type": "string"}},
+            "resource": {"cloudflare_ruleset": {
+                "waf": {"zone_id": "${var.zone_id}", "kind": "zone",
+                        "phase": "http_request_firewall_custom",
+                        "rules": [{"action": "block", "expression": "ip.src eq 1.1.1.1"}]},
+                "cache": {"//": "cache rules", "zone_id": "${var.zone_id}",
+                          "name": "${var.env}-cache", "kind": "zone",
+                          "phase": "http_request_cache_settings", "rules": [cache]}},
+                "cloudflare_dns_record": {"www": {"zone_id": "${var.zone_id}"}}}}
+
+
+TF_JSON = [
+    # (rule, errors, RS008 notes)
+    ({"action": "set_cache_settings", "expression": 'http.host eq "${var.host}"',
+      "action_parameters": {"cache": True, "additional_cacheable_ports": ["8443"]}}, [], 1),
+    ({"action": "set_cache_settings",
+      "expression": 'http.host eq "${var.host}" and http.request.uri.path.extension eq 5',
+      "action_parameters": {"cache": True}}, ["RL206"], 1),
+    ({"action": "set_cache_settings", "expression": "true",
+      "action_parameters": {"edge_ttl": {"mode": "override_origin", "default": "${var.ttl}"},
+                            "browser_ttl": {"mode": "override_origin"}}}, ["RS311"], 1),
+    ({"action": "set_cache_settings", "expression": 'http.host eq "$${literal}"',
+      "action_parameters": {"cache": True}}, [], 0),
+]
+
+
+@pytest.mark.parametrize("rule,errors,notes", TF_JSON)
+def test_terraform_json_syntax_is_read_like_hcl(tmp_path, rule, errors, notes):
+    import json
+
+    path = tmp_path / "main.tf.json"
+    path.write_text(json.dumps(_tf_json(rule), indent=2))
+    diags = lint(str(path))
+    assert sorted(d.code for d in diags if d.severity == "error") == errors, \
+        [str(d) for d in diags]
+    assert len([d for d in diags if d.code == "RS008"]) == notes, [str(d) for d in diags]
+    skipped = [d for d in diags if d.code == "RS010"]
+    assert len(skipped) == 1 and "cloudflare_ruleset.waf" in skipped[0].message
