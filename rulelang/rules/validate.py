@@ -558,7 +558,8 @@ class _Checker:
         if cr is None:
             return value
         self.keys(cr, _keys("set_cache_settings", "cache_reserve"), path, code="RS324",
-                  hint="cache_reserve takes eligible and minimum_file_size")
+                  hint="cache_reserve takes eligible and minimum_file_size"
+                  + ("; write eligible, not enabled" if "enabled" in cr else ""))
         out = dict(cr)
         if "eligible" not in cr:
             self.report("RS324", path, "cache_reserve needs eligible (true or false)")

@@ -317,3 +317,25 @@ def test_terraform_json_syntax_is_read_like_hcl(tmp_path, rule, errors, notes):
     assert len([d for d in diags if d.code == "RS008"]) == notes, [str(d) for d in diags]
     skipped = [d for d in diags if d.code == "RS010"]
     assert len(skipped) == 1 and "cloudflare_ruleset.waf" in skipped[0].message
+
+
+
+def test_a_second_entry_point_in_a_sibling_file_is_not_compared(tmp_path):
+    # A directory of .tf files is one Terraform configuration, but directories of
+    # examples (request.v4.tf beside request.v5.tf) are not: only resources of the same
+    # file are compared (docs/terraform.md).
+    first = _resource("api", "var.zone_id")
+    (tmp_path / "a_api.tf").write_text(first)
+    (tmp_path / "b_static.tf").write_text(first.replace('"api"', '"static"'))
+    assert not [d for d in lint(str(tmp_path / "b_static.tf")) if d.code == "RS101"]
+
+
+def test_cache_reserve_enabled_is_named_for_what_it_is():
+    # Cloudflare's create-api docs write cache_reserve {enabled: false}; the API key is
+    # eligible.
+    ruleset = {"phase": "http_request_cache_settings", "rules": [{
+        "expression": "true", "action": "set_cache_settings",
+        "action_parameters": {"cache": True, "cache_reserve": {"enabled": False}}}]}
+    diags = [d for d in lint(ruleset) if d.code == "RS324"]
+    assert len(diags) == 2
+    assert any("write eligible, not enabled" in d.hint for d in diags)
