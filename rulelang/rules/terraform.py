@@ -183,6 +183,11 @@ def _read_resources(tree, text: str, file: str | None) -> list[Document]:
     entry_points: dict[tuple[str, str], str] = {}
     for block in _children(_first(tree, "body"), "block"):
         name, labels, body = _block_parts(block)
+        if name == "resource" and labels == ["cloudflare_ruleset"]:
+            raise LoadError(Diagnostic(
+                "RS004", 'resource "cloudflare_ruleset" has no name',
+                location=Location(file, "", *_pos(block)),
+                hint='Terraform needs two labels: resource "cloudflare_ruleset" "<name>" { … }'))
         if name != "resource" or len(labels) != 2 or labels[0] != "cloudflare_ruleset":
             continue
         doc = Document(value=None, file=file, format="terraform",

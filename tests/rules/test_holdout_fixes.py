@@ -49,6 +49,8 @@ HOSTILE = [
      "RS008", "error", "refers to itself"),
     ("3000 nested parentheses", _tf("", "(" * 3000 + "1" + ")" * 3000),
      "RS011", "error", "nested more than"),
+    ("a resource without a name", 'resource "cloudflare_ruleset" {\n  phase = "x"\n}\n',
+     "RS004", "error", "has no name"),
     ("a phase that divides by zero", _HEAD.replace('"http_request_cache_settings"',
                                                    '"${1 / 0}"') + "}\n",
      "RS008", "error", "divides by zero"),
