@@ -429,6 +429,7 @@ def render_sarif(diagnostics: Iterable[Diagnostic],
             "helpUri": "https://github.com/rulelang/rulelang/blob/main/docs/diagnostics.md",
         })
     results = []
+    artifacts: dict[str, int] = {}
     for d in diagnostics:
         text = d.message + (f"\nhint: {d.hint}" if d.hint else "")
         result: dict = {"ruleId": d.code, "ruleIndex": index[d.code],
@@ -445,14 +446,26 @@ def render_sarif(diagnostics: Iterable[Diagnostic],
             if d.location.path:
                 loc["logicalLocations"] = [{"fullyQualifiedName": d.location.path}]
             result["locations"] = [loc]
+        elif d.source is not None:  # an expression given on its own (lint --expr)
+            k = artifacts.setdefault(d.source, len(artifacts))
+            result["locations"] = [{
+                "physicalLocation": {
+                    "artifactLocation": {"index": k},
+                    "region": {"startLine": d.line, "startColumn": d.column,
+                               "endLine": d.end_line, "endColumn": d.end_column}},
+                "logicalLocations": [{"fullyQualifiedName": "expression", "kind": "expression"}]}]
         results.append(result)
     driver = {"name": "rulelang", "informationUri": "https://github.com/rulelang/rulelang",
               "rules": rules}
     if version:
         driver["version"] = version
-    log = {"version": "2.1.0", "$schema": SARIF_SCHEMA,
-           "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
-                     "results": results}]}
+    run: dict = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                 "results": results}
+    if artifacts:
+        run["artifacts"] = [{"contents": {"text": text}, "roles": ["analysisTarget"],
+                             "description": {"text": "the expression given to lint"}}
+                            for text in artifacts]
+    log = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 

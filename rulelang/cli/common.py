@@ -236,6 +236,41 @@ def _load_one(path: Path, phase: str | None, lists: dict | None, plan: str | Non
     return list(load_rulesets(str(path), phase=phase, lists=lists, plan=plan))
 
 
+#: ``--config FILE``: the project configuration (default: found from the current
+#: directory upwards; see docs/lint-checks.md).
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Configuration file (rulelang.toml, or pyproject.toml with [tool.rulelang]); "
+         "default: found from the current directory upwards.")
+
+
+def project_config(path: str | None):
+    """The :class:`~rulelang.config.Config` for a command; a broken one is a Failure."""
+    from rulelang.config import load_config
+    from rulelang.errors import RuleLangError
+
+    if path is not None and not Path(path).is_file():
+        raise Failure(f"{path}: no such configuration file")
+    try:
+        return load_config(path)
+    except RuleLangError as e:
+        raise Failure(str(e)) from None
+
+
+def plan_lists_zone(config, plan: str | None, list_items: Sequence[str],
+                    lists_file: str | None) -> tuple[str | None, dict | None, dict | None]:
+    """The plan, lists and zone settings of a command: the flags win over the project
+    configuration (``--plan`` replaces its plan; ``--list``/``--lists`` replace lists of the
+    same name and add the others)."""
+    given = read_lists(list_items, lists_file)
+    lists = {**(config.lists or {}), **given} if given is not None else config.lists
+    plan = plan if plan is not None else config.plan
+    zone = dict(config.zone)
+    if plan is not None:
+        zone["plan"] = plan
+    return plan, lists, zone or None
+
+
 def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console, *,
                     lists: dict | None = None, plan: str | None = None) -> list:
     """Load every rule set from ``paths`` (files or directories), with the lists and

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     Failure,
     consoles,
@@ -27,7 +28,8 @@ from rulelang.cli.common import (
     load_rule_paths,
     phase_label,
     plan_and_list_options,
-    read_lists,
+    plan_lists_zone,
+    project_config,
 )
 from rulelang.describe import decision_rows, describe_rule, message_line
 from rulelang.errors import RuleLangError
@@ -199,9 +201,11 @@ def _status_of(outcome: Mapping, sample) -> str:
 @click.option("--phase", type=PHASE, default=None,
               help="Phase of rules files that do not name theirs.")
 @plan_and_list_options
+@CONFIG_OPTION
 def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, layout: str,
                  summary: bool, why: bool, progress: bool | None, phase: str | None,
-                 plan: str | None, list_items: tuple[str, ...], lists_file: str | None) -> int:
+                 plan: str | None, list_items: tuple[str, ...], lists_file: str | None,
+                 config_path: str | None) -> int:
     """Evaluate rule sets on sample requests and show the cache decision of each.
 
     \b
@@ -240,9 +244,10 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, layout: 
                           f"array, JSON Lines or a HAR capture)")
         if not samples_path.exists():
             raise Failure(f"{samples_path}: no such file")
-    lists = read_lists(list_items, lists_file)
+    plan, lists, zone = plan_lists_zone(project_config(config_path), plan, list_items,
+                                        lists_file)
     rulesets = load_rule_paths(rule_sources, phase, err, lists=lists, plan=plan)
-    engine = Engine(rulesets, zone={"plan": plan} if plan else None, lists=lists)
+    engine = Engine(rulesets, zone=zone, lists=lists)
     errors: list[RuleLangError] = []
     skipped: list = []
     statuses: Counter = Counter()

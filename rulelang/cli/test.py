@@ -11,11 +11,13 @@ from rich.rule import Rule
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     Failure,
     consoles,
     load_rule_paths,
     plan_and_list_options,
     print_diagnostics,
+    project_config,
     read_lists,
     wide,
 )
@@ -74,6 +76,12 @@ def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console,
     return loaded
 
 
+def _layered(*layers: dict | None) -> dict | None:
+    """The dicts merged, later ones winning key by key; ``None`` when all are ``None``."""
+    present = [layer for layer in layers if layer is not None]
+    return {k: v for layer in present for k, v in layer.items()} if present else None
+
+
 def _failure_block(out: Console, result: CaseResult) -> None:
     case = result.case
     where = f"{case.name} (line {case.line})" if case.line else case.name
@@ -100,10 +108,11 @@ def _failure_block(out: Console, result: CaseResult) -> None:
               help="Only run the cases whose name contains TEXT.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per case.")
 @plan_and_list_options
+@CONFIG_OPTION
 @click.argument("cases", nargs=-1, required=True, type=click.Path(readable=False))
 def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
                  cases: tuple[str, ...], plan: str | None, list_items: tuple[str, ...],
-                 lists_file: str | None) -> int:
+                 lists_file: str | None, config_path: str | None) -> int:
     """Run the test cases in CASES (YAML case files or directories of them; '-' reads
     one case file from stdin, its rules relative to the current directory).
 
@@ -115,6 +124,7 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     The full format is docs/testing-rules.md in rulelang's source distribution.
     """
     out, err = consoles()
+    config = project_config(config_path)
     started = time.perf_counter()
     results: list[CaseResult] = []
     # Read every case file and its rules first: a broken one stops the run (exit 2)
@@ -124,9 +134,10 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     for path in _case_files(cases):
         case_file = load_cases(path)
         check_samples(case_file)
-        # --list/--lists add to (and override) the case file's lists, --plan its zone's plan
-        lists = {**(case_file.lists or {}), **given} if given is not None else case_file.lists
-        zone = {**(case_file.zone or {}), "plan": plan} if plan else case_file.zone
+        # the configuration, then the case file, then --list/--lists and --plan: each wins
+        # over the one before it, list by list and zone setting by setting
+        lists = _layered(config.lists, case_file.lists, given)
+        zone = _layered(config.engine_zone(), case_file.zone, {"plan": plan} if plan else None)
         plan_here = zone.get("plan") if isinstance(zone, dict) else None
         loaded.append((path, case_file, zone, lists,
                        _rulesets(case_file, rules, err, lists, plan_here)))

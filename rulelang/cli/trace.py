@@ -11,12 +11,14 @@ import click
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     consoles,
     load_rule_paths,
     phase_label,
     plan_and_list_options,
-    read_lists,
+    plan_lists_zone,
+    project_config,
 )
 from rulelang.describe import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
@@ -136,11 +138,12 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text, or one JSON object.")
 @plan_and_list_options
+@CONFIG_OPTION
 def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[str, ...],
                   status: int | None, response_headers: tuple[str, ...],
                   client_ip: str | None, fields: tuple[str, ...], phase: str | None,
                   fmt: str, plan: str | None, list_items: tuple[str, ...],
-                  lists_file: str | None) -> int:
+                  lists_file: str | None, config_path: str | None) -> int:
     """Trace one request to URL through the rules: each rule, whether it matched and
     why not, then the cache decision with its reasons.
 
@@ -156,7 +159,8 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if "://" not in url and not url.startswith("-"):
         raise click.BadParameter(f"{shorten(url, 200)!r} has no scheme; did you mean "
                                  f"'https://{shorten(url, 200)}'?", param_hint="URL")
-    lists = read_lists(list_items, lists_file)
+    plan, lists, zone = plan_lists_zone(project_config(config_path), plan, list_items,
+                                        lists_file)
     rulesets = load_rule_paths(rules, phase, err, lists=lists, plan=plan) if rules else []
     try:
         request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
@@ -169,8 +173,7 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if status is not None or response_headers:
         response = Response(status=status or 200,
                             headers=_header_pairs(response_headers, "--response-header"))
-    outcome = Engine(rulesets, zone={"plan": plan} if plan else None,
-                     lists=lists).evaluate(request, response).to_dict()
+    outcome = Engine(rulesets, zone=zone, lists=lists).evaluate(request, response).to_dict()
     entries = trace_rules(rulesets, outcome, request, response)
     if fmt == "json":
         click.echo(json.dumps({"sample": url, **outcome, "trace": entries},

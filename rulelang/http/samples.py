@@ -218,7 +218,7 @@ def har_skip_reason(entry: Any) -> str | None:
 def _split_set_cookie(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Firefox joins the Set-Cookie headers of a response with newlines in one HAR
     header; each line is a header of its own."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name, value in pairs:
         if "\n" in value and name.lower() == "set-cookie":
             out.extend((name, v.strip("\r")) for v in value.split("\n") if v.strip())

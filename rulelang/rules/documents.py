@@ -295,7 +295,8 @@ def read_yaml(text: str, file: str | None) -> list[Document]:
     except NestedTooDeeply as exc:
         mark = exc.problem_mark
         raise fail("RS011", f"the document is nested more than {MAX_NESTING} levels deep",
-                    file, mark.line + 1, mark.column + 1, hint=_NESTING_HINT) from None
+                    file, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                    hint=_NESTING_HINT) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
