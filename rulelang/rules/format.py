@@ -24,7 +24,7 @@ from rulelang.files import NestedTooDeeply, compose_yaml_all, write_bytes_atomic
 from rulelang.render import offset_of, quoted_string_offsets
 from rulelang.rules.documents import path_text
 from rulelang.rules.files import format_of, read_text, sniff_format
-from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, is_octorules
+from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, octorules_root
 from rulelang.schema.catalogue import OTHER_PHASES
 
 __all__ = ["Site", "expression_sites", "format_expression", "format_text", "guess_suffix",
@@ -62,10 +62,12 @@ def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, s
     if isinstance(value.get("result"), list):
         for i, item in enumerate(value["result"]):
             yield from _expression_paths(item, prefix + ("result", i))
-    if is_octorules(value):
+    octorules = octorules_root(value)
+    if octorules is not None:
+        zone, at = octorules
         for key in OCTORULES_CACHE_KEYS:
-            if isinstance(value.get(key), list):
-                yield from _rule_expressions(value[key], prefix + (key,))
+            if isinstance(zone.get(key), list):
+                yield from _rule_expressions(zone[key], prefix + at + (key,))
         return
     rules = value.get("rules")
     if isinstance(rules, list):
@@ -113,10 +115,10 @@ def _yaml_sites(text: str) -> list[Site]:
     return sites
 
 
-def _token_end(text: str, start: int) -> tuple[int, str] | None:
+def _token_end(text: str, start: int, hcl: bool) -> tuple[int, str] | None:
     c = text[start:start + 1]
     if c == '"':
-        offsets = quoted_string_offsets(text, start)
+        offsets = quoted_string_offsets(text, start, hcl)
         return (offsets[-1] + 1, '"') if offsets else None
     if text.startswith("<<", start):
         nl = text.find("\n", start)
@@ -132,7 +134,7 @@ def _token_end(text: str, start: int) -> tuple[int, str] | None:
 
 
 def _located_sites(path: Path, text: str) -> list[Site]:
-
+    hcl = format_of(path) == "terraform"
     sites = []
     for doc in read_text(text, str(path)):
         for p, source, is_value in _expression_paths(doc.value):
@@ -140,7 +142,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
                 continue  # written with ${…} Terraform fills in: left as written
             pos = doc.positions.get(p)
             start = offset_of(text, *pos) if pos else None
-            found = _token_end(text, start) if start is not None else None
+            found = _token_end(text, start, hcl) if start is not None else None
             if start is None or found is None:
                 raise RuleLangError(f"{path}: cannot find {path_text(p)} in the file "
                                     f"(an expression that is not a quoted string or heredoc?)")
