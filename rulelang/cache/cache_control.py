@@ -24,8 +24,10 @@ __all__ = [
     "MAX_DELTA_SECONDS",
     "QUALIFIER_DIRECTIVES",
     "Directive",
+    "Quiet",
     "apply_edit",
     "delta_seconds",
+    "explaining",
     "find",
     "join_fields",
     "parse_directives",
@@ -71,6 +73,24 @@ class Directive:
         if self.value is None:
             return self.name
         return f"{self.name}={self.value}"
+
+
+class Quiet(list):
+    """A notes sink that keeps nothing: the decision's fast path (no reasons asked for)
+    passes one, and the steps skip formatting what nobody will read."""
+
+    __slots__ = ()
+
+    def append(self, item: object) -> None:
+        return None
+
+    def extend(self, items: object) -> None:
+        return None
+
+
+def explaining(notes: list[str]) -> bool:
+    """Whether ``notes`` keeps what is appended (``False`` for a :class:`Quiet` sink)."""
+    return notes.__class__ is not Quiet
 
 
 def join_fields(values: Iterable[str]) -> str:

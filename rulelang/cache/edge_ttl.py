@@ -9,7 +9,7 @@ table over the effective edge directives, header lifetimes, the explicit TTL,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,13 +139,13 @@ def _refusal(occ: bool, why: str) -> EdgeResult:
 
 def edge_lifetime(e_eff: list[Directive], *, occ: bool, explicit: ExplicitTTL | None,
                   expires: int | None, bypass_by_default: bool, header_present: bool,
-                  status: int, response_headers: frozenset[str], view: str,
+                  status: int, response_headers: Container[str], view: str,
                   notes: list[str], setting_source: str = "a request rule") -> EdgeResult:
     """Walk the edge TTL precedence of cache-phases §4.9 over ``e_eff``.
 
     ``expires`` is the applicable ``Expires − Date`` lifetime (``None`` when
     absent or not applicable); ``response_headers`` the lower-case names of the
-    (stripped) response headers, for ``no-cache=<headers>``; ``view`` names the
+    (stripped) response headers (any container), for ``no-cache=<headers>``; ``view`` names the
     directive source in reasons; ``setting_source`` the rule that set ``edge_ttl``.
     """
     occ_text = "Origin Cache Control " + ("on" if occ else "off")
