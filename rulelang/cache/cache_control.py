@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from rulelang.schema import actions
 
@@ -134,7 +135,8 @@ def parse_directives(values: Iterable[str], header: str, notes: list[str]) -> li
     ``header``; unknown directives are kept (they are part of the header).
     """
     directives: list[Directive] = []
-    for item in _split_outside_quotes(join_fields(values)):
+    text = join_fields(values)
+    for item in _split_outside_quotes(text) if '"' in text else text.split(","):
         item = item.strip(" \t")
         if not item:
             continue
@@ -245,8 +247,14 @@ def parse_http_date(value: str | None) -> datetime | None:
     """An HTTP date as an aware UTC datetime, or ``None`` when it cannot be read."""
     if value is None:
         return None
+    value = value.strip()
+    # a proxy sees the same few Date/Expires values many times: each is read once
+    return _cached_http_date(value) if len(value) <= 64 else _read_http_date(value)
+
+
+def _read_http_date(value: str) -> datetime | None:
     try:
-        parsed = email.utils.parsedate_to_datetime(value.strip())
+        parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:
@@ -254,3 +262,6 @@ def parse_http_date(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+_cached_http_date = lru_cache(maxsize=512)(_read_http_date)
