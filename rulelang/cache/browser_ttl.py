@@ -30,7 +30,7 @@ def browser_setting(rule: Any, zone_ttl: int, rule_name: str = "a request rule"
     value 0 means Respect Existing Headers (``respect_origin``).  ``rule_name``
     names the rule that set ``browser_ttl``, for reasons (``origin``).
     """
-    if isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
+    if rule is not None and isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
         default = rule.get("default")
         ttl = default if isinstance(default, int) and not isinstance(default, bool) else None
         return rule["mode"], ttl, f"browser_ttl of {rule_name}"

@@ -134,8 +134,28 @@ def parse_directives(values: Iterable[str], header: str, notes: list[str]) -> li
     An item without a valid token name is dropped and reported in ``notes`` under
     ``header``; unknown directives are kept (they are part of the header).
     """
-    directives: list[Directive] = []
     text = join_fields(values)
+    if len(text) > _CACHED_TEXT:
+        return _parse(text, header, notes)
+    # a proxy sees the same few header values many times: each is parsed once
+    directives, said = _parse_cached(text, header)
+    if said:
+        notes.extend(said)
+    return list(directives)
+
+
+#: Header values up to this length are parsed once and remembered (a bounded cache).
+_CACHED_TEXT = 256
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str, header: str) -> tuple[tuple[Directive, ...], tuple[str, ...]]:
+    said: list[str] = []
+    return tuple(_parse(text, header, said)), tuple(said)
+
+
+def _parse(text: str, header: str, notes: list[str]) -> list[Directive]:
+    directives: list[Directive] = []
     for item in _split_outside_quotes(text) if '"' in text else text.split(","):
         item = item.strip(" \t")
         if not item:
@@ -150,8 +170,8 @@ def parse_directives(values: Iterable[str], header: str, notes: list[str]) -> li
             continue
         qualifiers = None
         if name in QUALIFIER_DIRECTIVES:
-            text, _ = _unquote(raw)
-            names = tuple(q.strip(" \t") for q in text.split(",") if q.strip(" \t"))
+            listed, _ = _unquote(raw)
+            names = tuple(q.strip(" \t") for q in listed.split(",") if q.strip(" \t"))
             if not names:
                 notes.append(f"{header}: {name} with an empty header list read as bare {name}")
                 directives.append(Directive(name))
@@ -183,10 +203,13 @@ def delta_seconds(directive: Directive | None, header: str, notes: list[str]) ->
     """
     if directive is None:
         return None
-    if directive.value is None:
+    value = directive.value
+    if value is None:
         notes.append(f"ignored {header} {directive.name} without a value")
         return None
-    text, _ = _unquote(directive.value)
+    if len(value) < 10 and value.isdigit() and value.isascii():
+        return int(value)  # the common case: plain digits, below the cap, nothing to say
+    text, _ = _unquote(value)
     match = _DECIMAL.fullmatch(text.strip(" \t"))
     if not match or not (match.group(1) or match.group(2)):
         notes.append(f"ignored {header} {directive.name}={directive.value}: not a "

@@ -16,7 +16,7 @@ read literally); reasons name the rule that last set each deciding setting unit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -202,8 +202,9 @@ def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone, by: _Source
 
 
 def _occ(zone: Zone, settings: Mapping, actions: Sequence, headers: ResponseHeaders,
-         by: _Sources, reasons: list[str]) -> bool:
-    """Effective Origin Cache Control (cache-phases §4.5, PD-02, PD-10)."""
+         sources: Callable[[], _Sources], reasons: list[str]) -> bool:
+    """Effective Origin Cache Control (cache-phases §4.5, PD-02, PD-10); ``sources`` gives
+    the rule names for the reason."""
     if not explaining(reasons):
         if not zone.is_enterprise:
             return True
@@ -214,7 +215,8 @@ def _occ(zone: Zone, settings: Mapping, actions: Sequence, headers: ResponseHead
     if not zone.is_enterprise:
         occ, why = True, f"always on for the {zone.plan} plan"
     elif isinstance(settings.get("origin_cache_control"), bool):
-        occ, why = settings["origin_cache_control"], f"set by {by('origin_cache_control')}"
+        occ = settings["origin_cache_control"]
+        why = f"set by {sources()('origin_cache_control')}"
     else:
         occ, why = zone.default_occ, "zone setting"
     if actions and not occ:
@@ -366,7 +368,7 @@ def _read_origin(request: Any, side: RequestSide, response: Any,
     else:
         flags, stripped = _EMPTY, frozenset()
     headers = raw.without(stripped)
-    occ = _occ(side.zone, side.settings, actions, raw, side.by(), reasons)
+    occ = _occ(side.zone, side.settings, actions, raw, side.by, reasons)
     views = directive_views(headers, actions, reasons)
     tags = cache_tags(headers, actions, reasons)
     expires = (expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
@@ -462,7 +464,7 @@ def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
                        "non-1xx statuses storable)")
         return EdgeResult(None, "MISS", "1xx"), None, views.edge
     edge_setting = side.settings.get("edge_ttl")
-    explicit = explicit_ttl(edge_setting, status, by("edge_ttl"))
+    explicit = explicit_ttl(edge_setting, status, by("edge_ttl"), explain=explain)
     if explicit is not None:
         e_eff = [d for d in views.edge if d.name in views.rule_set]
         if explain:

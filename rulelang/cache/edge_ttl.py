@@ -98,16 +98,18 @@ def _find_entry(entries: Iterable, status: int) -> Mapping | None:
     return None
 
 
-def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL | None:
+def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "", *,
+                 explain: bool = True) -> ExplicitTTL | None:
     """The explicit request-phase TTL for ``status``, or ``None`` when there is none.
 
     A matching ``status_code_ttl`` entry wins (a 304 without its own entry uses
     the 200 entry); otherwise ``override_origin`` gives its ``default`` for the
     statuses of PD-13 (and for 304, which takes what a 200 would get: §4.9 item 4,
     "with the 304 → 200 fallback") and "no usable TTL" for any other status.  ``rule_name``
-    (the rule that set ``edge_ttl``) is named in the result's ``source``.
+    (the rule that set ``edge_ttl``) is named in the result's ``source``; with
+    ``explain=False`` the ``source`` is left empty (nobody reads it).
     """
-    if not isinstance(edge_ttl, Mapping):
+    if edge_ttl is None or not isinstance(edge_ttl, Mapping):
         return None
     entries = edge_ttl.get("status_code_ttl")
     entries = entries if isinstance(entries, list) else []
@@ -118,7 +120,7 @@ def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL
         entry, suffix = _find_entry(entries, 200), " (a 304 takes the 200 entry)"
     if entry is not None:
         return ExplicitTTL(status_code_ttl_value(entry.get("value")),
-                           _describe_entry(entry) + of + suffix)
+                           _describe_entry(entry) + of + suffix if explain else "")
     if edge_ttl.get("mode") == "override_origin":
         default = edge_ttl.get("default")
         # §4.9 item 4: "the override default (with the 304 → 200 fallback)": a 304
@@ -126,8 +128,12 @@ def explicit_ttl(edge_ttl: Any, status: int, rule_name: str = "") -> ExplicitTTL
         scope_status = 200 if status == 304 else status
         if scope_status in OVERRIDE_STATUSES and isinstance(default, int) and \
                 not isinstance(default, bool):
+            if not explain:
+                return ExplicitTTL(default, "")
             return ExplicitTTL(default, f"edge_ttl override_origin default{of}"
                                + (" (a 304 takes the 200 default)" if status == 304 else ""))
+        if not explain:
+            return ExplicitTTL(None, "")
         return ExplicitTTL(None, f"edge_ttl override_origin{of} (its default does not apply "
                                  f"to status {status}, PD-13)")
     return None
