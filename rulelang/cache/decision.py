@@ -153,8 +153,8 @@ def _mapping(value: Any) -> Mapping:
     return value if value is not None and isinstance(value, Mapping) else _EMPTY
 
 
-def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone, by: _Sources,
-                 reasons: list[str]) -> tuple[bool, str]:
+def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone,
+                 by: Callable[[str], str], reasons: list[str]) -> tuple[bool, str]:
     """``(eligible, level)`` with level ``rule`` or ``default`` (cache-phases §4.7)."""
     explain = explaining(reasons)
     if facts.method not in CACHEABLE_METHODS:
@@ -310,9 +310,9 @@ def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
     request-phase settings; the reasons go to ``reasons`` (``None``: none are built)."""
     zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
     settings = _mapping(request_settings)
-    by = _Sources(setting_sources)
     notes = quiet() if reasons is None else reasons
     explain = explaining(notes)
+    by: Callable[[str], str] = _Sources(setting_sources) if explain else _unnamed
     facts = request_facts(request, notes)
     if explain:
         notes.append(f"request {facts.method} {getattr(request, 'url', '')} "
@@ -321,8 +321,9 @@ def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
     eligible, level = _eligibility(facts, settings, zone, by, notes)
     key = cache_key(request, facts, _mapping(settings.get("cache_key")), zone, notes)
     if explain:
-        shaping = [f"{unit.removeprefix('cache_key.')} of {by(unit)}"
-                   for unit in by.units("cache_key.")
+        named = _Sources(setting_sources)
+        shaping = [f"{unit.removeprefix('cache_key.')} of {named(unit)}"
+                   for unit in named.units("cache_key.")
                    if unit != "cache_key.cache_deception_armor"]
         if shaping:
             notes.append(f"cache key {key} (from {', '.join(shaping)})")
@@ -362,6 +363,7 @@ def _read_origin(request: Any, side: RequestSide, response: Any,
         reasons.append(f"status {status} is informational: response rules do not apply")
         actions = ()
     raw = ResponseHeaders(response)
+    flags: Mapping[str, bool]
     if actions:
         flags = strip_flags(actions, reasons)
         stripped = frozenset(h for f, h in STRIP_FLAGS.items() if flags.get(f) and raw.values(h))

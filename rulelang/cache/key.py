@@ -119,10 +119,12 @@ def _query_list(setting: Any) -> tuple[str, Any] | None:
     return None
 
 
-def _query(facts: RequestFacts, settings: Mapping, sort: bool, zone, notes: list[str]) -> str:
+def _query(facts: RequestFacts, custom: Mapping, sort: bool, zone, notes: list[str]) -> str:
+    if not facts.query:
+        return ""
     params = [p for p in facts.query.split("&") if p]
-    custom = _mapping(settings.get("custom_key"))
-    rule = _query_list(custom.get("query_string"))
+    setting = custom.get("query_string")
+    rule = None if setting is None else _query_list(setting)
     if rule is not None:
         side, names = rule
         if names is True:
@@ -149,9 +151,8 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
         scheme = facts.scheme
     else:
         scheme = "http" if zone.ssl_mode in ("off", "flexible") else facts.scheme
-    host_setting = _mapping(custom.get("host"))
     host = facts.host
-    if host_setting.get("resolved") is True and zone.resolved_host:
+    if custom and _mapping(custom.get("host")).get("resolved") is True and zone.resolved_host:
         host = zone.resolved_host.lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
@@ -159,7 +160,7 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
     # a rule's setting beats the zone's Query String Sort either way (§3.1 item 4, PD-35)
     rule_sort = settings.get("ignore_query_strings_order")
     sort = rule_sort if isinstance(rule_sort, bool) else zone.query_string_sort
-    query = _query(facts, settings, sort, zone, notes)
+    query = _query(facts, custom, sort, zone, notes)
     key = f"{scheme}://{host}{port}{facts.path}" + (f"?{query}" if query else "")
     segments = _segments(_Headers(request), request, settings, custom)
     if not segments:
@@ -171,6 +172,11 @@ def _segments(headers: _Headers, request: Any, settings: Mapping, custom: Mappin
               ) -> list[tuple[str, str]]:
     """The key's segments after the URL, in key order: the default headers, then the
     rule's headers, cookies and visitor features."""
+    if not custom:
+        segments = _default_segments(headers, _EMPTY)
+        if settings.get("cache_by_device_type") is True:
+            segments.extend(_user_segments(headers, request, settings, _EMPTY))
+        return segments
     header = _mapping(custom.get("header"))
     segments = _default_segments(headers, header)
     if header:
