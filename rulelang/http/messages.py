@@ -217,6 +217,8 @@ def _wire_host(host: str, fix: Repairs) -> str:
 
 
 def _check_keys(d: Any, what: str, allowed: frozenset[str], required: str, where: str) -> None:
+    if type(d) is dict and required in d and d.keys() <= allowed:
+        return  # the usual case, without building the error prefix
     p = _prefix(where)
     if not isinstance(d, Mapping):
         raise RuleLangError(f"{p}{what}: expected an object, got {type(d).__name__}")

@@ -24,7 +24,7 @@ from rulelang.files import NestedTooDeeply, compose_yaml_all, write_bytes_atomic
 from rulelang.render import offset_of, quoted_string_offsets
 from rulelang.rules.documents import path_text
 from rulelang.rules.files import format_of, read_text, sniff_format
-from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, is_octorules
+from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, octorules_root
 from rulelang.schema.catalogue import OTHER_PHASES
 
 __all__ = ["Site", "expression_sites", "format_expression", "format_text", "guess_suffix",
@@ -62,10 +62,12 @@ def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, s
     if isinstance(value.get("result"), list):
         for i, item in enumerate(value["result"]):
             yield from _expression_paths(item, prefix + ("result", i))
-    if is_octorules(value):
+    octorules = octorules_root(value)
+    if octorules is not None:
+        zone, at = octorules
         for key in OCTORULES_CACHE_KEYS:
-            if isinstance(value.get(key), list):
-                yield from _rule_expressions(value[key], prefix + (key,))
+            if isinstance(zone.get(key), list):
+                yield from _rule_expressions(zone[key], prefix + at + (key,))
         return
     rules = value.get("rules")
     if isinstance(rules, list):

@@ -25,6 +25,7 @@ Nothing is guessed: an unknown value is never replaced by a made-up one.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from pathlib import Path
@@ -65,12 +66,29 @@ _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "%": operato
            "==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
            "<=": operator.le, ">=": operator.ge}
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
+#: The largest string rulelang builds from interpolations (a rule set sent to the API
+#: is far smaller), and the largest number it computes (far beyond any TTL or port).
+_MAX_TEXT = 1_000_000
+_MAX_BITS = 256
 
 
 class _Unsupported(Exception):
-    def __init__(self, message: str, pos: Pos):
+    def __init__(self, message: str, pos: Pos, hint: str = "Terraform refuses this value"):
         super().__init__(message)
         self.pos = pos
+        self.hint = hint
+
+
+def _checked_number(value: Any, what: str, pos: Pos) -> Any:
+    """``value`` when it is a number rulelang can carry (finite, at most 256 bits);
+    raises :class:`_Unsupported` for anything bigger (no TTL, port or status is)."""
+    too_big = (isinstance(value, float) and not math.isfinite(value)) or (
+        isinstance(value, int) and not isinstance(value, bool)
+        and value.bit_length() > _MAX_BITS)
+    if too_big:
+        raise _Unsupported(f"{what} is a number out of range", pos,
+                           "no cache setting takes a number this large")
+    return value
 
 
 def terraform_number(value: Any) -> int | float | None:
@@ -142,17 +160,43 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
     """Every ``cloudflare_ruleset`` resource of ``text`` as a document (resources of
     other phases as skipped documents with a note)."""
     tree = _parse(text, file)
+    try:
+        docs = _read_resources(tree, text, file)
+    except RecursionError:
+        raise LoadError(Diagnostic(
+            "RS004", "the Terraform file is nested too deeply to read",
+            location=Location(file, "", 1, 1),
+            hint="split deeply nested expressions into locals")) from None
+    if not docs:
+        raise LoadError(Diagnostic(
+            "RS007", "no cloudflare_ruleset resource in this Terraform file",
+            location=Location(file, "", 1, 1),
+            hint='rules are read from resource "cloudflare_ruleset" "<name>" { … }'))
+    return docs
+
+
+def _read_resources(tree, text: str, file: str | None) -> list[Document]:
     walker = _Walker(text, file)
     walker.scope = _Scope(text, tree, file)
     docs = []
+    #: (phase, zone_id as written) → the resource that is that zone's entry point
+    entry_points: dict[tuple[str, str], str] = {}
     for block in _children(_first(tree, "body"), "block"):
         name, labels, body = _block_parts(block)
+        if name == "resource" and labels == ["cloudflare_ruleset"]:
+            raise LoadError(Diagnostic(
+                "RS004", 'resource "cloudflare_ruleset" has no name',
+                location=Location(file, "", *_pos(block)),
+                hint='Terraform needs two labels: resource "cloudflare_ruleset" "<name>" { … }'))
         if name != "resource" or len(labels) != 2 or labels[0] != "cloudflare_ruleset":
             continue
         doc = Document(value=None, file=file, format="terraform",
                        label=f"cloudflare_ruleset.{labels[1]}")
         walker.doc = doc
-        other = _other_phase(walker, body)
+        try:
+            other = _other_phase(walker, body)
+        except _Unsupported:
+            other = None  # the phase itself is refused: reported when the body is read
         if other is not None:
             doc.skipped = True
             doc.positions[()] = _pos(block)
@@ -173,13 +217,37 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
         hyphenate_directives(value, doc)
         doc.value = value
         doc.positions[()] = _pos(block)
+        _second_entry_point(walker, body, value, doc, entry_points)
         docs.append(doc)
-    if not docs:
-        raise LoadError(Diagnostic(
-            "RS007", "no cloudflare_ruleset resource in this Terraform file",
-            location=Location(file, "", 1, 1),
-            hint='rules are read from resource "cloudflare_ruleset" "<name>" { … }'))
     return docs
+
+
+def _second_entry_point(walker: _Walker, body, value: dict, doc: Document,
+                        entry_points: dict[tuple[str, str], str]) -> None:
+    """RS101 when ``doc`` is a second zone rule set of the same cache phase for the zone
+    another resource of the file already names the same way (``zone_id`` written
+    identically, no ``count``/``for_each``): each phase has one entry point rule set
+    a zone, and Cloudflare refuses to create another."""
+    phase, kind = value.get("phase"), value.get("kind", "zone")
+    if not isinstance(phase, str) or kind != "zone":
+        return
+    zone = None
+    for c in _children(body, "attribute"):
+        name = _identifier(c.children[0])
+        if name in ("count", "for_each", "account_id"):
+            return
+        if name == "zone_id":
+            zone = " ".join(walker.raw(c.children[-1]).split())
+    if zone is None:
+        return
+    first = entry_points.setdefault((phase, zone), doc.label)
+    if first != doc.label:
+        doc.diagnostics.append(Diagnostic(
+            "RS101", f"{doc.label}: a second {phase} rule set for zone_id = {zone} "
+            f"(the first is {first}); Cloudflare has one entry point rule set a phase "
+            "and zone and refuses to create another",
+            location=Location(walker.file, "", *doc.positions[()]),
+            hint=f"move these rules into {first}"))
 
 
 def _other_phase(walker: _Walker, body) -> str | None:
@@ -339,7 +407,11 @@ class _Walker:
         self.file = file
         self.doc: Document
         self.scope: _Scope | None = None
-        self._following: set[str] = set()
+        #: the locals and variables being evaluated, outermost first (a cycle is an error)
+        self._following: dict[str, None] = {}
+        #: what each local and variable evaluated to (or the error it raised), so that a
+        #: value used many times is computed once
+        self._values: dict[str, Any] = {}
 
     # ----------------------------------------------------------------- bodies
     def member(self, out: dict, key: str, key_node, value_node, path: PathKey) -> None:
@@ -355,7 +427,7 @@ class _Walker:
             # Terraform itself would refuse it (`1 / 0`, `"a" * 2`): an error here, and
             # nothing that depends on the value is checked.
             self.doc.diagnostics.append(Diagnostic(
-                "RS008", f"{self.doc.label}: {exc}", hint="Terraform refuses this value",
+                "RS008", f"{self.doc.label}: {exc}", hint=exc.hint,
                 location=Location(self.file, path_text(path + (key,)), *exc.pos)))
             out[key] = Unknown(self.snippet(value_node))
             return
@@ -433,11 +505,17 @@ class _Walker:
             word = _identifier(node)
             return {"true": True, "false": False, "null": None}.get(word, word)
         elif d == "int_lit":
-            return int(_identifier(node))
+            text = _identifier(node)
+            if len(text) > 80:
+                raise _Unsupported(f"the number {text[:20]}... is out of range", _pos(node),
+                                   "no cache setting takes a number this large")
+            return int(text)
         elif d == "float_lit":
             text = _identifier(node)
-            number = float(text)
-            return int(number) if number.is_integer() and "." not in text else number
+            number = _checked_number(float(text), text[:40], _pos(node))
+            if number.is_integer() and "." not in text:
+                return _checked_number(int(number), text[:40], _pos(node))
+            return number
         elif d == "unary_op":
             return self.unary(node)
         elif d == "binary_op":
@@ -471,7 +549,28 @@ class _Walker:
             return out
         elif d in ("heredoc_template", "heredoc_template_trim"):
             return self.heredoc(node, path, trim=d == "heredoc_template_trim")
+        elif d == "for_tuple_expr" and path is not None:
+            return self.for_tuple(node, path)
         return Unknown(self.snippet(node))
+
+    def for_tuple(self, node, path: PathKey) -> list | Unknown:
+        """``[for r in X : {…}]``: Terraform makes one element a member of ``X`` (those
+        the ``if`` keeps); rulelang reads the template once, standing for all of them,
+        with the iterator's values unknown (as a ``dynamic`` block's ``content``)."""
+        kids = self.operands(node)
+        intro = next((k for k in kids if _data(k) == "for_intro"), None)
+        body = next((k for k in kids if _data(k) not in ("for_intro", "for_cond")), None)
+        if intro is None or body is None:
+            return Unknown(self.snippet(node))
+        sub = path + (0,)
+        self.doc.positions[sub] = _pos(body)
+        item = self.value(body, sub)
+        if isinstance(item, Unknown):
+            return Unknown(self.snippet(node))
+        head = " ".join(self.raw(intro).split()).rstrip(" :")
+        self.doc.unknowns[path] = (f"for expression [{head} : …]: its template is "
+                                   "checked once, for every element")
+        return [item]
 
     def operands(self, node) -> list:
         return [c for c in node.children if _data(c) is not None
@@ -511,6 +610,8 @@ class _Walker:
         else:
             a, b = terraform_number(left), terraform_number(right)
             if a is not None and b is not None:
+                _checked_number(a, repr(left)[:40], _pos(node))
+                _checked_number(b, repr(right)[:40], _pos(node))
                 try:
                     if op == "/":
                         result = a / b
@@ -519,8 +620,10 @@ class _Walker:
                 except ZeroDivisionError:
                     raise _Unsupported(f"{self.snippet(node)!r} divides by zero",
                                        _pos(node)) from None
+                what = f"{self.snippet(node)!r}"
+                result = _checked_number(result, what, _pos(node))
                 if isinstance(result, float) and result.is_integer() and op in "+-*%":
-                    return int(result)
+                    return _checked_number(int(result), what, _pos(node))
                 return result
         raise _Unsupported(f"{self.snippet(node)!r}: {op} does not apply to "
                            f"{left!r} and {right!r}", _pos(node))
@@ -557,18 +660,32 @@ class _Walker:
         root, name = _identifier(base), steps[0]
         table = {"var": self.scope.variables, "local": self.scope.locals}.get(root)
         key = f"{root}.{name}"
-        if table is None or name not in table or key in self._following \
-                or len(self._following) > _MAX_DEPTH:
+        if table is None or name not in table:
             return unknown
-        found_node, text = table[name]
-        self._following.add(key)
-        saved = self.text
-        self.text = text
-        try:
-            value = self.value(found_node, None)
-        finally:
-            self.text = saved
-            self._following.discard(key)
+        if key in self._following:
+            chain = " → ".join(self._following) + f" → {key}"
+            raise _Unsupported(f"{key} refers to itself ({chain})", _pos(node),
+                               "Terraform refuses a cycle between locals; break it")
+        if len(self._following) >= _MAX_DEPTH:
+            return Unknown(f"{self.snippet(node)} (locals nested more than {_MAX_DEPTH} "
+                           "deep are not followed)")
+        if key in self._values:
+            value = self._values[key]
+        else:
+            found_node, text = table[name]
+            self._following[key] = None
+            saved = self.text
+            self.text = text
+            try:
+                value = self.value(found_node, None)
+            except _Unsupported as exc:
+                value = exc
+            finally:
+                self.text = saved
+                del self._following[key]
+            self._values[key] = value
+        if isinstance(value, _Unsupported):
+            raise value
         for step in steps[1:]:
             listed = isinstance(value, list) and isinstance(step, int) and not \
                 isinstance(step, bool) and 0 <= step < len(value)
@@ -624,6 +741,10 @@ class _Walker:
         template = Template(source, parts)
         if template.unknown:
             return template
+        if sum(len(p) if isinstance(p, str) else len(p[2] or "") for p in parts) > _MAX_TEXT:
+            raise _Unsupported(f"{self.snippet(node)!r} is longer than {_MAX_TEXT:,} "
+                               "characters", _pos(node),
+                               "no rule set the API takes holds a value this long")
         if path is not None:
             self.doc.rewrites[path] = template
         return "".join(p if isinstance(p, str) else p[2] or "" for p in parts)
