@@ -1,12 +1,12 @@
-"""The whole job a proxy needs per request, against bench_engine's hand-written chain.
+"""The whole job a proxy needs per request, split, against bench_phase's careful chain.
 
 Run: ``python benchmarks/bench_decision.py``.  For bench_engine's request-phase rule sets
 of 10, 50 and 300 rules and its 1,000 varied requests, each given an origin response
 (a few typical ones, in turn), it times per request:
 
-* ``chain`` — bench_engine's hand-written ``if`` chain over values read from each sample
-  dict with the standard library (``urlsplit``, one lower-cased header dict), inside the
-  timed loop; checked to give the engine's matches on every sample;
+* ``chain`` — bench_phase's careful hand-written ``if`` chain, reading each sample dict
+  with the standard library (``urlsplit``, one lower-cased header dict) inside the timed
+  loop; checked to give the engine's matches on every sample;
 * ``request_phase`` — ``engine.request_phase(request)``: matching plus the request-side
   decision (eligibility, cache key): a proxy's HIT;
 * ``whole job`` — ``request_phase(request).response_phase(response)``, reasons not read:
@@ -22,17 +22,18 @@ one ``evaluate`` gives before timing.
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_engine import REQ, make_chain, make_rule, make_samples
+from bench_engine import REQ, make_rule, make_samples
+from bench_phase import CAREFUL_READ, careful_condition, make_chain
 
 from rulelang import Request, Response
 from rulelang.engine import Engine
@@ -52,21 +53,9 @@ RESPONSES = (
 )
 
 
-def stdlib_values(sample: dict) -> tuple:
-    """The chain's inputs read from a sample dict with the standard library."""
-    url = urlsplit(sample["url"])
-    path = url.path.encode() or b"/"
-    last = path.rpartition(b"/")[2]
-    ext = last.rpartition(b".")[2].lower() if b"." in last else b""
-    headers = {k.lower(): v for k, v in sample["headers"].items()}
-    return (path, ext, (url.hostname or "").encode(), headers.get("cookie", "").encode(),
-            url.query.encode(), headers.get("user-agent", "").encode(),
-            sample["method"].encode())
-
-
 def chain_job(chain, samples) -> None:
     for sample in samples:
-        chain(stdlib_values(sample))
+        chain(sample)
 
 
 def request_job(engine: Engine, pairs) -> None:
@@ -83,7 +72,7 @@ def run_size(n: int) -> None:
     body = {"phase": REQ, "rules": [make_rule(i)[0] for i in range(n)]}
     engine = Engine([body])
     bare = Engine([body], decide=False)
-    chain = make_chain(n)
+    chain = make_chain(n, careful_condition, CAREFUL_READ, re.compile)
     dicts = make_samples(n)
     responses = [RESPONSES[i % len(RESPONSES)] for i in range(len(dicts))]
 
@@ -92,7 +81,7 @@ def run_size(n: int) -> None:
 
     for (request, response), sample in zip(fresh(), dicts):
         outcome = engine.evaluate(request, response)
-        assert [r.index for r in outcome.matched[REQ]] == chain(stdlib_values(sample))[0]
+        assert [r.index for r in outcome.matched[REQ]] == chain(sample)[0]
         assert (engine.request_phase(request).response_phase(response).to_dict()
                 == outcome.to_dict()["decision"])
     methods = {
