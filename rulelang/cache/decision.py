@@ -438,7 +438,8 @@ def _respond(request: Any, side: RequestSide, origin: _Origin, reasons: list[str
     browser = browser_view(origin.views.visitor, eligible=True, occ=origin.occ, edge_ttl=ttl,
                            setting=browser_setting(side.settings.get("browser_ttl"),
                                                    side.zone.browser_cache_ttl,
-                                                   side.by()("browser_ttl") if explain else ""),
+                                                   side.by()("browser_ttl") if explain else "",
+                                                   explain=explain),
                            expires=origin.expires, notes=reasons, reasons=reasons)
     return _finish(side, origin, request, cache_status, ttl, browser, removed)
 
@@ -453,7 +454,8 @@ def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
     views, headers, status = origin.views, origin.headers, origin.status
     explain = explaining(reasons)
     by = side.by() if explain else _unnamed
-    if any(t.strip() == "*" for v in headers.values("vary") for t in v.split(",")):
+    vary = headers.values("vary")
+    if vary and any(t.strip() == "*" for v in vary for t in v.split(",")):
         reasons.append("origin sent Vary: *: not stored")
         return EdgeResult(None, "BYPASS", "Vary: *"), None, views.edge
     if origin.occ and _request_header(request, "authorization") and not any(
@@ -523,8 +525,9 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
                        "stored without the cookie, the visitor still gets it")
         return outcome.ttl, outcome.status, False
     if explicit is not None and explicit.value is not None:
-        reasons.append(f"Set-Cookie with an explicit edge TTL ({explicit.source}): stored, "
-                       "and the cookie is removed from the response")
+        if explaining(reasons):
+            reasons.append(f"Set-Cookie with an explicit edge TTL ({explicit.source}): "
+                           "stored, and the cookie is removed from the response")
         return outcome.ttl, outcome.status, True
     if level == "rule":
         reasons.append("Set-Cookie on a request made eligible by a rule: not stored, the "

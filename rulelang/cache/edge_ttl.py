@@ -13,7 +13,13 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rulelang.cache.cache_control import Directive, delta_seconds, find, qualifiers_of
+from rulelang.cache.cache_control import (
+    Directive,
+    delta_seconds,
+    explaining,
+    find,
+    qualifiers_of,
+)
 
 __all__ = [
     "DEFAULT_STATUS_TTLS",
@@ -49,7 +55,8 @@ class EdgeResult:
     ``ttl`` is ``None`` when the response is not stored.  ``status`` is the
     first-request ``CF-Cache-Status`` that this step implies (PD-19).
     ``from_default_table`` tells that no origin header or rule gave a lifetime
-    (Cache Deception Armor only checks those, PD-23).
+    (Cache Deception Armor only checks those, PD-23).  ``reason`` is empty when the
+    decision was made without reasons.
     """
 
     ttl: int | None
@@ -151,60 +158,72 @@ def edge_lifetime(e_eff: list[Directive], *, occ: bool, explicit: ExplicitTTL | 
 
     ``expires`` is the applicable ``Expires − Date`` lifetime (``None`` when
     absent or not applicable); ``response_headers`` the lower-case names of the
-    (stripped) response headers (any container), for ``no-cache=<headers>``; ``view`` names the
-    directive source in reasons; ``setting_source`` the rule that set ``edge_ttl``.
+    (stripped) response headers (any container), for ``no-cache=<headers>``; ``view``
+    names the directive source in reasons; ``setting_source`` the rule that set
+    ``edge_ttl``.  When ``notes`` keeps nothing (the fast path) the result's ``reason``
+    is left empty.
     """
+    say = explaining(notes)
     occ_text = "Origin Cache Control " + ("on" if occ else "off")
     if find(e_eff, "no-store") is not None:
-        return _refusal(occ, f"{view} has no-store: not stored")
+        return _refusal(occ, f"{view} has no-store: not stored" if say else "")
     private = find(e_eff, "private")
     if private is not None:
         if not qualifiers_of(private):
-            return _refusal(occ, f"{view} has private: not stored by a shared cache")
+            return _refusal(occ, f"{view} has private: not stored by a shared cache"
+                            if say else "")
         if not occ:
-            return _refusal(occ, f"{view} has {private.render()} and {occ_text}: not stored")
+            return _refusal(occ, f"{view} has {private.render()} and {occ_text}: not stored"
+                            if say else "")
     no_cache = find(e_eff, "no-cache")
     if no_cache is not None:
         named = qualifiers_of(no_cache)
         if not occ:
-            return _refusal(occ, f"{view} has {no_cache.render()} and {occ_text}: not stored")
+            return _refusal(occ, f"{view} has {no_cache.render()} and {occ_text}: not stored"
+                            if say else "")
         if not named:
             return EdgeResult(0, "BYPASS", f"{view} has no-cache and {occ_text}: stored with "
-                                           "edge TTL 0 (always revalidated)")
+                                           "edge TTL 0 (always revalidated)" if say else "")
         present = [h for h in named if h.lower() in response_headers]
         if present:
             return EdgeResult(0, "BYPASS", f"{view} has {no_cache.render()} and the response "
-                                           f"has {present[0]}: stored with edge TTL 0")
+                                           f"has {present[0]}: stored with edge TTL 0"
+                              if say else "")
     for name in ("s-maxage", "max-age"):
         directive = find(e_eff, name)
         seconds = delta_seconds(directive, view, notes)
         if directive is not None and seconds is not None:
             where = "a response rule's" if directive.rule_set else view
-            return _lifetime(seconds, f"{where} {name}={seconds}", occ, occ_text)
+            return _lifetime(seconds, f"{where} {name}={seconds}" if say else "", occ,
+                             occ_text, say)
     if expires is not None:
-        return _lifetime(expires, f"Expires - Date = {expires}", occ, occ_text)
+        return _lifetime(expires, f"Expires - Date = {expires}" if say else "", occ, occ_text,
+                         say)
     if explicit is not None and explicit.value is not None:
         if explicit.value < 0:
-            return _refusal(occ, f"{explicit.source} is -1 (no-store): not stored")
+            return _refusal(occ, f"{explicit.source} is -1 (no-store): not stored"
+                            if say else "")
         return EdgeResult(explicit.value, "MISS", f"edge TTL {explicit.value} from "
-                                                  f"{explicit.source}")
+                                                  f"{explicit.source}" if say else "")
     if explicit is not None:
-        return EdgeResult(None, "MISS", f"{explicit.source}: not stored")
+        return EdgeResult(None, "MISS", f"{explicit.source}: not stored" if say else "")
     if bypass_by_default and not header_present:
         return EdgeResult(None, "MISS", f"edge_ttl bypass_by_default of {setting_source} and "
-                                        "the origin sent no cache header: not stored")
+                                        "the origin sent no cache header: not stored"
+                          if say else "")
     default = DEFAULT_STATUS_TTLS.get(status)
     if default is not None:
         return EdgeResult(default, "MISS", f"no lifetime from the origin: default edge TTL "
-                                           f"{default} for status {status}", True)
+                                           f"{default} for status {status}" if say else "", True)
     return EdgeResult(None, "MISS", f"no lifetime from the origin and status {status} has no "
-                                    "default edge TTL: not stored")
+                                    "default edge TTL: not stored" if say else "")
 
 
-def _lifetime(seconds: int, what: str, occ: bool, occ_text: str) -> EdgeResult:
+def _lifetime(seconds: int, what: str, occ: bool, occ_text: str, say: bool) -> EdgeResult:
     if seconds > 0:
-        return EdgeResult(seconds, "MISS", f"edge TTL {seconds} from {what}")
+        return EdgeResult(seconds, "MISS", f"edge TTL {seconds} from {what}" if say else "")
     if occ:
         return EdgeResult(0, "BYPASS", f"{what} is a zero lifetime and {occ_text}: stored with "
-                                       "edge TTL 0 (always revalidated)")
-    return EdgeResult(None, "MISS", f"{what} is a zero lifetime and {occ_text}: not stored")
+                                       "edge TTL 0 (always revalidated)" if say else "")
+    return EdgeResult(None, "MISS", f"{what} is a zero lifetime and {occ_text}: not stored"
+                      if say else "")
