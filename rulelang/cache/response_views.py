@@ -66,11 +66,11 @@ def text_index(message: Any) -> Mapping[str, list[str]] | None:
     cache, so a message's headers are indexed once whoever asks first."""
     if not isinstance(message, _Message):
         return None
-    cache = message._cache
+    cache = message.field_cache
     index = cache.get("#text-index")
     if index is None:
         index = {}
-        for key, value in message._headers:
+        for key, value in message.headers:
             key = key.lower()
             entry = index.get(key)
             if entry is None:
