@@ -22,10 +22,11 @@ Decisions where interfaces.md §3 is silent:
   string are kept.
 - SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
   ``columnKind`` is ``unicodeCodePoints``.
-- ``--rules PATH ...`` (eval, trace, test) takes every following path, as interfaces.md §3
-  writes it, besides the repeated ``--rules A --rules B`` form: for ``trace`` the run
-  stops at the URL (a token with ``://``), for ``test`` at the first case file (a YAML
-  mapping with ``cases``).
+- ``--rules PATH ...`` (eval, trace, test, replay) takes every following path, as
+  interfaces.md §3 writes it, besides the repeated ``--rules A --rules B`` form: for
+  ``trace`` the run stops at the URL (a token with ``://``), for ``test`` at the first case
+  file (a YAML mapping with ``cases``), for ``replay`` (also ``--compare-rules PATH ...``)
+  at the first path that is not a directory or a rules file (its first log).
 """
 
 from __future__ import annotations
@@ -76,12 +77,13 @@ def _register() -> None:
     from rulelang.cli.eval import eval_command
     from rulelang.cli.fmt import fmt_command
     from rulelang.cli.lint import lint_command
+    from rulelang.cli.replay import replay_command
     from rulelang.cli.schema import fields_command, functions_command
     from rulelang.cli.test import test_command
     from rulelang.cli.trace import trace_command
 
     for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
-                    fields_command, functions_command):
+                    fields_command, functions_command, replay_command):
         cli.add_command(command)
 
 
@@ -95,7 +97,9 @@ def _say(message: str) -> None:
         pass
 
 
-_RULES_COMMANDS = ("eval", "trace", "test")
+_RULES_COMMANDS = ("eval", "trace", "test", "replay")
+#: Options that take several paths after one flag.
+_SPREAD_OPTIONS = ("--rules", "--compare-rules")
 
 
 def _is_case_file(token: str) -> bool:
@@ -103,6 +107,26 @@ def _is_case_file(token: str) -> bool:
     from rulelang.testing import looks_like_case_file
 
     return looks_like_case_file(token)
+
+
+def _is_rules_path(token: str) -> bool:
+    """Whether ``token`` names rules for ``replay`` (a directory, or a rules file) rather
+    than a log (JSON Lines, gzip, HAR, a samples array)."""
+    from pathlib import Path
+
+    from rulelang.cli.common import RULES_SUFFIXES, looks_like_rules
+
+    path = Path(token)
+    if path.is_dir():
+        return True
+    if path.suffix.lower() not in RULES_SUFFIXES:
+        return False
+    try:
+        if path.stat().st_size > 4 << 20:
+            return False  # a rules file is small; a log need not be
+    except OSError:
+        return True  # a missing file: reported as a rules path
+    return looks_like_rules(path)
 
 
 def spread_rules(args: list[str]) -> list[str]:
@@ -114,7 +138,8 @@ def spread_rules(args: list[str]) -> list[str]:
     i = 0
     while i < len(args):
         out.append(args[i])
-        if args[i] != "--rules":
+        flag = args[i]
+        if flag not in _SPREAD_OPTIONS or (flag != "--rules" and command != "replay"):
             i += 1
             continue
         i += 1
@@ -122,10 +147,11 @@ def spread_rules(args: list[str]) -> list[str]:
         while i < len(args) and not args[i].startswith("-"):
             token = args[i]
             if not first and ((command == "trace" and "://" in token)
-                              or (command == "test" and _is_case_file(token))):
+                              or (command == "test" and _is_case_file(token))
+                              or (command == "replay" and not _is_rules_path(token))):
                 break
             if not first:
-                out.append("--rules")
+                out.append(flag)
             out.append(token)
             first = False
             i += 1

@@ -35,8 +35,17 @@ from rulelang.replay.inputs import (
 from rulelang.replay.simulate import DEFAULT_KEEP_EXPIRED, Result, Simulator, Summary
 from rulelang.replay.sorting import ExternalSorter
 
-__all__ = ["CHUNK_LINES", "BadLineReport", "ReplayOptions", "ReplayResult", "evaluate_chunk",
-           "per_request_record", "replay", "time_key"]
+__all__ = [
+    "CHUNK_LINES",
+    "BadLineReport",
+    "ReplayOptions",
+    "ReplayResult",
+    "atomic_writer",
+    "evaluate_chunk",
+    "per_request_record",
+    "replay",
+    "time_key",
+]
 
 #: Lines a worker decides at a time.
 CHUNK_LINES = 2000
@@ -232,10 +241,15 @@ def _collect(result: tuple[list[Line], list[BadLine], set[str]], missing: set[st
 
 # -- the local engine -------------------------------------------------------------------------
 
-def _atomic_writer(path: str) -> tuple[Any, str]:
+def atomic_writer(path: str, suffix: str = ".tmp") -> tuple[Any, str]:
+    """A text file beside ``path`` to write and then move over it (``os.replace``), so
+    that a failed run never leaves half a file; the mode is a new file's usual one."""
     directory = os.path.dirname(os.path.abspath(path)) or "."
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".rulelang-", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=".rulelang-", suffix=suffix, dir=directory)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
     except OSError as e:
         raise RuleLangError(f"{path}: cannot write: {e.strerror or e}") from None
     return os.fdopen(fd, "w", encoding="utf-8"), tmp
@@ -259,7 +273,7 @@ def _local(options: ReplayOptions, sources: Sequence[SourceFile], refs: list[lis
     out = tmp = None
     records: ExternalSorter | None = None
     if options.per_request:
-        out, tmp = _atomic_writer(options.per_request)
+        out, tmp = atomic_writer(options.per_request)
         if not in_order:
             records = ExternalSorter(lambda r: r[0], run_size=options.run_size * 4)
     try:
