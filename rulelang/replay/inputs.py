@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request, Response
@@ -29,8 +29,10 @@ __all__ = [
     "BadLine",
     "LogRequest",
     "SourceFile",
+    "decode_line",
     "detect_kind",
     "logpush_request",
+    "open_binary",
     "open_text",
     "parse_line",
     "sample_request",
@@ -101,17 +103,33 @@ class SourceFile:
     gzip: bool
 
 
-def open_text(path: str) -> io.TextIOBase:
-    """A text reader of ``path``, decompressing gzip (recognised by its magic bytes)."""
+def open_binary(path: str) -> IO[bytes]:
+    """A binary reader of ``path``, decompressing gzip (recognised by its magic bytes).
+    Lines are split on ``\n`` only, by every engine alike."""
     try:
         with open(path, "rb") as f:
             magic = f.read(2)
         if magic == _GZIP_MAGIC:
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig",
-                                    errors="strict", newline="")
-        return open(path, encoding="utf-8-sig", newline="")
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
     except OSError as e:
         raise RuleLangError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def open_text(path: str) -> io.TextIOBase:
+    """A text reader of ``path`` (gzip decompressed), lines split on ``\n`` only."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="\n")
+
+
+def decode_line(source: SourceFile, lineno: int, raw: bytes) -> str:
+    """One raw line as text; a line that is not UTF-8 is a :class:`BadLine`."""
+    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadLine(source.path, lineno, f"not UTF-8 text (byte {e.start + 1} of the line)"
+                      ) from None
 
 
 def detect_kind(index: int, path: str) -> SourceFile:

@@ -27,9 +27,10 @@ from rulelang.replay.evaluate import (
 from rulelang.replay.inputs import (
     BadLine,
     SourceFile,
+    decode_line,
     detect_kind,
     iter_whole_samples,
-    open_text,
+    open_binary,
     parse_line,
 )
 from rulelang.replay.simulate import DEFAULT_KEEP_EXPIRED, Result, Simulator, Summary
@@ -41,6 +42,7 @@ __all__ = [
     "ReplayOptions",
     "ReplayResult",
     "atomic_writer",
+    "chunks",
     "evaluate_chunk",
     "per_request_record",
     "replay",
@@ -135,16 +137,16 @@ def _rfc3339(timestamp: float | None) -> str | None:
 # -- deciding every request -------------------------------------------------------------------
 
 def evaluate_chunk(specs: Sequence[EngineSpec], source: SourceFile, first_line: int,
-                   texts: Sequence[str]) -> tuple[list[Line], list[BadLine], set[str]]:
-    """Decide the lines ``texts`` (the first is line ``first_line`` of ``source``)."""
+                   raw_lines: Sequence[bytes]) -> tuple[list[Line], list[BadLine], set[str]]:
+    """Decide the raw lines (the first is line ``first_line`` of ``source``)."""
     engines = [build_engine(spec) for spec in specs]
     lines: list[Line] = []
     bad: list[BadLine] = []
     missing: set[str] = set()
-    for offset, text in enumerate(texts):
+    for offset, raw in enumerate(raw_lines):
         lineno = first_line + offset
         try:
-            item = parse_line(source, lineno, text, missing)
+            item = parse_line(source, lineno, decode_line(source, lineno, raw), missing)
             if item is not None:
                 lines.append(evaluate_request(engines, item))
         except BadLine as e:
@@ -154,9 +156,11 @@ def evaluate_chunk(specs: Sequence[EngineSpec], source: SourceFile, first_line: 
     return lines, bad, missing
 
 
-def _chunks(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
+def chunks(source: SourceFile) -> Iterator[tuple[int, list[bytes]]]:
+    """The raw lines of a JSON Lines file, :data:`CHUNK_LINES` at a time, with the number
+    of the first."""
     try:
-        with open_text(source.path) as f:
+        with open_binary(source.path) as f:
             first, texts = 1, []
             for lineno, text in enumerate(f, 1):
                 texts.append(text)
@@ -165,8 +169,6 @@ def _chunks(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
                     first, texts = lineno + 1, []
             if texts:
                 yield first, texts
-    except UnicodeDecodeError as e:
-        raise RuleLangError(f"{source.path}: not UTF-8 text ({e.reason})") from None
     except (OSError, EOFError) as e:
         raise RuleLangError(f"{source.path}: cannot read: {e}") from None
 
@@ -207,14 +209,14 @@ def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing
                 for b in kept:
                     bad.add(b)
                 continue
-            chunks = _chunks(source)
+            parts = chunks(source)
             if pool is None:
-                for first, texts in chunks:
+                for first, texts in parts:
                     yield from _collect(evaluate_chunk(specs, source, first, texts), missing,
                                         bad, progress, len(texts))
                 continue
             window: list[tuple[Future, int]] = []
-            for first, texts in chunks:
+            for first, texts in parts:
                 window.append((pool.submit(evaluate_chunk, specs, source, first, texts),
                                len(texts)))
                 if len(window) >= 2 * workers + 2:
