@@ -19,7 +19,6 @@ __all__ = [
     "Location",
     "RuleLangError",
     "RulesetError",
-    "render_caret",
 ]
 
 
@@ -90,28 +89,9 @@ class Diagnostic:
         return d
 
     def __str__(self) -> str:
-        return render_caret(self)
+        from rulelang.render import render_text  # one renderer for str() and the CLI
 
-
-def render_caret(d: Diagnostic, source: str | None = None) -> str:
-    """Render ``d`` like a compiler: header, the source line, a caret line, the hint."""
-    text = source if source is not None else d.source
-    head = f"{d.severity}[{d.code}]: {d.message}"
-    out = [head]
-    if d.location is not None:
-        out.append(f"  --> {d.location}")
-    if text is not None:
-        lines = text.split("\n")
-        if 1 <= d.line <= len(lines):
-            src_line = lines[d.line - 1]
-            end = d.end_column if d.end_line == d.line else len(src_line) + 1
-            width = max(1, end - d.column)
-            gutter = f"{d.line} | "
-            out.append(gutter + src_line)
-            out.append(" " * (len(gutter) + d.column - 1) + "^" * width)
-    if d.hint:
-        out.append(f"  = hint: {d.hint}")
-    return "\n".join(out)
+        return render_text([self])
 
 
 class RuleLangError(ValueError):
@@ -129,8 +109,12 @@ class _DiagnosticsError(RuleLangError):
 
     def __str__(self) -> str:
         shown = [d for d in self.diagnostics if d.is_error] or self.diagnostics
-        return "\n\n".join(render_caret(d, self.source if d.source is None else None)
-                           for d in shown) or self.summary
+        from rulelang.render import render_text  # one renderer for str() and the CLI
+
+        if self.source is not None:
+            shown = [d if d.source is not None else replace(d, source=self.source)
+                     for d in shown]
+        return render_text(shown) or self.summary
 
 
 class ExpressionError(_DiagnosticsError):

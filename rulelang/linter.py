@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rulelang.errors import Diagnostic, ExpressionError, RuleLangError, RulesetError
+from rulelang.rules.files import RULES_SUFFIXES
 from rulelang.rules.ruleset import Ruleset, check_plan, load_rulesets
 from rulelang.schema import catalogue as schema
 
@@ -45,16 +46,13 @@ def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | No
     return _sorted(found)
 
 
-_RULES_SUFFIXES = (".json", ".yaml", ".yml", ".tf", ".hcl")
-
-
 def _is_file(text: str) -> bool:
     """Whether ``text`` names a rules file rather than being an expression: an existing
     file, or a name ending in a rules-file extension (a missing ``rules.json`` is an
     unreadable file, RS001, not an expression with an unknown field)."""
     if "\n" in text or len(text) > 4096:
         return False
-    if text.lower().endswith(_RULES_SUFFIXES) and not any(c in text for c in ' "\'()'):
+    if text.lower().endswith(RULES_SUFFIXES) and not any(c in text for c in ' "\'()'):
         return True
     try:
         return Path(text).is_file()

@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from rulelang.codes import CODES
-from rulelang.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from rulelang.errors import Diagnostic
 
 __all__ = [
     "Region",
@@ -239,11 +242,11 @@ def file_region(d: Diagnostic, sources: Mapping[str, str] | None = None) -> Regi
     start = offset_of(text, loc.line, col) if text is not None else None
     if d.source is None:
         # Not an expression diagnostic: underline the value the location points at.
-        if start is None:
+        if text is None or start is None:
             return Region(loc.line, col, loc.line, col + 1)
         return Region(loc.line, col, *_line_col(text, _token_end(text, start)))
-    offsets = _char_offsets(text, start) if start is not None else None
-    if offsets:
+    offsets = _char_offsets(text, start) if text is not None and start is not None else None
+    if offsets and text is not None:
         a = _expr_offset(d.source, d.line, d.column)
         b = _expr_offset(d.source, d.end_line, d.end_column)
         if 0 <= a < len(offsets):

@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 import threading
 from functools import reduce
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import ROOT
 
 from rulelang import Request, Response, RuleLangError, RulesetError
 from rulelang.engine import Engine, Outcome, overlay_settings
 from rulelang.rules.ruleset import load_ruleset
 
-ROOT = Path(__file__).resolve().parent.parent
 VECTORS = {v["name"]: v for v in json.loads((ROOT / "corpus/decision/vectors.json").read_text())}
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
 

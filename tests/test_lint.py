@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support.paths import RULESETS
 
 from rulelang import Diagnostic
 from rulelang.linter import lint
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus/rulesets"
+CORPUS = RULESETS
 REQ = "http_request_cache_settings"
 
 

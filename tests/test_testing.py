@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
 from rulelang.errors import RuleLangError
 from rulelang.rules.ruleset import load_ruleset
 from rulelang.testing import check_outcome, load_cases, run_cases
-
-ROOT = Path(__file__).resolve().parent.parent
 
 OUTCOME = {
     "matched": {

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rulelang.schema import actions
+
 __all__ = [
     "DURATION_DIRECTIVES",
     "MAX_DELTA_SECONDS",
@@ -37,11 +39,11 @@ __all__ = [
 #: RFC 9111 §1.2.2: delta-seconds above this value are read as this value.
 MAX_DELTA_SECONDS = 2147483648
 
-#: Directives whose argument is a number of seconds.
-DURATION_DIRECTIVES = frozenset({"max-age", "s-maxage", "stale-if-error", "stale-while-revalidate"})
+#: Directives whose argument is a number of seconds (a set, for lookups).
+DURATION_DIRECTIVES = frozenset(actions.DURATION_DIRECTIVES)
 
-#: Directives whose optional argument is a list of header names.
-QUALIFIER_DIRECTIVES = frozenset({"private", "no-cache"})
+#: Directives whose optional argument is a list of header names (a set, for lookups).
+QUALIFIER_DIRECTIVES = frozenset(actions.QUALIFIER_DIRECTIVES)
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _DECIMAL = re.compile(r"([0-9]*)(?:\.([0-9]*))?")

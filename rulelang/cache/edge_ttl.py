@@ -172,7 +172,7 @@ def edge_lifetime(e_eff: list[Directive], *, occ: bool, explicit: ExplicitTTL | 
     for name in ("s-maxage", "max-age"):
         directive = find(e_eff, name)
         seconds = delta_seconds(directive, view, notes)
-        if seconds is not None:
+        if directive is not None and seconds is not None:
             where = "a response rule's" if directive.rule_set else view
             return _lifetime(seconds, f"{where} {name}={seconds}", occ, occ_text)
     if expires is not None:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rulelang.errors import RuleLangError
+from rulelang.schema.actions import PLANS
 
 __all__ = ["CACHING_LEVELS", "DEFAULT_UNCACHEABLE_PORTS", "PLANS", "SSL_MODES", "Zone"]
 
-PLANS = ("free", "pro", "business", "enterprise")
 SSL_MODES = ("off", "flexible", "full", "strict")
 #: Cloudflare's caching levels; the API names basic/simplified/aggressive are accepted too.
 CACHING_LEVELS = ("no_query_string", "ignore_query_string", "standard")
@@ -137,7 +137,7 @@ def _clock(value: Any) -> datetime | None:
             raise RuleLangError(f"zone setting 'clock' is out of range: {value!r}") from None
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.strip())
+            parsed: datetime | None = datetime.fromisoformat(value.strip())
         except ValueError:
             parsed = parse_http_date(value)
         if parsed is not None:

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from rulelang.errors import Diagnostic, RulesetError
 from rulelang.render import render_text_lines, summary_line
-from rulelang.schema.catalogue import normalize_phase
+from rulelang.rules.files import RULES_SUFFIXES, format_of
+from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
     "PHASE",
@@ -35,11 +36,8 @@ __all__ = [
 ]
 
 PROG = "rulelang"
-RULES_SUFFIXES = (".json", ".yaml", ".yml", ".tf")
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan",
            "where": "blue", "gutter": "blue", "caret": "bold red", "hint": "green"}
-_PHASE_LABELS = {"http_request_cache_settings": "Cache Rules",
-                 "http_response_cache_settings": "Cache Response Rules"}
 
 
 class Failure(Exception):
@@ -68,7 +66,7 @@ PHASE = PhaseType()
 
 def phase_label(phase: str) -> str:
     """``Cache Rules`` / ``Cache Response Rules`` for a phase name."""
-    return _PHASE_LABELS.get(phase, phase)
+    return PHASE_LABELS.get(phase, phase)
 
 
 class _Console(Console):
@@ -115,10 +113,11 @@ def looks_like_rules(path: Path) -> bool:
         text = path.read_text("utf-8")
     except (OSError, UnicodeError):
         return True
-    if path.suffix == ".tf":
+    fmt = format_of(path)
+    if fmt == "terraform":
         return "cloudflare_ruleset" in text
     try:
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):
         return True
     return isinstance(doc, dict) and ("rules" in doc or "result" in doc) and "cases" not in doc
@@ -126,7 +125,7 @@ def looks_like_rules(path: Path) -> bool:
 
 def rules_files(path: str | Path) -> list[Path]:
     """The rules files at ``path``: the file itself, or every rules file under a directory
-    (``.json``, ``.yaml``, ``.yml``, ``.tf``; samples and case files are skipped).
+    (:data:`~rulelang.rules.files.RULES_SUFFIXES`; samples and case files are skipped).
     A missing path or a directory without rules files is a :class:`Failure`."""
     p = Path(path)
     if p.is_dir():

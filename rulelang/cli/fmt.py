@@ -1,249 +1,19 @@
-"""``rulelang fmt``: canonical formatting of expressions, in place in rules files.
-
-Only the expression strings change (rule ``expression`` and the value expression of
-``set_cache_tags``); everything else in the file is kept byte for byte.  Each string is
-re-written in its own quoting style (JSON strings; YAML plain, quoted or block scalars;
-Terraform strings and heredocs), and the file is re-read before it is written: the new
-expressions must parse to the same syntax trees as the old ones.
-"""
+"""``rulelang fmt``: the command line of :mod:`rulelang.rules.format` (canonical
+formatting of the expressions in rules files, in place)."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
-import yaml
 from rich.text import Text
 
 from rulelang.cli.common import Failure, consoles, print_diagnostics, read_file_text, rules_files
-from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
-from rulelang.render import offset_of, quoted_string_offsets
+from rulelang.errors import ExpressionError
+from rulelang.rules.documents import path_text
+from rulelang.rules.format import format_expression, format_text
 
-__all__ = ["Site", "expression_sites", "fmt_command", "format_expression", "format_text"]
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """One expression string in a rules file: its text, whether it is a value expression
-    (``set_cache_tags``) and where its token sits (``start``/``end`` offsets, ``style``)."""
-
-    path: tuple
-    source: str
-    value: bool
-    start: int
-    end: int
-    style: str  # '"', "'", "plain", "|", ">", "<<"
-
-
-def format_expression(source: str, value: bool = False) -> str:
-    """The canonical text of an expression; raises :class:`ExpressionError`."""
-    from rulelang.language.parser import parse
-    from rulelang.language.printer import to_source
-
-    return to_source(parse(source, value=value))
-
-
-def _path_text(path: tuple) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
-    """(path, source, is_value) of every expression of every rule set in a document."""
-    if not isinstance(value, dict):
-        return
-    if isinstance(value.get("result"), dict):
-        yield from _expression_paths(value["result"], prefix + ("result",))
-    rules = value.get("rules")
-    if not isinstance(rules, list):
-        return
-    for i, rule in enumerate(rules):
-        if not isinstance(rule, dict):
-            continue
-        base = prefix + ("rules", i)
-        if isinstance(rule.get("expression"), str):
-            yield base + ("expression",), rule["expression"], False
-        params = rule.get("action_parameters")
-        if isinstance(params, dict) and isinstance(params.get("expression"), str):
-            yield base + ("action_parameters", "expression"), params["expression"], True
-
-
-def _yaml_nodes(node: yaml.Node, path: tuple, out: dict) -> None:
-    out[path] = node
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                _yaml_nodes(v, path + (k.value,), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _yaml_nodes(v, path + (i,), out)
-
-
-def _yaml_sites(text: str) -> list[Site]:
-    sites = []
-    for root in yaml.compose_all(text, Loader=yaml.SafeLoader):
-        if root is None:
-            continue
-        nodes: dict = {}
-        _yaml_nodes(root, (), nodes)
-        value = yaml.SafeLoader(text).construct_document(root)
-        for path, source, is_value in _expression_paths(value):
-            node = nodes.get(path)
-            if not isinstance(node, yaml.ScalarNode):
-                continue
-            style = node.style or "plain"
-            sites.append(Site(path, source, is_value, node.start_mark.index,
-                              node.end_mark.index, style))
-    return sites
-
-
-def _token_end(text: str, start: int) -> tuple[int, str] | None:
-    c = text[start:start + 1]
-    if c == '"':
-        offsets = quoted_string_offsets(text, start)
-        return (offsets[-1] + 1, '"') if offsets else None
-    if text.startswith("<<", start):
-        nl = text.find("\n", start)
-        marker = text[start:nl].lstrip("<-").strip()
-        pos = nl + 1
-        while pos < len(text):
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            if text[pos:end].strip() == marker:
-                return end, "<<"
-            pos = end + 1
-    return None
-
-
-def _located_sites(path: Path, text: str) -> list[Site]:
-    from rulelang.rules.documents import read_text
-
-    sites = []
-    for doc in read_text(text, str(path)):
-        for p, source, is_value in _expression_paths(doc.value):
-            pos = doc.positions.get(p)
-            start = offset_of(text, *pos) if pos else None
-            found = _token_end(text, start) if start is not None else None
-            if found is None:
-                raise RuleLangError(f"{path}: cannot find {_path_text(p)} in the file "
-                                    f"(an expression that is not a quoted string or heredoc?)")
-            sites.append(Site(p, source, is_value, start, found[0], found[1]))
-    return sites
-
-
-def expression_sites(path: Path, text: str) -> list[Site]:
-    """Every expression of the rules file ``path`` whose text is ``text``."""
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            return _yaml_sites(text)
-        except yaml.YAMLError as e:
-            raise RuleLangError(f"{path}: invalid YAML: {e}".splitlines()[0]) from None
-    try:
-        return _located_sites(path, text)
-    except Exception as e:  # the loader's own error type carries a diagnostic
-        d = getattr(e, "diagnostic", None)
-        if d is not None:
-            raise RuleLangError(f"{path}: {d.message}") from None
-        raise
-
-
-def _yaml_plain_ok(s: str) -> bool:
-    if not s or "\n" in s or s != s.strip():
-        return False
-    try:
-        return yaml.safe_load(f"k: {s}") == {"k": s}
-    except yaml.YAMLError:
-        return False
-
-
-def _encode(site: Site, new: str, text: str, terraform: bool) -> str:
-    style = site.style
-    if style in ("|", ">", "<<"):
-        head_end = text.find("\n", site.start)
-        first = text[head_end + 1:site.end]
-        line = next((ln for ln in first.split("\n") if ln.strip()), "")
-        indent = line[:len(line) - len(line.lstrip(" \t"))]
-        body = "\n".join(indent + ln if ln else ln for ln in new.split("\n"))
-        if style == "<<":
-            header = text[site.start:head_end]
-            tail = text[site.start:site.end].rsplit("\n", 1)[1]
-            if not header.startswith("<<-"):
-                body = new
-            return f"{header}\n{body}\n{tail}"
-        trailing = text[site.start:site.end]
-        end_nl = "\n" if trailing.endswith("\n") else ""
-        return f"{style}-\n{body}{end_nl}"
-    if style == "'" and "\n" not in new:
-        return "'" + new.replace("'", "''") + "'"
-    if style == "plain" and _yaml_plain_ok(new):
-        return new
-    # Keep an ASCII-only string ASCII (the user wrote \u escapes, or the file is ASCII).
-    ascii_only = text[site.start:site.end].isascii()
-    quoted = json.dumps(new, ensure_ascii=ascii_only)
-    if terraform:
-        quoted = quoted.replace("${", "$${").replace("%{", "%%{")
-    return quoted
-
-
-def _parse_trees(sites: list[Site]) -> list:
-    from rulelang.language.parser import parse
-
-    return [parse(s.source, value=s.value) for s in sites]
-
-
-def format_text(path: Path, text: str) -> tuple[str, list[tuple[Site, str]], list[Diagnostic]]:
-    """The formatted text of a rules file, the expressions that changed (site, new text),
-    and the diagnostics of expressions that do not parse (the file is then unchanged)."""
-    sites = expression_sites(path, text)
-    changes: list[tuple[Site, str]] = []
-    problems: list[Diagnostic] = []
-    for site in sites:
-        try:
-            new = format_expression(site.source, site.value)
-        except ExpressionError as e:
-            line, col = _line_col(text, site.start)
-            where = Location(str(path), _path_text(site.path), line, col)
-            problems.extend(d.at(where) if d.location is None else d for d in e.diagnostics)
-            continue
-        same = new == site.source or (
-            site.style in ("|", ">", "<<")
-            and new == site.source.replace("\r\n", "\n").rstrip("\n"))
-        if not same:
-            changes.append((site, new))
-    if problems or not changes:
-        return text, [], problems
-    terraform = path.suffix.lower() == ".tf"
-    out = text
-    for site, new in sorted(changes, key=lambda c: c[0].start, reverse=True):
-        encoded = _encode(site, new, text, terraform)
-        if "\r\n" in text[site.start:site.end + 2]:
-            encoded = re.sub(r"(?<!\r)\n", "\r\n", encoded)  # keep the file's CRLF
-        out = out[:site.start] + encoded + out[site.end:]
-    _verify(path, sites, out)
-    return out, changes, problems
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _verify(path: Path, before: list[Site], text: str) -> None:
-    """The re-written file must hold the same expressions, each parsing to the same tree."""
-    try:
-        after = expression_sites(path, text)
-        same = len(after) == len(before) and _parse_trees(after) == _parse_trees(before)
-    except (RuleLangError, ValueError, yaml.YAMLError):
-        same = False
-    if not same:
-        raise Failure(f"{path}: could not re-write the expressions safely; the file is "
-                      f"unchanged (please report this)")
+__all__ = ["fmt_command"]
 
 
 @click.command("fmt")
@@ -290,7 +60,7 @@ def fmt_command(paths: tuple[str, ...], check: bool, expr: str | None) -> int:
         if check:
             out.print(Text(f"would reformat {f}", style="bold"), soft_wrap=True)
             for site, new in changes:
-                out.print(f"  {_path_text(site.path)}", soft_wrap=True)
+                out.print(f"  {path_text(site.path)}", soft_wrap=True)
                 for sign, text_, style in (("-", site.source, "red"), ("+", new, "green")):
                     shown = text_.rstrip("\n").replace("\n", "\n    ")
                     out.print(Text(f"  {sign} {shown}", style=style), soft_wrap=True)

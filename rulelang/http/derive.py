@@ -218,7 +218,7 @@ def _weight(params: list[bytes]) -> int | None:
 
 def accepted_languages(headers: list[bytes]) -> tuple[bytes, ...]:
     """Language tags of Accept-Language header values, highest q-weight first."""
-    weighted = []
+    weighted: list[tuple[int, int, bytes]] = []
     for header in headers:
         for item in header.split(b","):
             tag, *params = item.split(b";")

@@ -86,7 +86,7 @@ def _convert(t: Type, value: Any, what: str) -> Any:
         return parse_ip(value, what)
     elif kind == "Array":
         if isinstance(value, (list, tuple)):
-            return tuple(_convert(t.inner, v, f"{what}[{i}]") for i, v in enumerate(value))
+            return tuple(_convert(t.element, v, f"{what}[{i}]") for i, v in enumerate(value))
     elif kind == "Map" and isinstance(value, Mapping):
         items = []
         for k, v in value.items():
@@ -96,7 +96,7 @@ def _convert(t: Type, value: Any, what: str) -> Any:
                 key = k
             else:
                 raise RuleLangError(f"{what}: map keys must be strings, got {k!r}")
-            items.append((key, _convert(t.inner, v, f"{what}[{k!r}]")))
+            items.append((key, _convert(t.element, v, f"{what}[{k!r}]")))
         return dict(sorted(items))
     raise RuleLangError(f"{what}: expected a value of type {t}, got "
                         f"{type(value).__name__} {_short(value)}")

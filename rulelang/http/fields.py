@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from rulelang.errors import RuleLangError
-from rulelang.http.derive import REQUEST_DERIVATIONS, RESPONSE_DERIVATIONS
+from rulelang.http.derive import REQUEST_DERIVATIONS, RESPONSE_DERIVATIONS, Value
 from rulelang.http.field_values import _unknown_field, default_value
 from rulelang.http.messages import Request, Response
 from rulelang.schema import catalogue as schema
@@ -34,6 +34,10 @@ __all__ = ["Reader", "extract_all", "field_reader", "request_value"]
 
 #: ``reader(request, response_or_None) -> internal value``.
 Reader = Callable[[Request, "Response | None"], Any]
+
+#: How a request field is derived: ``derive(request, value_of)``, where ``value_of(request,
+#: name)`` reads another field.
+Derivation = Callable[[Any, Value], Any]
 
 _UNSET = object()
 
@@ -116,6 +120,7 @@ def _readers() -> dict[str, Reader]:
     def value_of(req: Request, name: str) -> Any:
         return readers[name](req, None)
 
+    derive: Derivation | None
     for name, info in known.items():
         supplied_as = (name, *aliases.get(name, ()))
         if info.deprecated_alias_of:
@@ -134,7 +139,7 @@ def _readers() -> dict[str, Reader]:
     return readers
 
 
-def _alias_of(target: str) -> Callable:
+def _alias_of(target: str) -> Derivation:
     return lambda req, value: value(req, target)
 
 

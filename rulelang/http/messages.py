@@ -95,9 +95,11 @@ def parse_headers(headers: Any, what: str) -> Headers:
     try:
         names = "\n".join([n for n, _ in pairs])
         values = "\n".join([v for _, v in pairs])
-    except TypeError:
-        names = values = None
-    if names is None or not _valid_lines(names, values, len(pairs)):
+    except TypeError:  # a name or a value is not a string: the loop below names it
+        valid = False
+    else:
+        valid = _valid_lines(names, values, len(pairs))
+    if not valid:
         for name, value in pairs:
             _check_header(name, value, what)
     return tuple(pairs)
@@ -147,7 +149,7 @@ def _header_values(headers: Headers, name: str) -> list[str]:
     return [v for n, v in headers if n.lower() == lname]
 
 
-def split_url(url: Any, what: str) -> tuple[str, str, str, str, int | None]:
+def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     """Split an absolute http(s) URL into ``(scheme, authority host part, port text,
     request target, default port)``; see :class:`Request` for the rules."""
     if not isinstance(url, str):
@@ -198,6 +200,9 @@ class _Message:
     """What requests and responses share: headers, and the per-message field cache."""
 
     __slots__ = ("_cache", "_headers")
+
+    _cache: dict[str, Any]
+    _headers: Headers
 
     @property
     def headers(self) -> Headers:

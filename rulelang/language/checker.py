@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from rulelang.errors import Diagnostic
 from rulelang.language import lints, literals
@@ -134,11 +134,11 @@ class _Checker:
             end_line=span.end_line, end_column=span.end_column, hint=hint,
             severity=severity, source=self.source))
 
-    def fail(self, code: str, message: str, span: Span, hint: str = "") -> None:
+    def fail(self, code: str, message: str, span: Span, hint: str = "") -> NoReturn:
         self.report(code, message, span, hint, severity="error")
         raise _Abort
 
-    def literal_error(self, err: literals.LiteralError, span: Span) -> None:
+    def literal_error(self, err: literals.LiteralError, span: Span) -> NoReturn:
         """Report a literal reader's error, narrowing the span to the bad part."""
         offset = getattr(err, "offset", 0) or 0
         length = getattr(err, "length", 0) or 0
@@ -281,14 +281,14 @@ class _Checker:
                 self.report("RL503", f'header names are lower-case in {node.target.name}, so '
                             f'["{key_text}"] never matches', node.span,
                             f'write ["{key_text.lower()}"]')
-        return self.note(node, NodeInfo(t.inner, target.each))
+        return self.note(node, NodeInfo(t.element, target.each))
 
     def unpack(self, node: Unpack) -> NodeInfo:
         target = self.expr(node.target)
         if not target.type.is_collection:
             self.fail("RL210", f"[*] needs an array or a map, but this is {target.type}",
                       node.span)
-        return self.note(node, NodeInfo(target.type.inner, True))
+        return self.note(node, NodeInfo(target.type.element, True))
 
     # ------------------------------------------------------------------ calls
 
@@ -331,9 +331,10 @@ class _Checker:
                           "pass the query field itself")
         try:
             impl, problems = builtins.bind_with_warnings(node.name, lits, types)
-        except builtins.ArgumentProblem as p:
-            span = node.args[p.index].span if p.index is not None and p.index < n else node.span
-            self.fail(p.code, p.message, span, p.hint)
+        except builtins.ArgumentProblem as bad:
+            span = node.args[bad.index].span if bad.index is not None and bad.index < n \
+                else node.span
+            self.fail(bad.code, bad.message, span, bad.hint)
         for p in problems:
             span = node.args[p.index].span if p.index is not None and p.index < n else node.span
             self.report(p.code, p.message, span, p.hint, severity=p.severity)
@@ -536,6 +537,7 @@ class _Checker:
                 ranges.append((vals[0], vals[1]))
         if not node.elements:
             self.report("RL510", "an empty set never matches", node.span)
+        const: frozenset[bytes] | frozenset[int] | IntRanges | IpSet
         if t == STRING:
             const = frozenset(strings)
         elif t == INT:
@@ -588,13 +590,14 @@ class _Checker:
     def logical(self, node: Logical) -> NodeInfo:
         kinds: list[Type] = []
         sources: set[str] = set()
-        infos = []
+        infos: list[NodeInfo] = []
+        failed = False
         for operand in node.operands:  # check every operand, so that all errors are reported
             try:
                 infos.append(self.expr(operand))
             except _Abort:
-                infos.append(None)
-        if None in infos:
+                failed = True
+        if failed:
             raise _Abort
         for operand, info in zip(node.operands, infos):
             t = array(info.type) if info.each else info.type
@@ -645,7 +648,7 @@ def _unify(pattern: str, t: Type, bindings: dict[str, Type]) -> bool:
         return bound == t
     for kind in ("Array", "Map"):
         if pattern.startswith(kind + "<"):
-            return t.kind == kind and _unify(pattern[len(kind) + 1:-1], t.inner, bindings)
+            return t.kind == kind and _unify(pattern[len(kind) + 1:-1], t.element, bindings)
     return parse_type(pattern) == t
 
 

@@ -188,10 +188,10 @@ class _Compiler:
                         out.append(r)
                 return tuple(out)
             return mapped
-        rest = node.args[1:]
-        if all(isinstance(a, (String, Bare)) for a in rest):
+        trailing = node.args[1:]
+        if all(isinstance(a, (String, Bare)) for a in trailing):
             # the common shape f(value, "literal", ...): constants bound once
-            consts = tuple(self.info(a).const for a in rest)
+            consts = tuple(self.info(a).const for a in trailing)
             first = args[0]
             if isinstance(node.args[0], Field) and self.hook is None and self.is_request_field(
                     node.args[0]):
@@ -355,7 +355,7 @@ class _Compiler:
         if isinstance(node, (Field, Index, Call)) and self.info(node).type == BOOL \
                 and not self.info(node).each:
             if isinstance(node, Field) and self.hook is None and self.is_request_field(node):
-                return _field_test(node.name, f, "is_true", True, None, False)
+                return _field_test(node.name, f, "is_true", True, _is_true_value, False)
             return _is_true(f)
         return f
 
@@ -410,6 +410,10 @@ def _const(value: Any) -> Closure:
 
 def _is_true(f: Closure) -> Closure:
     return lambda q, s: f(q, s) is True
+
+
+def _is_true_value(v: Any) -> bool:
+    return v is True
 
 
 _ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}

@@ -48,9 +48,11 @@ def comparison_findings(node: Comparison) -> Iterator[Finding]:
     right = node.right
     text = right.value if isinstance(right, String) else None
     if node.op in ("starts_with", "ends_with"):
+        # the parser gives an infix affix operator a string literal on the right
+        shown = right.text if isinstance(right, String) and right.text else repr(text)
         yield Finding("RL501", f"infix {node.op} is not an operator of Cloudflare's engine (the "
                       "cache docs use it, the operators page calls it invalid)", op_span(node),
-                      f"write {node.op}({lhs_text(node)}, {right.text or repr(text)})")
+                      f"write {node.op}({lhs_text(node)}, {shown})")
     for lit in _case_literals(node):
         yield from _case_findings(node, lit)
     constant = ((node.op == "contains" and text == b"")

@@ -124,7 +124,7 @@ class Bare:
 class Set:
     """An inline set ``{a b c}``; elements are :class:`String` or :class:`Bare`."""
 
-    elements: tuple[Expr, ...]
+    elements: tuple[String | Bare, ...]
     span: Span = _span()
 
 

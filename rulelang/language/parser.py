@@ -25,6 +25,7 @@ import re
 import threading
 from functools import cache
 from itertools import accumulate
+from typing import cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
@@ -39,7 +40,7 @@ from rulelang.language.literals import (
     parse_int,
     read_regex,
 )
-from rulelang.language.syntax_errors import Problem, diagnose, position
+from rulelang.language.syntax_errors import Problem, diagnose, position, token_bounds
 from rulelang.resources import grammar_path
 from rulelang.schema import catalogue as schema
 
@@ -64,8 +65,10 @@ _VALUES = (nodes.Field, nodes.Call, nodes.Index, nodes.Unpack)
 
 
 def _tspan(tok: Token) -> nodes.Span:
-    return nodes.Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos,
-                      tok.end_pos)
+    # lark types a token's positions Optional (for tokens made by hand); every token here
+    # comes from the lexer, which sets them all, and this runs once a token: no checks
+    return nodes.Span(tok.line, tok.column, tok.end_line, tok.end_column,  # type: ignore[arg-type]
+                      tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
 
 
 def _join(first, last) -> nodes.Span:
@@ -77,7 +80,7 @@ def _join(first, last) -> nodes.Span:
 
 
 def _literal_problem(tok: Token, exc: LiteralError) -> Problem:
-    start = tok.start_pos + exc.offset
+    start = token_bounds(tok)[0] + exc.offset
     return Problem(exc.code, exc.message, exc.hint, start, start + (exc.length or len(tok)))
 
 
@@ -88,7 +91,7 @@ def _string(tok: Token) -> nodes.String:
         raise _literal_problem(tok, exc) from None
     except UnicodeEncodeError:
         raise Problem("RL101", "the raw string contains a lone surrogate (not valid Unicode)",
-                       "remove the invalid character", tok.start_pos, tok.end_pos) from None
+                       "remove the invalid character", *token_bounds(tok)) from None
     return nodes.String(value, _tspan(tok), str(tok))
 
 
@@ -99,16 +102,19 @@ def _bare(tok: Token) -> nodes.Bare:
     return nodes.Bare(str(tok), _tspan(tok))
 
 
-def _literal(item):
+def _literal(item: Token | nodes.Expr) -> nodes.Expr:
+    """An operand in literal position: a token becomes a literal node, a node stays."""
+    return _token_literal(item) if isinstance(item, Token) else item
+
+
+def _token_literal(tok: Token) -> nodes.String | nodes.Bare:
     """A token in literal position (string, raw string or bare text) as a node.
 
     A BARE token was already checked by the lexer callback (:func:`_checked_literal`).
     """
-    if isinstance(item, Token):
-        if item.type == "BARE":
-            return nodes.Bare(str(item), _tspan(item))
-        return _string(item)
-    return item
+    if tok.type == "BARE":
+        return nodes.Bare(str(tok), _tspan(tok))
+    return _string(tok)
 
 
 def _regex(tok: Token) -> nodes.Regex:
@@ -130,7 +136,7 @@ def _list_ref(tok: Token) -> nodes.ListRef:
             hint = "a list name cannot start or end with `.`"
         else:
             hint = "list names use only a-z, 0-9, `_` and `.`"
-        raise Problem("RL109", f"invalid list name `{tok}`", hint, tok.start_pos, tok.end_pos)
+        raise Problem("RL109", f"invalid list name `{tok}`", hint, *token_bounds(tok))
     return nodes.ListRef(name, _tspan(tok))
 
 
@@ -209,7 +215,7 @@ class _ToAst(Transformer):
         return nodes.Comparison(left, op, right, _join(left, right), text)
 
     def set(self, c):
-        elements = tuple(_literal(t) for t in c[1:-1])
+        elements = tuple(_token_literal(t) for t in c[1:-1])
         return nodes.Set(elements, _join(c[0], c[-1]))
 
     def field(self, c):
@@ -256,18 +262,17 @@ def _index_key(key: Token) -> int | bytes:
         if n is None or not 0 <= n <= _MAX_INDEX:
             hint = ("array indexes are not negative" if key.startswith("-")
                     else "an array index is an integer from 0 to 4294967295")
-            raise Problem("RL209", f"invalid array index `{key}`", hint, key.start_pos,
-                           key.end_pos)
+            raise Problem("RL209", f"invalid array index `{key}`", hint, *token_bounds(key))
         return n
     if key.type == "RAW":
         raise Problem("RL209", "a map key must be a quoted string, not a raw string",
-                       'write ["key"]', key.start_pos, key.end_pos)
+                       'write ["key"]', *token_bounds(key))
     value = _string(key).value
     try:
         value.decode("utf-8")
     except UnicodeDecodeError:
         raise Problem("RL209", "a map key must be valid UTF-8", "remove the \\x escapes of "
-                       "non-UTF-8 bytes", key.start_pos, key.end_pos) from None
+                       "non-UTF-8 bytes", *token_bounds(key)) from None
     return value
 
 
@@ -298,8 +303,10 @@ def _opener(tok: Token) -> Token:
         _RUN.count = getattr(_RUN, "count", 0) + 1
         if _RUN.count > MAX_DEPTH:
             name = getattr(_RUN, "name", None)
-            start = name.start_pos if kind == "LPAR" and name is not None else tok.start_pos
-            raise _depth_problem(_RUN.count, start, tok.end_pos)
+            start, end = token_bounds(tok)
+            if kind == "LPAR" and name is not None:
+                start = token_bounds(name)[0]
+            raise _depth_problem(_RUN.count, start, end)
         _RUN.name = None
     elif kind in ("NAME", "QUANT"):
         _RUN.name = tok
@@ -378,7 +385,8 @@ def _parse(source: str, value: bool) -> nodes.Expr:
             source[lead + len(core):].translate(_BLANK))
     _reset_run()
     try:
-        tree = _parser().parse(text, start="value_expr" if value else "filter")
+        # the transformer runs at each reduction, so lark hands back our node, not a Tree
+        tree = cast(nodes.Expr, _parser().parse(text, start="value_expr" if value else "filter"))
     except UnexpectedInput as exc:
         raise diagnose(text, exc, _lex) from None
     _check_depth(tree)

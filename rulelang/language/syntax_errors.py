@@ -13,7 +13,7 @@ import re
 from lark import Token
 from lark.exceptions import UnexpectedInput
 
-__all__ = ["Problem", "diagnose", "position"]
+__all__ = ["Problem", "diagnose", "position", "token_bounds"]
 
 
 class Problem(Exception):
@@ -22,6 +22,18 @@ class Problem(Exception):
     def __init__(self, code: str, message: str, hint: str, start: int, end: int):
         super().__init__(message)
         self.code, self.message, self.hint, self.start, self.end = code, message, hint, start, end
+
+
+def token_bounds(tok: Token) -> tuple[int, int]:
+    """Where a lexed token starts and ends, as offsets into the text.
+
+    lark types a token's positions ``Optional`` (a token made by hand has none); every
+    token here comes from the lexer, which always sets them.
+    """
+    start, end = tok.start_pos, tok.end_pos
+    if start is None or end is None:
+        raise ValueError(f"token {tok!r} was not made by the lexer: it has no position")
+    return start, end
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -72,8 +84,12 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     if tok is not None and tok.type == "$END":
         tok = None
         pos = len(text.rstrip(" \r\n"))
+    elif tok is not None:
+        pos = tok.start_pos
     else:
-        pos = tok.start_pos if tok is not None else exc.pos_in_stream
+        # UnexpectedCharacters and UnexpectedEOF always carry a position (lark types it
+        # Optional because UnexpectedToken may lack one; that case has a token)
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
     expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
     before = _tokens_before(text, pos, lex)
     prev = before[-1] if before else None
@@ -280,52 +296,71 @@ def _matching_paren(text: str, pos: int) -> int:
 
 
 def _r_structure(text, pos, end, word, found, expected, prev, before):
-    opened = [t for t in before if t.type in ("LPAR", "RPAR")]
-    stack: list[Token] = []
-    for t in opened:
-        if t.type == "LPAR":
-            stack.append(t)
-        elif stack:
-            stack.pop()
+    """Unfinished or unbalanced structure: the expression ends too early, a stray ``)``,
+    a bad index, a logical operator without an operand before it."""
+    unclosed = _unclosed_parens(before)
     if found == "$END":
-        if prev is not None and prev.type in _COMPARE:
-            what = "a set or $list" if prev.type == "IN" else "a value"
-            return Problem("RL101", f"the expression ends after `{prev}`: {what} must follow",
-                           "complete the comparison, e.g. http.host eq \"a\"",
-                           prev.start_pos, prev.end_pos)
-        if "NAME" in expected or expected & _LITERALS:
-            if prev is not None and prev.type in _COMPARE:
-                return Problem("RL101", f"the expression ends after `{prev}`: a value must follow",
-                        "complete the comparison, e.g. http.host eq \"a\"",
-                        prev.start_pos, prev.end_pos)
-            if prev is not None and prev.type in _LOGIC | {"NOT"}:
-                return Problem("RL101", f"dangling operator `{prev}`: an operand must follow it",
-                        "complete the expression or remove the operator",
-                        prev.start_pos, prev.end_pos)
-        if stack and ("RPAR" in expected or "NAME" in expected):
-            p = stack[-1]
-            return Problem("RL101", "missing `)`", f"close the `(` opened at column "
-                    f"{position(text, p.start_pos)[1]}", p.start_pos, p.end_pos)
-        if "RBRACE" in expected:
-            return Problem("RL108", "missing `}` at the end of the set", "close the set with }",
-                    pos, pos)
-        if "RBRACKET" in expected:
-            return Problem("RL101", "missing `]`", "close the index with ]", pos, pos)
+        problem = _unfinished(text, pos, expected, prev, unclosed)
+        if problem is not None:
+            return problem
     if found == "RPAR" and "RPAR" not in expected:
-        if prev is not None and prev.type == "LPAR":
-            return Problem("RL101", "empty parentheses", "put an expression inside, or remove them",
-                    prev.start_pos, end)
-        if not stack:
-            return Problem("RL101", "unmatched `)`", "remove it, or add the matching `(`", pos, end)
-        if "NAME" in expected:
-            return Problem("RL101", "expected an operand before `)`", "complete the expression",
-                    pos, end)
+        problem = _stray_rpar(pos, end, expected, prev, unclosed)
+        if problem is not None:
+            return problem
     if "STAR" in expected and found != "$END":
         return Problem("RL209", f"invalid index `{word}`",
                        'write an array index [0], a map key ["key"] or [*]', pos, end)
     if found in _LOGIC and "NAME" in expected:
         return Problem("RL101", f"expected an operand, found `{text[pos:end]}`",
                 "each logical operator needs an expression on both sides", pos, end)
+    return None
+
+
+def _unclosed_parens(before: list[Token]) -> list[Token]:
+    """The ``(`` tokens among ``before`` that no ``)`` closes, innermost last."""
+    stack: list[Token] = []
+    for t in before:
+        if t.type == "LPAR":
+            stack.append(t)
+        elif t.type == "RPAR" and stack:
+            stack.pop()
+    return stack
+
+
+def _unfinished(text: str, pos: int, expected: set[str], prev: Token | None,
+                unclosed: list[Token]) -> Problem | None:
+    """The expression ends where more was needed: an operand, ``)``, ``}`` or ``]``."""
+    if prev is not None and prev.type in _COMPARE:
+        what = "a set or $list" if prev.type == "IN" else "a value"
+        return Problem("RL101", f"the expression ends after `{prev}`: {what} must follow",
+                       "complete the comparison, e.g. http.host eq \"a\"", *token_bounds(prev))
+    if prev is not None and prev.type in _LOGIC | {"NOT"} and (
+            "NAME" in expected or expected & _LITERALS):
+        return Problem("RL101", f"dangling operator `{prev}`: an operand must follow it",
+                       "complete the expression or remove the operator", *token_bounds(prev))
+    if unclosed and ("RPAR" in expected or "NAME" in expected):
+        start, stop = token_bounds(unclosed[-1])
+        return Problem("RL101", "missing `)`", f"close the `(` opened at column "
+                       f"{position(text, start)[1]}", start, stop)
+    if "RBRACE" in expected:
+        return Problem("RL108", "missing `}` at the end of the set", "close the set with }",
+                       pos, pos)
+    if "RBRACKET" in expected:
+        return Problem("RL101", "missing `]`", "close the index with ]", pos, pos)
+    return None
+
+
+def _stray_rpar(pos: int, end: int, expected: set[str], prev: Token | None,
+                unclosed: list[Token]) -> Problem | None:
+    """A ``)`` where none can stand: after ``(``, without a ``(``, or before an operand."""
+    if prev is not None and prev.type == "LPAR":
+        return Problem("RL101", "empty parentheses", "put an expression inside, or remove them",
+                       token_bounds(prev)[0], end)
+    if not unclosed:
+        return Problem("RL101", "unmatched `)`", "remove it, or add the matching `(`", pos, end)
+    if "NAME" in expected:
+        return Problem("RL101", "expected an operand before `)`", "complete the expression",
+                       pos, end)
     return None
 
 

@@ -5,8 +5,10 @@ strings, numbers — the JSON shape of the Rulesets API) plus a map from the pat
 every value (``("rules", 3, "action_parameters", "edge_ttl", "mode")``) to its
 1-based line and column in the file.  JSON and YAML come back as they are written;
 Terraform ``cloudflare_ruleset`` resources are translated to the JSON shape
-(:mod:`rulelang.terraform`).  Anything unreadable raises :class:`LoadError` carrying one
-diagnostic; no other exception leaves this module.
+(:mod:`rulelang.rules.terraform`); which reader reads a file is decided in
+:mod:`rulelang.rules.files`.  Anything unreadable raises :class:`LoadError` carrying one
+diagnostic; no other exception leaves this module.  :func:`path_text` is the one way a
+document path is printed.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from os import PathLike, fspath
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from rulelang.errors import Diagnostic, Location
 
-__all__ = ["Document", "LoadError", "Pos", "document_from_value", "read_documents"]
+__all__ = ["Document", "LoadError", "PathKey", "Pos", "document_from_value", "fail", "path_text",
+           "read_json", "read_yaml"]
 
 Pos = tuple[int, int]
 PathKey = tuple[Any, ...]
@@ -89,73 +91,41 @@ class LoadError(Exception):
         self.diagnostic = diagnostic
 
 
-def _fail(code: str, message: str, file: str | None, line: int | None = None,
+def fail(code: str, message: str, file: str | None, line: int | None = None,
           column: int | None = None, hint: str = "", path: str = "") -> LoadError:
     return LoadError(Diagnostic(code, message, hint=hint,
                                 location=Location(file, path, line, column)))
 
 
-# --------------------------------------------------------------------------- entry point
+# --------------------------------------------------------------------------- paths
 
-_JSON_EXT = {".json"}
-_YAML_EXT = {".yaml", ".yml"}
-_HCL_EXT = {".tf", ".hcl"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def path_text(path: Iterable[Any]) -> str:
+    """How a document path is printed: ``("rules", 3, "expression")`` → ``rules[3].expression``;
+    a key that is not a plain name is quoted (``rules[0]["a b"]``)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and _NAME.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += "[" + _quote(part) + "]"
+    return out
+
+
+def _quote(part: Any) -> str:
+    try:
+        return json.dumps(part, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(part)
 
 
 def document_from_value(value: Any, label: str = "") -> Document:
     """A document for an in-memory value (no file, no positions)."""
     return Document(value=value, label=label)
-
-
-def read_documents(source: str | PathLike, fmt: str | None = None) -> list[Document]:
-    """Read ``source`` (a path) and return its documents.
-
-    ``fmt`` forces ``json``, ``yaml`` or ``terraform``; otherwise the file extension
-    decides, and for other extensions the content is sniffed.
-    """
-    file = fspath(source)
-    try:
-        raw = Path(file).read_bytes()
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise _fail("RS001", f"cannot read {file}: {reason}", file,
-                    hint="check the path and the file's permissions") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise _fail("RS001", f"{file} is not UTF-8 text (byte {exc.start})", file, line,
-                    hint="save the file as UTF-8") from None
-    return read_text(text, file, fmt)
-
-
-def read_text(text: str, file: str | None, fmt: str | None = None) -> list[Document]:
-    """Parse ``text`` in format ``fmt`` (or the format ``file``'s name or content suggests)."""
-    fmt = fmt or _guess_format(text, file)
-    if fmt == "json":
-        return [_read_json(text, file)]
-    if fmt == "yaml":
-        return _read_yaml(text, file)
-    if fmt == "terraform":
-        from rulelang.rules.terraform import read_terraform
-        return read_terraform(text, file)
-    raise ValueError(f"unknown rules format {fmt!r}")
-
-
-def _guess_format(text: str, file: str | None) -> str:
-    suffix = Path(file).suffix.lower() if file else ""
-    if suffix in _JSON_EXT:
-        return "json"
-    if suffix in _YAML_EXT:
-        return "yaml"
-    if suffix in _HCL_EXT:
-        return "terraform"
-    head = text.lstrip()
-    if head.startswith(("{", "[")):
-        return "json"
-    if re.search(r'^\s*resource\s+"', text, re.MULTILINE):
-        return "terraform"
-    return "yaml"
 
 
 # --------------------------------------------------------------------------- JSON
@@ -174,15 +144,16 @@ class _LineIndex:
         return (i + 1, offset - self._starts[i] + 1)
 
 
-def _read_json(text: str, file: str | None) -> Document:
+def read_json(text: str, file: str | None) -> Document:
+    """The one document of a JSON text, with the position of every value."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _fail("RS002", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno,
+        raise fail("RS002", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno,
                     hint="JSON needs double quotes, no trailing commas and no comments"
                     ) from None
     except RecursionError:
-        raise _fail("RS002", "invalid JSON: nested too deeply", file) from None
+        raise fail("RS002", "invalid JSON: nested too deeply", file) from None
     doc = Document(value=value, file=file, format="json")
     _json_positions(text, doc)
     return doc
@@ -218,7 +189,7 @@ def _json_positions(text: str, doc: Document) -> None:
                     line, col = where(m.start())
                     doc.diagnostics.append(Diagnostic(
                         "RS009", f"duplicate key {key!r}; JSON keeps only the last one",
-                        location=Location(doc.file, _path_text(top[0]), line, col)))
+                        location=Location(doc.file, path_text(top[0]), line, col)))
                 top[4].add(key)
                 top[2] = key
                 doc.key_positions[top[0] + (key,)] = where(m.start())
@@ -233,14 +204,10 @@ def _json_positions(text: str, doc: Document) -> None:
             stack.append([path, False, 0, False, None])
 
 
-def _path_text(path: PathKey) -> str:
-    from rulelang.rules.ruleset import path_text
-    return path_text(path)
-
-
 # --------------------------------------------------------------------------- YAML
 
-def _read_yaml(text: str, file: str | None) -> list[Document]:
+def read_yaml(text: str, file: str | None) -> list[Document]:
+    """Every document of a YAML stream, with the position of every value."""
     docs = []
     loader = None
     try:
@@ -255,14 +222,14 @@ def _read_yaml(text: str, file: str | None) -> list[Document]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = exc.problem or exc.context or "syntax error"
-        raise _fail("RS003", f"invalid YAML: {problem}", file, line, col) from None
+        raise fail("RS003", f"invalid YAML: {problem}", file, line, col) from None
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
-        raise _fail("RS003", f"invalid YAML: {exc}", file) from None
+        raise fail("RS003", f"invalid YAML: {exc}", file) from None
     finally:
         if loader is not None:
             loader.dispose()
     if not docs:
-        raise _fail("RS005", "the YAML file is empty", file, 1, 1,
+        raise fail("RS005", "the YAML file is empty", file, 1, 1,
                     hint='a rules file holds {"rules": [...]}')
     return docs
 
@@ -291,7 +258,7 @@ def _yaml_positions(node: yaml.Node, path: PathKey, doc: Document, seen: set[int
                 km = key_node.start_mark
                 doc.diagnostics.append(Diagnostic(
                     "RS009", f"duplicate key {key!r}; YAML keeps only the last one",
-                    location=Location(doc.file, _path_text(path), km.line + 1, km.column + 1)))
+                    location=Location(doc.file, path_text(path), km.line + 1, km.column + 1)))
             keys.add(key)
             _yaml_positions(value_node, path + (key,), doc, seen)
             km = key_node.start_mark

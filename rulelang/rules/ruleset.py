@@ -20,14 +20,14 @@ error (RS006) rather than silently preferred.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError, RulesetError
-from rulelang.rules.documents import Document, LoadError, document_from_value, read_documents
+from rulelang.rules.documents import Document, LoadError, document_from_value, path_text
+from rulelang.rules.files import read_documents
 from rulelang.rules.validate import ACTIONS, PLAN_RULE_LIMITS, PLANS, validate_action
 from rulelang.schema import catalogue as schema
 
@@ -38,7 +38,6 @@ _RULE_FIELDS = ("id", "ref", "version", "description", "expression", "action",
                 "action_parameters", "enabled", "logging", "last_updated", "position")
 _RULESET_FIELDS = ("id", "name", "description", "kind", "phase", "version", "last_updated",
                    "rules")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -81,27 +80,6 @@ class Ruleset:
     source: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     lists: Any = field(default=None, compare=False, repr=False)
-
-
-def path_text(path: Iterable[Any]) -> str:
-    """``("rules", 3, "expression")`` → ``rules[3].expression``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and _NAME.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += "[" + _quote(part) + "]"
-    return out
-
-
-def _quote(part: Any) -> str:
-    import json
-    try:
-        return json.dumps(part, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(part)
 
 
 def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
@@ -382,15 +360,36 @@ def _phase(body: dict, wanted: str | None, report: _Reporter) -> str | None:
 
 def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
           plan: str | None) -> Rule | None:
+    """Rule ``i`` validated (§2.6) and compiled; ``None`` when it is not an object."""
     path = ("rules", i)
     if not isinstance(raw, dict):
         report("RS201", path, f"rule {i} must be an object, not {_kind(raw)}")
         return None
+    _unknown_rule_fields(raw, path, report)
+    texts = _rule_texts(raw, path, report)
+    enabled = _rule_enabled(raw, path, report)
+    expression = _rule_expression(raw, i, report)
+    action = _rule_action(raw, i, phase, report)
+    params = _rule_parameters(raw, i, phase, action, report, plan)
+    compiled, tags = _compile_rule(expression, action, params, path, phase, lists, report)
+    return Rule(index=i, id=texts["id"], ref=texts["ref"] or texts["id"],
+                description=texts["description"] or "", enabled=enabled,
+                expression=expression or "", action=action or "", action_parameters=params,
+                location=report.location(path),
+                expression_location=report.expression_location(path + ("expression",)),
+                compiled=compiled, tag_expression=tags)
+
+
+def _unknown_rule_fields(raw: dict, path: tuple, report: _Reporter) -> None:
     for key in raw:
         if key not in _RULE_FIELDS:
             report("RS206", path + (key,), f"unknown rule field {key!r}",
                    "a rule has expression, action, action_parameters, description, "
                    "enabled, ref (and the read-only id, version, last_updated)", key=True)
+
+
+def _rule_texts(raw: dict, path: tuple, report: _Reporter) -> dict[str, str | None]:
+    """The rule's ``id``, ``ref`` and ``description`` (``None`` when absent or not text)."""
     texts = {}
     for key in ("id", "ref", "description"):
         value = raw.get(key)
@@ -398,22 +397,38 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
             report("RS205", path + (key,), f"{key} must be a string, not {_kind(value)}")
             value = None
         texts[key] = value
+    return texts
+
+
+def _rule_enabled(raw: dict, path: tuple, report: _Reporter) -> bool:
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         report("RS205", path + ("enabled",), f"enabled must be true or false, not "
                f"{_kind(enabled)}")
-        enabled = True
+        return True
+    return enabled
+
+
+def _rule_expression(raw: dict, i: int, report: _Reporter) -> str | None:
+    """The filter text, or ``None`` (reported) when it is missing, empty or not text."""
+    path = ("rules", i)
     expression = raw.get("expression")
-    if not isinstance(expression, str) or not expression.strip():
-        what = "missing" if expression is None else (
-            "empty" if isinstance(expression, str) else f"{_kind(expression)}, not text")
-        hint = 'write a filter such as http.host eq "example.com" (or true for every request)'
-        if isinstance(expression, bool):
-            hint = (f'quote it: expression: "{str(expression).lower()}" — unquoted, YAML and '
-                    "Terraform read it as a boolean, and the expression is text")
-        report("RS202", path + (("expression",) if "expression" in raw else ()),
-               f"rule {i}: expression {what}", hint)
-        expression = None
+    if isinstance(expression, str) and expression.strip():
+        return expression
+    what = "missing" if expression is None else (
+        "empty" if isinstance(expression, str) else f"{_kind(expression)}, not text")
+    hint = 'write a filter such as http.host eq "example.com" (or true for every request)'
+    if isinstance(expression, bool):
+        hint = (f'quote it: expression: "{str(expression).lower()}" — unquoted, YAML and '
+                "Terraform read it as a boolean, and the expression is text")
+    report("RS202", path + (("expression",) if "expression" in raw else ()),
+           f"rule {i}: expression {what}", hint)
+    return None
+
+
+def _rule_action(raw: dict, i: int, phase: str | None, report: _Reporter) -> str | None:
+    """The action, or ``None`` (reported) when it is missing or not one of the phase's."""
+    path = ("rules", i)
     action = raw.get("action")
     allowed = ACTIONS.get(phase or "", ())
     if action is None:
@@ -423,7 +438,14 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
     elif phase is not None and action not in allowed:
         report("RS203", path + ("action",), f"action {action!r} is not allowed in {phase}",
                "actions in this phase: " + ", ".join(allowed))
-        action = None
+        return None
+    return action
+
+
+def _rule_parameters(raw: dict, i: int, phase: str | None, action: str | None,
+                     report: _Reporter, plan: str | None) -> dict:
+    """The validated, normalised ``action_parameters`` (``{}`` when unusable)."""
+    path = ("rules", i)
     params = raw.get("action_parameters")
     ppath = path + ("action_parameters",)
     if not isinstance(params, dict) or not params:
@@ -431,22 +453,25 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
                 else f"{_kind(params)}, not an object")
         report("RS204", ppath if "action_parameters" in raw else path,
                f"rule {i}: action_parameters {what}", "a rule must set at least one setting")
-        params = {}
-    elif action is not None and phase is not None:
-        params = validate_action(phase, action, params, ppath, report, plan)
+        return {}
+    if action is not None and phase is not None:
+        return validate_action(phase, action, params, ppath, report, plan)
+    return params
+
+
+def _compile_rule(expression: str | None, action: str | None, params: dict, path: tuple,
+                  phase: str | None, lists, report: _Reporter) -> tuple[Any, Any]:
+    """The compiled filter and, for ``set_cache_tags``, the compiled value expression."""
+    if phase is None:
+        return None, None
     compiled = tags = None
-    where = report.expression_location(path + ("expression",))
-    if expression is not None and phase is not None:
+    if expression is not None:
         compiled = _compile(expression, phase, "bool", lists, path + ("expression",), report)
-    if action == "set_cache_tags" and isinstance(params.get("expression"), str) \
-            and params["expression"].strip() and phase is not None:
-        tags = _compile(params["expression"], phase, "Array<String>", lists,
-                        ppath + ("expression",), report)
-    return Rule(index=i, id=texts["id"], ref=texts["ref"] or texts["id"],
-                description=texts["description"] or "", enabled=enabled,
-                expression=expression or "", action=action or "", action_parameters=params,
-                location=report.location(path), expression_location=where,
-                compiled=compiled, tag_expression=tags)
+    tag_source = params.get("expression")
+    if action == "set_cache_tags" and isinstance(tag_source, str) and tag_source.strip():
+        tags = _compile(tag_source, phase, "Array<String>", lists,
+                        path + ("action_parameters", "expression"), report)
+    return compiled, tags
 
 
 def _compile(source: str, phase: str, expect: str, lists, path: tuple,

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from rulelang.errors import Diagnostic, Location
-from rulelang.rules.documents import Document, LoadError, PathKey, Pos
+from rulelang.rules.documents import Document, LoadError, PathKey, Pos, path_text
 
 __all__ = ["read_terraform", "terraform_directive_name"]
 
@@ -351,7 +351,6 @@ class _Walker:
         return content
 
     def duplicate(self, key: str, path: PathKey, pos: Pos) -> None:
-        from rulelang.rules.ruleset import path_text
         self.doc.diagnostics.append(Diagnostic(
             "RS009", f"duplicate key {key!r}; only the last one is used",
             location=Location(self.file, path_text(path), *pos),

@@ -14,6 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rulelang.schema.actions import (
+    BOOLEAN_DIRECTIVES,
+    DIRECTIVES,
+    DURATION_DIRECTIVES,
+    PLANS,
+    QUALIFIER_DIRECTIVES,
+)
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = [
@@ -31,7 +38,6 @@ __all__ = [
 Report = Callable[..., None]
 Path = tuple[Any, ...]
 
-PLANS = ("free", "pro", "business", "enterprise")
 PLAN_RULE_LIMITS = {"free": 10, "pro": 25, "business": 50, "enterprise": 300}
 PLAN_MIN_EDGE_TTL = {"free": 7200, "pro": 3600, "business": 1, "enterprise": 1}
 
@@ -45,11 +51,6 @@ EDGE_TTL_MODES = ("respect_origin", "override_origin", "bypass_by_default")
 BROWSER_TTL_MODES = ("respect_origin", "override_origin", "bypass_by_default", "bypass")
 TAG_OPERATIONS = ("add", "remove", "set")
 DIRECTIVE_OPERATIONS = ("set", "remove")
-DURATION_DIRECTIVES = ("max-age", "s-maxage", "stale-if-error", "stale-while-revalidate")
-QUALIFIER_DIRECTIVES = ("private", "no-cache")
-BOOLEAN_DIRECTIVES = ("no-store", "no-transform", "must-revalidate", "proxy-revalidate",
-                      "must-understand", "public", "immutable")
-DIRECTIVES = DURATION_DIRECTIVES + QUALIFIER_DIRECTIVES + BOOLEAN_DIRECTIVES
 MAX_DURATION = 2147483647
 
 _REQUEST_BOOLEANS = ("cache", "respect_strong_etags", "origin_error_page_passthru",
@@ -266,12 +267,13 @@ class _Checker:
         if "from" not in rng and "to" not in rng:
             self.report("RS315", sub, "status_code_range needs from, to or both")
             return None
-        bounds = {}
+        bounds: dict[str, int] = {}
         for key in ("from", "to"):
             if key in rng:
-                bounds[key] = self._status(rng[key], sub + (key,))
-                if bounds[key] is None:
+                status = self._status(rng[key], sub + (key,))
+                if status is None:
                     return None
+                bounds[key] = status
         fixed["status_code_range"] = bounds
         lo, hi = bounds.get("from", 100), bounds.get("to", 999)
         if lo > hi:

@@ -20,6 +20,7 @@ __all__ = [
     "CACHE_PHASE_FUNCTIONS",
     "FUNCTIONS",
     "PHASES",
+    "PHASE_LABELS",
     "REQUEST_PHASE",
     "RESPONSE_PHASE",
     "FieldInfo",
@@ -35,6 +36,8 @@ __all__ = [
 REQUEST_PHASE = "http_request_cache_settings"
 RESPONSE_PHASE = "http_response_cache_settings"
 PHASES = (REQUEST_PHASE, RESPONSE_PHASE)
+#: What Cloudflare's dashboard calls the rules of each phase.
+PHASE_LABELS = {REQUEST_PHASE: "Cache Rules", RESPONSE_PHASE: "Cache Response Rules"}
 _ALIASES = {"request": REQUEST_PHASE, "response": RESPONSE_PHASE}
 
 

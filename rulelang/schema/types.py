@@ -50,6 +50,13 @@ class Type:
     def is_collection(self) -> bool:
         return self.inner is not None
 
+    @property
+    def element(self) -> Type:
+        """The element type of an array or a map (``TypeError`` for a scalar type)."""
+        if self.inner is None:
+            raise TypeError(f"{self} is not an array or a map: it has no element type")
+        return self.inner
+
 
 STRING = Type("String")
 INT = Type("Int")

@@ -17,9 +17,15 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from rulelang.language.functions import text
-from rulelang.language.patterns.regex import PatternError, compile_regex, parse_replacement
+from rulelang.language.patterns.regex import (
+    PatternError,
+    Replacement,
+    compile_regex,
+    parse_replacement,
+)
 from rulelang.language.patterns.wildcard import DEFAULT_STAR_LIMIT, compile_wildcard
 from rulelang.schema.types import Type
 from rulelang.schema.values import MISSING
@@ -27,6 +33,13 @@ from rulelang.schema.values import MISSING
 __all__ = ["NOT_LITERAL", "ArgumentProblem", "Impl", "bind", "bind_with_warnings"]
 
 Impl = Callable[..., object]
+
+#: A run-time argument of an implementation (see :mod:`rulelang.schema.values`).  Its
+#: Python type follows from the static type the checker proved for the call, which a
+#: Python type checker cannot see; an implementation tests only for MISSING.
+Value = Any
+
+_T = TypeVar("_T")
 
 
 class ArgumentProblem(Exception):
@@ -73,7 +86,7 @@ class _Binding:
     def given(self, i: int) -> bool:
         return i < len(self.literals)
 
-    def literal(self, i: int, what: str, kind: type) -> object:
+    def literal(self, i: int, what: str, kind: type[_T]) -> _T:
         value = self.literals[i] if self.given(i) else NOT_LITERAL
         if value is NOT_LITERAL or not isinstance(value, kind) or isinstance(value, bool):
             raise ArgumentProblem("RL303", f"argument {i + 1} ({what}) of {self.name}() must be "
@@ -92,7 +105,7 @@ class _Binding:
     def pattern_problem(self, problem: PatternError, i: int) -> ArgumentProblem:
         return ArgumentProblem(problem.code, problem.message, i, problem.hint)
 
-    def replacement(self, i: int, groups: int):
+    def replacement(self, i: int, groups: int) -> Replacement:
         template = self.literal(i, "replacement", bytes)
         try:
             rep = parse_replacement(template, groups)
@@ -108,14 +121,14 @@ class _Binding:
 
 def _concat(b: _Binding) -> Impl:
     if b.types and b.types[0].is_array:
-        def concat_arrays(*values: object) -> object:
+        def concat_arrays(*values: Value) -> object:
             present = [v for v in values if v is not MISSING]
             if not present:
                 return MISSING
             return tuple(item for v in present for item in v)
         return concat_arrays
 
-    def concat_strings(*values: object) -> object:
+    def concat_strings(*values: Value) -> object:
         present = [v for v in values if v is not MISSING]
         return b"".join(present) if present else MISSING
     return concat_strings
@@ -210,7 +223,7 @@ def _substring(b: _Binding) -> Impl:
 
 
 def _to_string(b: _Binding) -> Impl:
-    def to_string(v: object) -> object:
+    def to_string(v: Value) -> object:
         if v is MISSING:
             return MISSING
         if isinstance(v, bool):
@@ -241,7 +254,7 @@ def _wildcard_replace(b: _Binding) -> Impl:
         raise b.pattern_problem(problem, 1) from None
     rep = b.replacement(2, wc.stars)
 
-    def wildcard_replace(s: object, *_rest: object) -> object:
+    def wildcard_replace(s: Value, *_rest: Value) -> object:
         if s is MISSING:
             return MISSING
         captured = wc.captures(s)
@@ -261,7 +274,7 @@ def _bits(b: _Binding, i: int, top: int) -> int:
 
 
 def _network(v4_bits: int | None, v6_bits: int) -> Impl:
-    def network(ip: object, *_bits: object) -> object:
+    def network(ip: Value, *_bits: Value) -> object:
         if ip is MISSING:
             return MISSING
         if ip.version == 4:
@@ -298,7 +311,7 @@ def _has_key(b: _Binding) -> Impl:
 
 
 def _has_value(b: _Binding) -> Impl:
-    def has_value(c: object, v: object) -> object:
+    def has_value(c: Value, v: Value) -> object:
         if c is MISSING or v is MISSING:
             return MISSING
         items = c.values() if isinstance(c, dict) else c
@@ -330,8 +343,8 @@ def _timed_hmac(b: _Binding) -> Impl:
         raise ArgumentProblem("RL304", f"invalid is_timed_hmac_valid_v0() flags {flags!r}"[:200],
                               5, 'the only flag is "s" (URL-safe Base64 without padding)')
 
-    def valid(_key: object, message_mac: object, _ttl: object, now: object,
-              *_rest: object) -> object:
+    def valid(_key: Value, message_mac: Value, _ttl: Value, now: Value,
+              *_rest: Value) -> object:
         if message_mac is MISSING or now is MISSING:
             return MISSING
         return text.timed_hmac_valid(key, message_mac, ttl, now, separator_len, flags == b"s")

@@ -207,6 +207,9 @@ class Regex:
     translated: bytes
     utf8: bool
     groups: int
+    test: Callable[[bytes], bool]
+    _search: Any  # compiled re2 patterns (the re2 module ships no type information)
+    _capture: Any
 
     def __init__(self, pattern: str) -> None:
         translated, utf8 = translate(pattern)

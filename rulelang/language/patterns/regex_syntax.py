@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from rulelang.language.patterns.bytesets import (
     ASCII,
@@ -32,6 +33,11 @@ _UNICODE_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
 #: ``str.isspace`` also counts U+001C–U+001F, which the engine treats as literals.
 _WHITE_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
                          + "".join(map(chr, range(0x2000, 0x200B))))
+#: ``(?…`` constructs of backtracking engines: what follows ``(?``, and its name.
+_UNSUPPORTED_GROUPS = (("=", "look-ahead"), ("!", "negative look-ahead"),
+                       ("<=", "look-behind"), ("<!", "negative look-behind"),
+                       (">", "atomic groups"), ("P=", "named backreferences"),
+                       ("P>", "recursion"), ("#", "comment groups"), ("|", "branch reset"))
 _GC_LONG = {
     "letter": "L", "casedletter": "LC", "uppercaseletter": "Lu", "lowercaseletter": "Ll",
     "titlecaseletter": "Lt", "modifierletter": "Lm", "otherletter": "Lo", "mark": "M",
@@ -60,6 +66,12 @@ class PatternError(Exception):
 
 class Restart(Exception):
     """Raised in byte mode when the pattern turns Unicode mode on."""
+
+
+#: One escape read by :meth:`Translator.common_escape`: ("char", code point), ("byte",
+#: value), ("perl", letter), ("unicode", (p or P, name)) or ("assert", RE2 text).
+_Escape = (tuple[Literal["char", "byte"], int] | tuple[Literal["perl", "assert"], str]
+           | tuple[Literal["unicode"], tuple[str, str]])
 
 
 @dataclass(slots=True)
@@ -167,6 +179,8 @@ class Translator:
 
     # ----------------------------------------------------------------- groups
     def open_group(self, frames: list[_Frame]) -> None:
+        """At ``(``: a plain or named capture group, or a flag group ``(?flags)`` /
+        ``(?flags:…)``; the engine's backtracking constructs are rejected."""
         frame = frames[-1]
         self.pos += 1
         if self.peek() != "?":
@@ -174,32 +188,64 @@ class Translator:
             return
         self.pos += 1
         rest = self.p[self.pos:self.pos + 3]
-        for lead, what in (("=", "look-ahead"), ("!", "negative look-ahead"),
-                           ("<=", "look-behind"), ("<!", "negative look-behind"),
-                           (">", "atomic groups"), ("P=", "named backreferences"),
-                           ("P>", "recursion"), ("#", "comment groups"), ("|", "branch reset")):
+        self.reject_unsupported_group(rest)
+        if rest.startswith(("P<", "<")):
+            self.pos += 2 if rest.startswith("P") else 1
+            self.capture_name()
+            frames.append(_Frame(b"(", frame.i, frame.u, frame.x, []))
+            return
+        self.flag_group(frames)
+
+    def reject_unsupported_group(self, rest: str) -> None:
+        """Reject ``(?…`` constructs that need backtracking (``rest`` follows ``(?``)."""
+        for lead, what in _UNSUPPORTED_GROUPS:
             if rest.startswith(lead):
                 raise self.error(f"unsupported feature: {what}",
                                  "the engine (like RE2) has no backtracking features; "
                                  "rewrite the pattern without them")
-        if rest.startswith(("P<", "<")):
-            self.pos += 2 if rest.startswith("P") else 1
-            end = self.p.find(">", self.pos)
-            if end < 0:
-                raise self.error("unclosed capture group name")
-            name = self.p[self.pos:end]
-            if not name or not (name[0] == "_" or name[0].isalpha()) or not all(
-                    ch in "_.[]" or ch.isalnum() for ch in name):
-                raise self.error(f"invalid capture group name {name!r}",
-                                 "a name starts with a letter or '_' and has letters, "
-                                 "digits, '_', '.', '[' or ']'")
-            if name in self.names:
-                raise self.error(f"duplicate capture group name {name!r}")
-            self.names.add(name)
-            self.pos = end + 1
-            frames.append(_Frame(b"(", frame.i, frame.u, frame.x, []))
-            return
-        on, seen, negate = {}, set(), False
+
+    def capture_name(self) -> None:
+        """Read a capture group's name up to its ``>``: valid and not seen before."""
+        end = self.p.find(">", self.pos)
+        if end < 0:
+            raise self.error("unclosed capture group name")
+        name = self.p[self.pos:end]
+        if not name or not (name[0] == "_" or name[0].isalpha()) or not all(
+                ch in "_.[]" or ch.isalnum() for ch in name):
+            raise self.error(f"invalid capture group name {name!r}",
+                             "a name starts with a letter or '_' and has letters, "
+                             "digits, '_', '.', '[' or ']'")
+        if name in self.names:
+            raise self.error(f"duplicate capture group name {name!r}")
+        self.names.add(name)
+        self.pos = end + 1
+
+    def flag_group(self, frames: list[_Frame]) -> None:
+        """``(?flags)`` sets flags for the rest of the group it is in; ``(?flags:`` opens a
+        non-capturing group with them."""
+        frame = frames[-1]
+        on = self.read_flags()
+        if on.get("u") and not self.utf8:
+            raise Restart
+        kept = "".join(f for f in on if f in "imsU" and on[f])
+        off = "".join(f for f in on if f in "imsU" and not on[f])
+        flags = (kept + ("-" + off if off else "")).encode()
+        i = on.get("i", frame.i)
+        u = on.get("u", frame.u)
+        x = on.get("x", frame.x)
+        closer = self.peek()
+        self.pos += 1
+        if closer == ")":
+            frame.i, frame.u, frame.x = i, u, x
+            frame.add(b"(?" + flags + b")" if flags else b"", "flag")
+        else:
+            frames.append(_Frame(b"(?" + flags + b":", i, u, x, []))
+
+    def read_flags(self) -> dict[str, bool]:
+        """Read flag letters up to ``:`` or ``)`` (not consumed); return each flag's new
+        state (``False`` after ``-``), in the order written."""
+        on: dict[str, bool] = {}
+        negate = False
         while True:
             c = self.peek()
             if not c:
@@ -219,29 +265,14 @@ class Translator:
             if c not in "imsUux":
                 raise self.error(f"unrecognized flag {c!r}",
                                  "flags are i, m, s, U, u and x")
-            if c in seen:
+            if c in on:
                 raise self.error(f"duplicate flag {c!r}")
-            seen.add(c)
             on[c] = not negate
         if negate and self.p[self.pos - 1] == "-":
             raise self.error("dangling flag negation operator '-'")
-        if not seen and self.peek() == ")":
+        if not on and self.peek() == ")":
             raise self.error("empty flag group '(?)'")
-        if on.get("u") and not self.utf8:
-            raise Restart
-        kept = "".join(f for f in on if f in "imsU" and on[f])
-        off = "".join(f for f in on if f in "imsU" and not on[f])
-        flags = (kept + ("-" + off if off else "")).encode()
-        i = on.get("i", frame.i)
-        u = on.get("u", frame.u)
-        x = on.get("x", frame.x)
-        closer = self.peek()
-        self.pos += 1
-        if closer == ")":
-            frame.i, frame.u, frame.x = i, u, x
-            frame.add(b"(?" + flags + b")" if flags else b"", "flag")
-        else:
-            frames.append(_Frame(b"(?" + flags + b":", i, u, x, []))
+        return on
 
     # ----------------------------------------------------------------- repetition
     def quantifier(self, frame: _Frame) -> None:
@@ -335,7 +366,7 @@ class Translator:
             raise self.error("hexadecimal literal is not a Unicode scalar value")
         return cp, fixed
 
-    def common_escape(self, in_class: bool) -> tuple[str, object]:
+    def common_escape(self, in_class: bool) -> _Escape:
         """Parse one escape (after the backslash has been seen).
 
         Returns ("char", code point), ("byte", value), ("perl", letter), ("unicode",
@@ -389,23 +420,24 @@ class Translator:
                          "not supported")
 
     def escape(self, frame: _Frame) -> bytes:
-        kind, value = self.common_escape(False)
-        if kind == "char":
-            return self.literal(frame, value)
-        if kind == "byte":
-            return self.literal(frame, value) if frame.u else self.raw_byte(frame, value)
-        if kind == "assert":
-            if value in ("\\b", "\\B") and frame.u:
-                raise self.error(f"Unicode word boundary {value} is not supported",
-                                 "known difference: RE2's \\b is ASCII-only; write "
-                                 f"(?-u:{value}) for an ASCII word boundary")
-            return value.encode()
-        if kind == "unicode":
-            return self.unicode_class(frame, value, False)
-        # perl class
-        if frame.u:
-            return self.unicode_perl(value, False)
-        return self.emit_set(frame, self.perl_set(value))
+        match self.common_escape(False):
+            case ("char", cp):
+                return self.literal(frame, cp)
+            case ("byte", b):
+                return self.literal(frame, b) if frame.u else self.raw_byte(frame, b)
+            case ("assert", text):
+                if text in ("\\b", "\\B") and frame.u:
+                    raise self.error(f"Unicode word boundary {text} is not supported",
+                                     "known difference: RE2's \\b is ASCII-only; write "
+                                     f"(?-u:{text}) for an ASCII word boundary")
+                return text.encode()
+            case ("unicode", prop):
+                return self.unicode_class(frame, prop, False)
+            case ("perl", letter):
+                if frame.u:
+                    return self.unicode_perl(letter, False)
+                return self.emit_set(frame, self.perl_set(letter))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def unicode_class(self, frame: _Frame, value: tuple[str, str], in_class: bool) -> bytes:
         letter, name = value
@@ -578,17 +610,18 @@ class Translator:
                                  "a non-ASCII character in a class needs (?u); for bytes "
                                  "write \\xHH")
             return "byte", cp
-        kind, value = self.common_escape(True)
-        if kind == "byte":
-            return "byte", value
-        if kind == "char":
-            if value > 0x7F:
-                raise self.error("Unicode not allowed here",
-                                 "in a class, write bytes as \\xHH or turn on (?u)")
-            return "byte", value
-        if kind == "perl":
-            return "set", self.perl_set(value)
-        self.unicode_class(frame, value, True)  # raises: not in Unicode mode
+        match self.common_escape(True):
+            case ("byte", b):
+                return "byte", b
+            case ("char", cp):
+                if cp > 0x7F:
+                    raise self.error("Unicode not allowed here",
+                                     "in a class, write bytes as \\xHH or turn on (?u)")
+                return "byte", cp
+            case ("perl", letter):
+                return "set", self.perl_set(letter)
+            case ("unicode", prop):
+                self.unicode_class(frame, prop, True)  # raises: not in Unicode mode
         raise AssertionError("unreachable")
 
     def byte_range(self, frame: _Frame) -> int:
@@ -645,12 +678,14 @@ class Translator:
             ch = self.p[self.pos]
             self.pos += 1
             return b"\\x{%x}" % ord(ch)
-        kind, value = self.common_escape(True)
-        if kind in ("char", "byte"):
-            return b"\\x{%x}" % value
-        if kind == "perl":
-            return self.unicode_perl(value, True)
-        return self.unicode_class(frame, value, True)
+        match self.common_escape(True):
+            case ("char" | "byte", cp):
+                return b"\\x{%x}" % cp
+            case ("perl", letter):
+                return self.unicode_perl(letter, True)
+            case ("unicode", prop):
+                return self.unicode_class(frame, prop, True)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def translate(pattern: str) -> tuple[bytes, bool]:

@@ -15,6 +15,9 @@ lets the rest match).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import re2
 
 from rulelang.language.patterns.regex import latin1_options, tester
@@ -85,6 +88,9 @@ class Wildcard:
     pattern: bytes
     case_sensitive: bool
     stars: int
+    test: Callable[[bytes], bool]
+    _match: Any  # compiled re2 patterns (the re2 module ships no type information)
+    _capture: Any
 
     def __init__(self, pattern: bytes, case_sensitive: bool, star_limit: int | None) -> None:
         parts = _parse(pattern)
