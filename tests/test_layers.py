@@ -20,7 +20,7 @@ LAYERS = [
     {"language"},
     {"rules", "cache"},
     {"engine", "trace", "describe"},
-    {"linter", "testing"},
+    {"linter", "testing", "replay"},
     {"cli"},
     {"__main__", "__init__"},
 ]

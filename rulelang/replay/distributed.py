@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import os
 import zlib
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from typing import Any
 from rulelang.errors import RuleLangError
 from rulelang.replay.evaluate import EngineSpec, Line, build_engine, evaluate_request
 from rulelang.replay.inputs import BadLine, SourceFile, iter_whole_samples, open_binary
-from rulelang.replay.run import (
+from rulelang.replay.pipeline import (
     BadLineReport,
     ReplayOptions,
     atomic_writer,
@@ -145,7 +146,8 @@ def _client(options: ReplayOptions) -> tuple[Any, Any]:
             raise RuleLangError(f"cannot reach the Dask scheduler at {options.scheduler}: {e}"
                                 ) from None
     cluster = LocalCluster(n_workers=options.workers or 2, threads_per_worker=1,
-                           processes=True, dashboard_address=None, host="127.0.0.1")
+                           processes=True, dashboard_address=None, host="127.0.0.1",
+                           silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
 
 
@@ -154,6 +156,17 @@ def replay_dask(options: ReplayOptions, sources: Sequence[SourceFile], refs: lis
     """Run the replay on Dask; the same results as the local engine."""
     specs = options.rule_sets
     parts = partitions(sources, options.partition_bytes)
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # shutdown chatter (closed comms) is not the user's news
+    try:
+        return _run(options, specs, parts, refs)
+    finally:
+        quiet.setLevel(level)
+
+
+def _run(options: ReplayOptions, specs: Sequence[EngineSpec], parts: list, refs: list[list[str]]
+         ) -> tuple[list[Summary], set[str], BadLineReport]:
     client, cluster = _client(options)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))

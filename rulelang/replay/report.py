@@ -161,7 +161,7 @@ def write_report(result: Any, path: str, titles: Sequence[str]) -> None:
     check_available()
     page = render_html(result.to_dicts(), [s.series() for s in result.summaries], titles,
                        result.bad.count, result.options.logs)
-    from rulelang.replay.run import atomic_writer
+    from rulelang.replay.pipeline import atomic_writer
 
     f, tmp = atomic_writer(path, ".html")
     try:
