@@ -59,6 +59,9 @@ class BadLine(RuleLangError):
         self.line = line
         self.reason = message
 
+    def __reduce__(self):  # sent between processes (the pool, Dask workers)
+        return (BadLine, (self.source, self.line, self.reason))
+
 
 @dataclass(slots=True)
 class LogRequest:
