@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rulelang.errors import RuleLangError
-from rulelang.replay.evaluate import EngineSpec, Line, build_engine, evaluate_request
+from rulelang.replay.evaluate import EngineSpec, Line, build_engines, evaluate_request
 from rulelang.replay.inputs import BadLine, SourceFile, iter_whole_samples, open_binary
 from rulelang.replay.pipeline import (
     BadLineReport,
@@ -82,7 +82,7 @@ def _evaluate_partition(part: tuple[SourceFile, int, int | None, int],
     bad: list[BadLine] = []
     missing: set[str] = set()
     if source.kind == "samples":
-        engines = [build_engine(spec) for spec in specs]
+        engines = build_engines(specs)
         for item in iter_whole_samples(source, missing, bad):
             try:
                 lines.append(evaluate_request(engines, item))

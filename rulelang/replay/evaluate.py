@@ -21,7 +21,7 @@ from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request, Response
 from rulelang.replay.inputs import LogRequest
 
-__all__ = ["EngineSpec", "Evaluated", "Line", "RuleInfo", "build_engine", "decide",
+__all__ = ["EngineSpec", "Evaluated", "Line", "RuleInfo", "build_engine", "build_engines", "decide",
            "evaluate_request", "rule_table"]
 
 
@@ -53,6 +53,22 @@ def build_engine(spec: EngineSpec) -> Any:
             _ENGINES.clear()
         _ENGINES[key] = engine
     return engine
+
+
+_ENGINE_SETS: dict[tuple, tuple] = {}
+
+
+def build_engines(specs: Sequence[EngineSpec]) -> tuple:
+    """The engines of ``specs``, as one tuple that stays the same object within a process
+    (the decisions memo of :func:`evaluate_request` is kept per tuple)."""
+    key = tuple(spec.key() for spec in specs)
+    engines = _ENGINE_SETS.get(key)
+    if engines is None:
+        engines = tuple(build_engine(spec) for spec in specs)
+        if len(_ENGINE_SETS) > 8:
+            _ENGINE_SETS.clear()
+        _ENGINE_SETS[key] = engines
+    return engines
 
 
 class RuleInfo(NamedTuple):
@@ -180,14 +196,83 @@ def _swr_window(response: Response, response_settings: Mapping) -> int:
     return 0
 
 
+#: Decisions remembered per process (see :func:`evaluate_request`); cleared when full;
+#: 0 turns the memo off.
+MEMO_SIZE = 1 << 16
+_TIME_FIELDS = frozenset({"http.request.timestamp.sec", "http.request.timestamp.msec"})
+# id(engines tuple) -> (engines, reads time, reads the client address, memo)
+_MEMOS: dict[int, tuple[Any, bool, bool, dict]] = {}
+
+
+def _fields_read(engine: Any) -> frozenset[str]:
+    names: set[str] = set()
+    for ruleset in engine.rulesets:
+        for rule in ruleset.rules:
+            for compiled in (rule.compiled, rule.tag_expression):
+                if compiled is not None:
+                    names |= set(compiled.fields)
+            if rule.enabled and (rule.compiled is None or (
+                    rule.tag_expression is None and rule.action == "set_cache_tags"
+                    and "expression" in rule.action_parameters)):
+                return frozenset({"*"})  # not compiled here: assume it reads anything
+    return frozenset(names)
+
+
+def _memo(engines: Sequence[Any]) -> tuple[bool, bool, dict]:
+    entry = _MEMOS.get(id(engines))
+    if entry is None or entry[0] is not engines:
+        reads = frozenset().union(*(_fields_read(e) for e in engines))
+        anything = "*" in reads
+        entry = (engines, anything or bool(reads & _TIME_FIELDS),
+                 anything or any(n.startswith("ip.") for n in reads), {})
+        if len(_MEMOS) > 8:
+            _MEMOS.clear()
+        _MEMOS[id(engines)] = entry
+    return entry[1], entry[2], entry[3]
+
+
+def _memo_key(request: Request, response: Response | None, time: bool, address: bool
+              ) -> tuple:
+    """Every input of the decision: the request (its time and client address only when a
+    rule can read them, or ``Expires`` may be measured against the request's clock) and
+    the response."""
+    rh = None if response is None else (response.status, tuple(response.headers))
+    if not time and response is not None and response.header_values("expires"):
+        time = True
+    return (request.method, request.url, tuple(request.headers),
+            tuple(sorted(request.fields.items())),
+            str(request.client_ip) if address else None,
+            request.timestamp if time else None, rh)
+
+
+def _decide_all(engines: Sequence[Any], request: Request, response: Response | None
+                ) -> tuple[Evaluated, ...]:
+    if not MEMO_SIZE:
+        return tuple(decide(engine, request, response) for engine in engines)
+    time, address, memo = _memo(engines)
+    key = _memo_key(request, response, time, address)
+    decisions = memo.get(key)
+    if decisions is None:
+        decisions = tuple(decide(engine, request, response) for engine in engines)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = decisions
+    return decisions
+
+
 def evaluate_request(engines: Sequence[Any], item: LogRequest) -> Line:
-    """Every rule set's decision about one logged request."""
+    """Every rule set's decision about one logged request.
+
+    The decision is a function of the request and the response alone, and logs repeat
+    the same request many times; so decisions are remembered, keyed by every input they
+    depend on (:func:`_memo_key`), :data:`MEMO_SIZE` at most per process.
+    """
     request, response = item.request, item.response
     try:
-        decisions = tuple(decide(engine, request, response) for engine in engines)
+        decisions = _decide_all(engines, request, response)
     except RuleLangError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # a defect, reported with the line
         raise RuleLangError(f"evaluation failed: {exc!r}") from exc
     validators = (None, None)
     if response is not None:

@@ -15,7 +15,7 @@ from rulelang.errors import RuleLangError
 from rulelang.replay.evaluate import (
     EngineSpec,
     Line,
-    build_engine,
+    build_engines,
     evaluate_request,
 )
 from rulelang.replay.inputs import (
@@ -133,7 +133,7 @@ def _rfc3339(timestamp: float | None) -> str | None:
 def evaluate_chunk(specs: Sequence[EngineSpec], source: SourceFile, first_line: int,
                    raw_lines: Sequence[bytes]) -> tuple[list[Line], list[BadLine], set[str]]:
     """Decide the raw lines (the first is line ``first_line`` of ``source``)."""
-    engines = [build_engine(spec) for spec in specs]
+    engines = build_engines(specs)
     lines: list[Line] = []
     bad: list[BadLine] = []
     missing: set[str] = set()
@@ -183,7 +183,7 @@ def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing
                   ) -> Iterator[Line]:
     """Every request of the logs with every rule set's decision, in input order."""
     specs = options.rule_sets
-    engines = [build_engine(spec) for spec in specs]
+    engines = build_engines(specs)
     workers = options.workers or default_workers([s.path for s in sources])
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:

@@ -180,3 +180,30 @@ def test_external_sort_is_a_stable_sort(items, run_size):
     for item in items:
         sorter.add(item)
     assert list(sorter) == sorted(items, key=lambda x: x[0])
+
+
+def test_the_decision_memo_changes_nothing(tmp_path, monkeypatch):
+    """Rules that read the client address and the clock, on a generated log: the same
+    per-request results with the memo and without."""
+    from rulelang.replay import evaluate
+    from rulelang.replay.generate import main as generate
+
+    log = tmp_path / "day.jsonl"
+    generate(["--lines", "1500", "--seed", "9", "--urls", "200", "-o", str(log)])
+    rules = tmp_path / "reads.json"
+    rules.write_text(json.dumps({"phase": "http_request_cache_settings", "rules": [
+        {"ref": "by_ip", "expression": 'ip.src in {203.0.113.0/25}',
+         "action": "set_cache_settings", "action_parameters": {"cache": True}},
+        {"ref": "by_clock", "expression": "http.request.timestamp.sec mod 2 eq 0",
+         "action": "set_cache_settings", "action_parameters": {"cache": False}}]}))
+    spec = EngineSpec((str(rules), EXAMPLE_RULES[1]))
+    outputs = []
+    for size in (evaluate.MEMO_SIZE, 0):
+        monkeypatch.setattr(evaluate, "MEMO_SIZE", size)
+        evaluate._MEMOS.clear()
+        out = tmp_path / f"per-{size}.jsonl"
+        result = replay(ReplayOptions([spec], [str(log)], per_request=str(out), workers=1))
+        outputs.append((result.to_dicts(), out.read_text()))
+    assert outputs[0] == outputs[1]
+    per_rule = outputs[0][0][0]["per_rule"]
+    assert 0 < per_rule[0]["matched"] < 1500 and 0 < per_rule[1]["matched"] < 1500
