@@ -194,7 +194,7 @@ def test_the_decision_memo_changes_nothing(tmp_path, monkeypatch):
     rules.write_text(json.dumps({"phase": "http_request_cache_settings", "rules": [
         {"ref": "by_ip", "expression": 'ip.src in {203.0.113.0/25}',
          "action": "set_cache_settings", "action_parameters": {"cache": True}},
-        {"ref": "by_clock", "expression": "http.request.timestamp.sec mod 2 eq 0",
+        {"ref": "by_clock", "expression": "http.request.timestamp.sec gt 1767268800",
          "action": "set_cache_settings", "action_parameters": {"cache": False}}]}))
     spec = EngineSpec((str(rules), EXAMPLE_RULES[1]))
     outputs = []
