@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
@@ -31,6 +31,9 @@ from rulelang.errors import Diagnostic, RuleLangError, RulesetError
 from rulelang.http.messages import Request, Response
 from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
+
+if TYPE_CHECKING:  # the expression compiler is imported where rules are compiled
+    from rulelang.language.expression import CompiledExpression
 
 __all__ = [
     "REQUEST_UNITS",
@@ -113,11 +116,11 @@ class Outcome(NamedTuple):
     """
 
     matched: dict[str, list[RuleRef]]
-    request_settings: dict
-    response_settings: dict
-    decision: dict | None = None
+    request_settings: dict[str, Any]
+    response_settings: dict[str, Any]
+    decision: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON shape of interfaces.md §4."""
         out = {
             "matched": {phase: [r.to_dict() for r in refs] for phase, refs in self.matched.items()},
@@ -145,6 +148,10 @@ class _Compiled:
     tags: Any  # a compiled tag expression, or the literal tags, or None
 
 
+#: What :class:`Engine` loads: a rule set, its dict form, or a path to a rules file.
+_RulesetSource = Ruleset | dict[str, Any] | str | PathLike[str]
+
+
 class Engine:
     """Both cache phases compiled once; :meth:`evaluate` runs them on a sample.
 
@@ -155,11 +162,11 @@ class Engine:
     set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_request", "_request_plan", "_response", "rulesets", "zone")
+    __slots__ = ("_decide", "_request_plan", "_response", "rulesets", "zone")
 
-    def __init__(self, rulesets: Iterable[Ruleset | dict | str | PathLike], *,
-                 zone: dict | Zone | None = None, lists: dict | None = None,
-                 decide: bool = True):
+    def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
+                 zone: dict[str, Any] | Zone | None = None,
+                 lists: Mapping[str, Any] | None = None, decide: bool = True) -> None:
         if isinstance(rulesets, (Ruleset, dict, str, PathLike)):
             rulesets = [rulesets]
         self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
@@ -180,26 +187,28 @@ class Engine:
         if problems:
             raise RulesetError(problems)
         self.rulesets = tuple(loaded)
-        request, response = [], []
+        request: list[_Compiled] = []
+        response: list[_Compiled] = []
         for rs in loaded:
             target = request if rs.phase == REQUEST_PHASE else response
             target.extend(self._compile_rules(rs, lists, problems))
         if problems:
             raise RulesetError(problems)
-        self._request = tuple(request)
         self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
         self._decide = decide
 
     @staticmethod
-    def _compile_rules(rs: Ruleset, lists, problems: list[Diagnostic]) -> list[_Compiled]:
+    def _compile_rules(rs: Ruleset, lists: Mapping[str, Any] | None,
+                       problems: list[Diagnostic]) -> list[_Compiled]:
         reuse = lists is None or rs.lists is lists or rs.lists == lists
         out = []
         for rule in rs.rules:
             if not rule.enabled:
                 continue
             compiled = rule.compiled if reuse else None
-            tags = rule.tag_expression if reuse else None
+            tags: CompiledExpression | tuple[Any, ...] | None = (
+                rule.tag_expression if reuse else None)
             if compiled is None or (tags is None and "expression" in rule.action_parameters
                                     and rule.action == "set_cache_tags"):
                 compiled, tags = _compile_rule(rule, rs.phase, lists, problems)
@@ -216,8 +225,8 @@ class Engine:
                                  _copy(rule.action_parameters), units, tags))
         return out
 
-    def evaluate(self, request: Request | dict, response: Response | dict | None = None
-                 ) -> Outcome:
+    def evaluate(self, request: Request | dict[str, Any],
+                 response: Response | dict[str, Any] | None = None) -> Outcome:
         """Run the request phase, then (with ``response``) the response phase.
 
         ``request``/``response`` are :class:`~rulelang.http.Request` /
@@ -301,7 +310,9 @@ def _response_settings(actions: list[ResponseAction]) -> dict:
     return result
 
 
-def _compile_rule(rule: Rule, phase: str, lists, problems: list[Diagnostic]):
+def _compile_rule(rule: Rule, phase: str, lists: Mapping[str, Any] | None,
+                  problems: list[Diagnostic]
+                  ) -> tuple[CompiledExpression | None, CompiledExpression | None]:
     from rulelang.errors import ExpressionError
     from rulelang.language.expression import compile_expression
     try:

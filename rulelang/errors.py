@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rulelang.codes import CODES
 
@@ -77,8 +78,8 @@ class Diagnostic:
         """The same diagnostic placed at ``location`` in a file."""
         return replace(self, location=location)
 
-    def to_dict(self) -> dict:
-        d = {
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
             "code": self.code, "severity": self.severity, "message": self.message,
             "line": self.line, "column": self.column,
             "end_line": self.end_line, "end_column": self.end_column, "hint": self.hint,
@@ -100,7 +101,7 @@ class RuleLangError(ValueError):
 
 class _DiagnosticsError(RuleLangError):
     def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None,
-                 summary: str = ""):
+                 summary: str = "") -> None:
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         self.source = source
         errors = [d for d in self.diagnostics if d.is_error] or self.diagnostics

@@ -1,4 +1,4 @@
-"""Review of stacking (cache-phases.md §3, PD-06 to PD-10) with multi-rule scenarios:
+"""Stacking (cache-phases.md §3, PD-06 to PD-10) in multi-rule scenarios through the Engine:
 each expected stacked result is worked out by hand from the setting-unit table."""
 
 from __future__ import annotations

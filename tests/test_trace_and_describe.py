@@ -52,8 +52,8 @@ def test_trace_rules_says_the_response_phase_did_not_run():
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
-    (None, "not stored"), (59, "59 s"), (60, "60 s (1 min)"), (7200, "7200 s (2 h)"),
-    (86400 * 30, "2592000 s (30 d)"), (True, "True"),
+    (None, "not stored"), (0, "0 s"), (59, "59 s"), (60, "60 s (1 min)"), (90, "90 s"),
+    (7200, "7200 s (2 h)"), (86400 * 30, "2592000 s (30 d)"), (True, "True"),
 ])
 def test_humanize_ttl(seconds, text):
     assert humanize_ttl(seconds) == text

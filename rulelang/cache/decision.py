@@ -274,6 +274,7 @@ def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping
     outcome, explicit, e_eff = _store(request, facts, status, headers, views, occ, expires,
                                       settings, zone, by, reasons)
     ttl = outcome.ttl
+    cache_status: str | None
     if ttl is not None and headers.values("set-cookie"):
         ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, occ, level,
                                                         reasons)
@@ -344,7 +345,7 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
         return EdgeResult(None, "MISS", "size limit"), explicit, e_eff
     armor = _mapping(settings.get("cache_key")).get("cache_deception_armor") is True
     if armor and result.from_default_table:
-        content_type = (headers.values("content-type") or [None])[0]
+        content_type = next(iter(headers.values("content-type")), None)
         if not deception_armor_accepts(facts.extension, content_type):
             reasons.append(f"Cache Deception Armor of {by('cache_key.cache_deception_armor')}: "
                            f"Content-Type {content_type!r} does not match extension "
@@ -386,8 +387,8 @@ def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
             headers: ResponseHeaders, settings: Mapping, views: Views, request: Any,
             flags: Mapping[str, bool]) -> dict:
     stored = ttl is not None
-    stripped = [h for h in ("etag", "last-modified", "set-cookie")
-                if h in removed and header_values(response, h)]
+    stripped: list[str] = [h for h in ("etag", "last-modified", "set-cookie")
+                           if h in removed and header_values(response, h)]
     serve_stale = _mapping(settings.get("serve_stale"))
     quiet: list[str] = []
     stale = (stored and delta_seconds(find(views.edge, "stale-while-revalidate"), "",
@@ -400,7 +401,7 @@ def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
     size = _content_length(headers)
     minimum = reserve.get("minimum_file_size")
     minimum = minimum if isinstance(minimum, int) else 0
-    reserve_write = (reserve.get("eligible") is True and stored and ttl >= 36000
+    reserve_write = (reserve.get("eligible") is True and ttl is not None and ttl >= 36000
                      and size is not None and size >= minimum)
     client_status = status
     if eligible and status == 200 and header_values(request, "range") and size is not None:

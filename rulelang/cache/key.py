@@ -35,30 +35,25 @@ def _escape(value: str) -> str:
     return value.replace("%", "%25").replace("|", "%7C")
 
 
-def _header(request, name: str) -> str | None:
-    try:
-        values = request.header_values(name)
-    except Exception:  # noqa: BLE001 - a stand-in request without headers
-        return None
+def _header(request: Any, name: str) -> str | None:
+    values = request.header_values(name)
     return ",".join(values) if values else None
 
 
-def _cookies(request) -> dict[str, str]:
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A settings object; anything that is not a mapping counts as empty."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _cookies(request: Any) -> dict[str, str]:
     jar: dict[str, str] = {}
-    for field in _header_list(request, "cookie"):
+    for field in request.header_values("cookie"):
         for pair in field.split(";"):
             name, sep, value = pair.partition("=")
             name = name.strip()
             if name and sep and name not in jar:
                 jar[name] = value.strip()
     return jar
-
-
-def _header_list(request, name: str) -> list[str]:
-    try:
-        return list(request.header_values(name))
-    except Exception:  # noqa: BLE001
-        return []
 
 
 def _names(value: Any) -> list[str]:
@@ -98,7 +93,7 @@ def _query_list(setting: Any) -> tuple[str, Any] | None:
 
 def _query(facts: RequestFacts, settings: Mapping, sort: bool, zone, notes: list[str]) -> str:
     params = [p for p in facts.query.split("&") if p]
-    custom = settings.get("custom_key") if isinstance(settings.get("custom_key"), Mapping) else {}
+    custom = _mapping(settings.get("custom_key"))
     rule = _query_list(custom.get("query_string"))
     if rule is not None:
         side, names = rule
@@ -121,13 +116,12 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
     """The canonical cache key of ``request`` under the stacked ``cache_key``
     ``settings`` (a mapping in API parameter names) and the ``zone``."""
     settings = settings if isinstance(settings, Mapping) else {}
-    custom = settings.get("custom_key")
-    custom = custom if isinstance(custom, Mapping) else {}
+    custom = _mapping(settings.get("custom_key"))
     if custom:
         scheme = facts.scheme
     else:
         scheme = "http" if zone.ssl_mode in ("off", "flexible") else facts.scheme
-    host_setting = custom.get("host") if isinstance(custom.get("host"), Mapping) else {}
+    host_setting = _mapping(custom.get("host"))
     host = facts.host
     if host_setting.get("resolved") is True and zone.resolved_host:
         host = zone.resolved_host.lower()
@@ -145,7 +139,7 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
 
 def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, str]]:
     segments: list[tuple[str, str]] = []
-    header = custom.get("header") if isinstance(custom.get("header"), Mapping) else {}
+    header = _mapping(custom.get("header"))
     origin = _header(request, "origin")
     if origin is not None and header.get("exclude_origin") is not True:
         segments.append(("origin", origin))
@@ -160,7 +154,7 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
         value = _header(request, name)
         if value is not None:
             segments.append((f"h.{name}", value))
-    contains = header.get("contains") if isinstance(header.get("contains"), Mapping) else {}
+    contains = _mapping(header.get("contains"))
     for name in sorted(contains, key=lambda n: str(n).lower()):
         value = (_header(request, str(name)) or "").lower()
         matched = [v for v in _names(contains[name]) if value and v.lower() in value]
@@ -168,7 +162,7 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
             segments.append((f"h.{str(name).lower()}", ",".join(matched)))
     for name in sorted({n.lower() for n in _names(header.get("check_presence"))}):
         segments.append((f"hp.{name}", "1" if _header(request, name) is not None else "0"))
-    cookie = custom.get("cookie") if isinstance(custom.get("cookie"), Mapping) else {}
+    cookie = _mapping(custom.get("cookie"))
     if cookie:
         jar = _cookies(request)
         for name in sorted(set(_names(cookie.get("include")))):
@@ -176,7 +170,7 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
                 segments.append((f"c.{name}", jar[name]))
         for name in sorted(set(_names(cookie.get("check_presence")))):
             segments.append((f"cp.{name}", "1" if name in jar else "0"))
-    user = custom.get("user") if isinstance(custom.get("user"), Mapping) else {}
+    user = _mapping(custom.get("user"))
     if settings.get("cache_by_device_type") is True or user.get("device_type") is True:
         segments.append(("device", device_type(_header(request, "user-agent"))))
     if user.get("geo") is True:

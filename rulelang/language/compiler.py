@@ -158,7 +158,7 @@ class _Compiler:
         target = self.node(node.target)
         if self.info(node.target).each:
             def flatten(q, s):
-                out = []
+                out: list[Any] = []
                 for v in target(q, s):
                     out.extend(v.values() if isinstance(v, dict) else v)
                 return out

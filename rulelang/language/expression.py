@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulelang.errors import Diagnostic, ExpressionError, RuleLangError
 from rulelang.language.checker import Checked, check
@@ -19,6 +19,9 @@ from rulelang.language.parser import parse
 from rulelang.schema import catalogue as schema
 from rulelang.schema.types import BOOL, parse_type
 from rulelang.schema.values import to_python
+
+if TYPE_CHECKING:  # imported where used: compiling an expression needs no HTTP messages
+    from rulelang.http.messages import Request, Response
 
 __all__ = ["CompiledExpression", "Step", "compile_expression"]
 
@@ -51,7 +54,7 @@ class CompiledExpression:
 
     __slots__ = ("ast", "checked", "diagnostics", "fields", "phase", "run", "source", "type")
 
-    def __init__(self, source: str, phase: str, checked: Checked, run: Closure):
+    def __init__(self, source: str, phase: str, checked: Checked, run: Closure) -> None:
         self.source = source
         self.phase = phase
         self.ast: Expr = checked.expr
@@ -61,7 +64,8 @@ class CompiledExpression:
         self.fields = checked.fields
         self.diagnostics: list[Diagnostic] = list(checked.diagnostics)
 
-    def matches(self, request, response=None) -> bool:
+    def matches(self, request: Request | Mapping[str, Any],
+                response: Response | Mapping[str, Any] | None = None) -> bool:
         """Whether the filter is true for this request (and response).
 
         ``request``/``response`` are :class:`~rulelang.Request`/:class:`~rulelang.Response`
@@ -72,7 +76,8 @@ class CompiledExpression:
         except AttributeError:
             return self.run(*_messages(request, response)) is True
 
-    def evaluate(self, request, response=None) -> Any:
+    def evaluate(self, request: Request | Mapping[str, Any],
+                 response: Response | Mapping[str, Any] | None = None) -> Any:
         """The expression's value as a Python object (``None`` when missing).
 
         Strings are ``str`` when they are valid UTF-8, else ``bytes``; arrays are
@@ -80,14 +85,16 @@ class CompiledExpression:
         """
         return to_python(self.evaluate_raw(request, response))
 
-    def evaluate_raw(self, request, response=None) -> Any:
+    def evaluate_raw(self, request: Request | Mapping[str, Any],
+                     response: Response | Mapping[str, Any] | None = None) -> Any:
         """The value in rulelang's internal form (bytes strings, tuples, ``MISSING``)."""
         try:
             return self.run(request, response)
         except AttributeError:
             return self.run(*_messages(request, response))
 
-    def explain(self, request, response=None) -> tuple[Any, list[Step]]:
+    def explain(self, request: Request | Mapping[str, Any],
+                response: Response | Mapping[str, Any] | None = None) -> tuple[Any, list[Step]]:
         """Evaluate once more, recording the value of every sub-expression.
 
         Returns the result and the steps in evaluation order (inner parts first).
@@ -97,8 +104,8 @@ class CompiledExpression:
         """
         steps: list[tuple[Expr, Any]] = []
 
-        def hook(node, closure):
-            def recorded(q, s):
+        def hook(node: Expr, closure: Closure) -> Closure:
+            def recorded(q: Any, s: Any) -> Any:
                 value = closure(q, s)
                 steps.append((node, value))
                 return value
@@ -116,7 +123,7 @@ class CompiledExpression:
         return f"CompiledExpression({self.source!r}, type={self.type})"
 
 
-def _messages(request, response) -> tuple[Any, Any]:
+def _messages(request: Any, response: Any) -> tuple[Request, Response | None]:
     """``(request, response)`` as message objects; dicts in the sample format are
     converted; anything else is a :class:`RuleLangError`."""
     from rulelang.http.messages import Request, Response

@@ -9,6 +9,8 @@ rule that recognises the situation wins, else a generic "unexpected …" is give
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from lark import Token
 from lark.exceptions import UnexpectedInput
@@ -62,10 +64,31 @@ _DESCRIBE = {
     "MATCHES": "`matches`", "WILDCARD": "`wildcard`",
 }
 _RAW = re.compile(r'r(?P<hashes>#*)"[\s\S]*?"(?P=hashes)')
+_BARE_RUN = re.compile(r"[0-9A-Za-z_.:/\-]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|[0-9A-Za-z_.:/\-]+")
 
 
-def _tokens_before(text: str, end: int, lex) -> list[Token]:
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where the parser gave up, as the ``_r_*`` rules read it.
+
+    ``pos``/``end`` bound the unexpected input and ``word`` is its text; ``found`` is
+    its token type (``"$END"`` at the end, ``None`` when the lexer could not read a
+    token there); ``expected`` the token types the parser would have taken; ``before``
+    the tokens read up to ``pos`` and ``prev`` the last of them.
+    """
+
+    text: str
+    pos: int
+    end: int
+    word: str
+    found: str | None
+    expected: frozenset[str]
+    prev: Token | None
+    before: list[Token]
+
+
+def _tokens_before(text: str, end: int, lex: Callable[[str], Iterable[Token]]) -> list[Token]:
     """The tokens of ``text[:end]`` as far as the root lexer can read them."""
     out: list[Token] = []
     try:
@@ -75,11 +98,21 @@ def _tokens_before(text: str, end: int, lex) -> list[Token]:
     return out
 
 
-def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
+def diagnose(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Token]]) -> Problem:
     """Explain lark's exception for ``text`` as a :class:`Problem` naming the trap it is.
 
     ``lex(text)`` yields the root lexer's tokens (to find what came before).
     """
+    at = _where(text, exc, lex)
+    for rule in _RULES:
+        result = rule(at)
+        if result is not None:
+            return result
+    return _unexpected(at)
+
+
+def _where(text: str, exc: UnexpectedInput, lex: Callable[[str], Iterable[Token]]) -> _At:
+    """Where the parser gave up, and what it found and wanted there."""
     tok = getattr(exc, "token", None)
     if tok is not None and tok.type == "$END":
         tok = None
@@ -90,7 +123,7 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
         # UnexpectedCharacters and UnexpectedEOF always carry a position (lark types it
         # Optional because UnexpectedToken may lack one; that case has a token)
         pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
-    expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+    expected = frozenset(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
     before = _tokens_before(text, pos, lex)
     prev = before[-1] if before else None
     found = tok.type if tok is not None else ("$END" if pos >= len(text.rstrip(" \r\n"))
@@ -101,21 +134,24 @@ def diagnose(text: str, exc: UnexpectedInput, lex) -> Problem:
     if tok is not None:
         end = tok.end_pos
         word = text[pos:end]
-    for rule in _RULES:
-        result = rule(text, pos, end, word, found, expected, prev, before)
-        if result is not None:
-            return result
-    want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in expected if not e.startswith("__")}))
-    if found == "$END":
+    return _At(text, pos, end, word, found, expected, prev, before)
+
+
+def _unexpected(at: _At) -> Problem:
+    """The generic message when no rule recognises the situation."""
+    want = ", ".join(sorted({_DESCRIBE.get(e, e) for e in at.expected if not e.startswith("__")}))
+    if at.found == "$END":
         shown = "end of the expression"
-    elif word.isprintable() and word.strip():
-        shown = f"`{word}`"
+    elif at.word.isprintable() and at.word.strip():
+        shown = f"`{at.word}`"
     else:
-        shown = f"character U+{ord(word[0]):04X}"
-    return Problem("RL101", f"unexpected {shown}", f"expected {want}" if want else "", pos, end)
+        shown = f"character U+{ord(at.word[0]):04X}"
+    return Problem("RL101", f"unexpected {shown}", f"expected {want}" if want else "", at.pos,
+                   at.end)
 
 
-def _r_whitespace(text, pos, end, word, found, expected, prev, before):
+def _r_whitespace(at: _At) -> Problem | None:
+    text, pos = at.text, at.pos
     ch = text[pos:pos + 1]
     if ch and ch.isspace() and ch not in " \r\n":
         stop = pos
@@ -128,7 +164,8 @@ def _r_whitespace(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_punctuation(text, pos, end, word, found, expected, prev, before):
+def _r_punctuation(at: _At) -> Problem | None:
+    text, pos, found, expected = at.text, at.pos, at.found, at.expected
     two, ch = text[pos:pos + 2], text[pos:pos + 1]
     if ch == "'":
         close = text.find("'", pos + 1)
@@ -164,16 +201,19 @@ def _r_punctuation(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_strings(text, pos, end, word, found, expected, prev, before):
+def _r_strings(at: _At) -> Problem | None:
+    (text, pos, word, found, expected, prev) = (
+        at.text, at.pos, at.word, at.found, at.expected, at.prev)
     start = pos - 1 if (text[pos:pos + 1] in ('"', "#") and prev is not None
                         and prev.type == "NAME" and prev == "r"
                         and prev.end_pos == pos) else pos
     raw = None
     if text[start:start + 1] == "r" and (found is None or start < pos or word == "r"):
-        if _RAW.match(text, start):
+        whole = _RAW.match(text, start)
+        if whole:
             return Problem("RL110", "a raw string cannot stand here: a literal is never the "
                            "left operand or a filter", "put the field or function first, e.g. "
-                           'http.host eq r"a"', start, _RAW.match(text, start).end())
+                           'http.host eq r"a"', start, whole.end())
         raw = re.match(r'r(#*)(.?)', text[start:], re.DOTALL)
     if raw and (raw.group(1) or raw.group(2) == '"'):
         hashes = len(raw.group(1))
@@ -195,7 +235,8 @@ def _r_strings(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_sets(text, pos, end, word, found, expected, prev, before):
+def _r_sets(at: _At) -> Problem | None:
+    text, pos, end, word, found, expected = at.text, at.pos, at.end, at.word, at.found, at.expected
     if "RBRACE" in expected:
         if text[pos:pos + 1] == ",":
             return Problem("RL108", "set elements are separated by spaces, not commas",
@@ -216,12 +257,13 @@ def _r_sets(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_operator(text, pos, end, word, found, expected, prev, before):
+def _r_operator(at: _At) -> Problem | None:
     """Errors where an operator was expected, after a value."""
+    pos, end, word, found, expected, prev = at.pos, at.end, at.word, at.found, at.expected, at.prev
     if prev is not None and prev.type == "NAME" and prev.lower() in _KEYWORDS and \
             prev != prev.lower() and prev.lower() not in ("any", "all"):
         return Problem("RL101", f"`{prev}` is not a keyword: keywords are lower-case",
-                f"write `{prev.lower()}`", prev.start_pos, prev.end_pos)
+                f"write `{prev.lower()}`", *token_bounds(prev))
     if not expected & (_COMPARE | _LOGIC) or found in _COMPARE | _LOGIC | {"$END", "RPAR"}:
         return None
     if not (word[:1].isalpha() or word[:1] == "_"):
@@ -248,7 +290,8 @@ def _r_operator(text, pos, end, word, found, expected, prev, before):
             "combine comparisons with a logical operator", pos, pos + len(word))
 
 
-def _r_misplaced(text, pos, end, word, found, expected, prev, before):
+def _r_misplaced(at: _At) -> Problem | None:
+    text, pos, end, found, expected, prev = at.text, at.pos, at.end, at.found, at.expected, at.prev
     if found in _COMPARE | _LOGIC and expected <= {"$END", "LBRACKET"}:
         return Problem("RL101", f"a value expression cannot contain `{text[pos:end]}`",
                        "write a single field or function call, optionally indexed", pos, end)
@@ -258,10 +301,11 @@ def _r_misplaced(text, pos, end, word, found, expected, prev, before):
                 "`a eq b and b eq c`", pos, end)
     if text[pos:pos + 1] == ":" and prev is not None and prev.type == "NAME" and \
             prev.end_pos == pos and re.fullmatch(r"[0-9A-Fa-f]*", prev):
-        stop = re.compile(r"[0-9A-Za-z_.:/\-]*").match(text, pos).end()
+        run = _BARE_RUN.match(text, pos)  # `*`: always matches, if only the empty run
+        stop = run.end() if run else pos
         return Problem("RL110", "a literal cannot be the left operand of a comparison",
                        "put the field or function first, e.g. ip.src eq 2001:db8::1",
-                       prev.start_pos, stop)
+                       token_bounds(prev)[0], stop)
     if found in _LITERALS and "NAME" in expected and not expected & _LITERALS:
         return Problem("RL110", "a literal cannot be the left operand of a comparison",
                 'put the field or function first, e.g. http.host eq "example.com"', pos, end)
@@ -276,9 +320,10 @@ def _r_misplaced(text, pos, end, word, found, expected, prev, before):
     return None
 
 
-def _r_operator_as_function(text, pos, end, word, found, expected, prev, before):
+def _r_operator_as_function(at: _At) -> Problem | None:
     """``contains(…)``/``wildcard(…)``: functions of third-party schemes (reference §8.5),
     operator keywords here; reported as functions not available, with the operator form."""
+    text, pos, end, word, expected = at.text, at.pos, at.end, at.word, at.expected
     if word in ("contains", "wildcard") and "NAME" in expected and \
             text[end:].lstrip(" \r\n").startswith("("):
         return Problem("RL204", f"{word}() is not available in the cache phases",
@@ -295,9 +340,11 @@ def _matching_paren(text: str, pos: int) -> int:
     return pos + 1
 
 
-def _r_structure(text, pos, end, word, found, expected, prev, before):
+def _r_structure(at: _At) -> Problem | None:
     """Unfinished or unbalanced structure: the expression ends too early, a stray ``)``,
     a bad index, a logical operator without an operand before it."""
+    (text, pos, end, word, found, expected, prev, before) = (
+        at.text, at.pos, at.end, at.word, at.found, at.expected, at.prev, at.before)
     unclosed = _unclosed_parens(before)
     if found == "$END":
         problem = _unfinished(text, pos, expected, prev, unclosed)
@@ -327,7 +374,7 @@ def _unclosed_parens(before: list[Token]) -> list[Token]:
     return stack
 
 
-def _unfinished(text: str, pos: int, expected: set[str], prev: Token | None,
+def _unfinished(text: str, pos: int, expected: frozenset[str], prev: Token | None,
                 unclosed: list[Token]) -> Problem | None:
     """The expression ends where more was needed: an operand, ``)``, ``}`` or ``]``."""
     if prev is not None and prev.type in _COMPARE:
@@ -350,7 +397,7 @@ def _unfinished(text: str, pos: int, expected: set[str], prev: Token | None,
     return None
 
 
-def _stray_rpar(pos: int, end: int, expected: set[str], prev: Token | None,
+def _stray_rpar(pos: int, end: int, expected: frozenset[str], prev: Token | None,
                 unclosed: list[Token]) -> Problem | None:
     """A ``)`` where none can stand: after ``(``, without a ``(``, or before an operand."""
     if prev is not None and prev.type == "LPAR":

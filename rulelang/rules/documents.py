@@ -214,6 +214,8 @@ def read_yaml(text: str, file: str | None) -> list[Document]:
         loader = yaml.SafeLoader(text)
         while loader.check_node():
             node = loader.get_node()
+            if node is None:  # check_node() said there is one; get_node() types it Optional
+                break
             value = loader.construct_document(node)
             doc = Document(value=value, file=file, format="yaml")
             _yaml_positions(node, (), doc, set())

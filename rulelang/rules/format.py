@@ -123,7 +123,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
             pos = doc.positions.get(p)
             start = offset_of(text, *pos) if pos else None
             found = _token_end(text, start) if start is not None else None
-            if found is None:
+            if start is None or found is None:
                 raise RuleLangError(f"{path}: cannot find {path_text(p)} in the file "
                                     f"(an expression that is not a quoted string or heredoc?)")
             sites.append(Site(p, source, is_value, start, found[0], found[1]))

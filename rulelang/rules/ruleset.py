@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError, RulesetError
 from rulelang.rules.documents import Document, LoadError, document_from_value, path_text
 from rulelang.rules.files import read_documents
 from rulelang.rules.validate import ACTIONS, PLAN_RULE_LIMITS, PLANS, validate_action
 from rulelang.schema import catalogue as schema
+
+if TYPE_CHECKING:  # compiled on load; imported where used
+    from rulelang.language.expression import CompiledExpression
 
 __all__ = ["Rule", "Ruleset", "check_plan", "load_ruleset", "load_rulesets", "path_text"]
 
@@ -58,11 +61,11 @@ class Rule:
     enabled: bool
     expression: str
     action: str
-    action_parameters: dict
+    action_parameters: dict[str, Any]
     location: Location
     expression_location: Location
-    compiled: Any = field(default=None, compare=False, repr=False)
-    tag_expression: Any = field(default=None, compare=False, repr=False)
+    compiled: CompiledExpression | None = field(default=None, compare=False, repr=False)
+    tag_expression: CompiledExpression | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     source: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
-    lists: Any = field(default=None, compare=False, repr=False)
+    lists: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
@@ -323,7 +326,7 @@ def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int]
     """V3: ids are unique, and so are refs (a rule without a ref is known by its id)."""
     i = rule.index
     dup_id = rule.id is not None and rule.id in ids
-    if dup_id:
+    if rule.id is not None and dup_id:
         report("RS103", ("rules", i, "id"), f"id {rule.id!r} is also used by rule "
                f"{ids[rule.id]}", "every rule needs its own id")
     elif rule.id is not None:

@@ -157,7 +157,8 @@ def _identifier(node) -> str:
     return str(toks[0]) if toks else ""
 
 
-def _block_parts(block):
+def _block_parts(block: Any) -> tuple[str, list[str], Any]:
+    """A block's type name, its labels and its body (a lark tree; ``None`` when empty)."""
     name = ""
     labels: list[str] = []
     body = None
@@ -267,7 +268,7 @@ class _Walker:
                 items.append(self.value(child, path + (i,)))
             return items
         elif d == "object":
-            out = {}
+            out: dict[str, Any] = {}
             for elem in _children(node, "object_elem"):
                 key = self.object_key(elem.children[0])
                 self.member(out, key, elem.children[0], elem.children[-1], path)

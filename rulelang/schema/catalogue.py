@@ -260,8 +260,3 @@ CACHE_PHASE_FUNCTIONS = frozenset(n for n, f in FUNCTIONS.items() if f.cache_pha
 def function(name: str) -> Function | None:
     """The function called ``name``, or ``None``."""
     return FUNCTIONS.get(name)
-
-
-def function_available(name: str, phase: str) -> bool:
-    """Whether ``name`` may be called in ``phase``."""
-    return normalize_phase(phase) in PHASES and name in CACHE_PHASE_FUNCTIONS

@@ -10,7 +10,6 @@ from support.decision import StandInMessage, make_request, make_response
 
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
-from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request
 
 DATE = "Thu, 01 Jan 2026 00:00:00 GMT"
@@ -360,48 +359,6 @@ def test_informational_status_ignores_response_rules():
 
 def test_plan_below_enterprise_always_has_occ():
     assert run({}, zone=Zone(plan="business", origin_cache_control=False))["occ"] is True
-
-
-def test_rule_names_appear_in_reasons():
-    rule = RuleRef("http_request_cache_settings", 2, ref="static")
-    request = make_request({"method": "GET", "url": "https://example.com/a.html"})
-    d = decide(request, make_response({"status": 200}), zone=Zone(),
-               request_settings={"cache": True}, request_rules=[rule],
-               setting_sources={"cache": rule})
-    assert 'rule 2 (ref "static") made the request eligible for cache (cache: true)' in \
-        d["reasons"]
-
-
-@pytest.mark.parametrize("ref, label", [
-    (RuleRef("http_request_cache_settings", 0), "rule 0"),
-    (RuleRef("request", 1, id="abc"), 'rule 1 (id "abc")'),
-    (RuleRef("response", 3, description="tags"), 'response rule 3 ("tags")'),
-    (RuleRef("http_response_cache_settings", 1, "i", "r", "d"), 'response rule 1 (ref "r")'),
-])
-def test_rule_label(ref, label):
-    assert ref.label() == label
-    assert set(ref.to_dict()) == {"index", "id", "ref", "description"}
-
-
-# -- zone settings -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("d", [
-    {"plann": "free"}, {"plan": "gold"}, {"browser_cache_ttl": "4h"},
-    {"browser_cache_ttl": -1}, {"origin_cache_control": "yes"}, {"ssl_mode": "tls"},
-    {"uncacheable_ports": 8443}, {"uncacheable_ports": [0]}, {"clock": "yesterday"},
-    {"query_string_sort": 1}, [], "enterprise",
-])
-def test_zone_rejects_bad_settings(d):
-    with pytest.raises(RuleLangError):
-        Zone.from_dict(d)
-
-
-def test_zone_aliases_and_defaults():
-    zone = Zone.from_dict({"caching_level": "simplified", "ssl_mode": "Full_Strict",
-                           "uncacheable_ports": [8080], "clock": 0})
-    assert (zone.caching_level, zone.ssl_mode) == ("ignore_query_string", "strict")
-    assert zone.uncacheable_ports == frozenset({8080}) and zone.clock.year == 1970
-    assert Zone.from_dict(None) == Zone() and Zone().default_occ is False
 
 
 # -- robustness ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Review scenarios for the cache decision model, run end to end through the Engine.
+"""Scenarios of the cache decision model beyond the worked examples, run end to end through
+the Engine.
 
 Every expected value below was worked out by hand from cache-phases §4 (sentence by
 sentence), its tables and project decisions; none of these scenarios is one of the

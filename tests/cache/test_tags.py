@@ -69,3 +69,48 @@ def test_normalized_tags_are_printable_unique_and_never_raise(fields):
     tags = parse_cache_tag_header(fields, [])
     assert len({t.lower() for t in tags}) == len(tags)
     assert all(t and all(0x21 <= ord(c) <= 0x7E and c != "," for c in t) for t in tags)
+
+
+# -- the 16 KB limit (§4.15, PD-26) ------------------------------------------------------
+
+def test_tag_ending_exactly_at_16384_bytes_is_kept_despite_trailing_blank():
+    # The tag occupies bytes 0..16383: entirely within the first 16,384 bytes.
+    notes: list[str] = []
+    tags = parse_cache_tag_header(["x" * 16384 + " ,y"], notes)
+    assert tags == ["x" * 16384]
+
+
+def test_tag_crossing_16384_bytes_is_dropped_with_those_after_it():
+    notes: list[str] = []
+    tags = parse_cache_tag_header(["a," + "x" * 16383 + ",b"], notes)  # x ends at 16385
+    assert tags == ["a"]
+    assert any("16384" in n for n in notes)
+
+
+def test_tag_limit_counts_the_joined_fields():
+    # two fields joined with "," (one byte): 8191 + 1 + 8192 = 16384 bytes exactly
+    tags = parse_cache_tag_header(["a" * 8191, "b" * 8192, "c"], [])
+    assert tags == ["a" * 8191, "b" * 8192]
+
+
+def test_rule_tags_are_not_limited_to_16kb():
+    big = [f"t{i:05d}" for i in range(4000)]   # 4000 * 7 bytes > 16 KB
+    assert normalize_tags([",".join(big)], "rule", []) == big
+
+
+@given(st.lists(st.text(alphabet="aAbB ,\t-x\u00e9", max_size=8), max_size=8))
+def test_tag_normalization_is_idempotent(values):
+    once = normalize_tags(values, "rule", [])
+    assert normalize_tags(once, "rule", []) == once
+    assert len({t.lower() for t in once}) == len(once)
+    assert all(t and all(0x21 <= ord(c) <= 0x7E for c in t) for t in once)
+
+
+@pytest.mark.parametrize("current, operation, tags, expected", [
+    (["A", "b"], "add", ["a", "c", "C"], ["A", "b", "c"]),
+    (["A", "b"], "remove", ["B"], ["A"]),
+    (["A", "b"], "set", ["x", "X"], ["x"]),
+    ([], "remove", ["x"], []),
+])
+def test_tag_operations(current, operation, tags, expected):
+    assert apply_tag_operation(current, operation, tags) == expected

@@ -1,9 +1,6 @@
 """``--rules PATH ...`` as interfaces.md §3 writes it: one flag, several paths."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from support.paths import CASES as CASE_DIR
@@ -42,16 +39,3 @@ def test_eval_with_several_paths_after_one_flag(capsys):
     assert code == 0
     first = json.loads(lines[0])
     assert first["matched"]["http_response_cache_settings"]  # both phases were loaded
-
-
-def test_trace_with_several_paths_in_a_subprocess():
-    exe = Path(sys.executable).parent / "rulelang"
-    result = subprocess.run(
-        [str(exe), "trace", "--rules", str(EXAMPLE / "cache-rules.json"),
-         str(EXAMPLE / "cache-response-rules.json"), "https://www.example.com/static/a.css",
-         "--status", "200", "--format", "json"], capture_output=True, text=True, timeout=60,
-        check=False)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
-    assert out["sample"] == "https://www.example.com/static/a.css"
-    assert out["matched"]["http_request_cache_settings"][0]["ref"] == "static_assets"

@@ -3,18 +3,12 @@ shows (the lines elided with `…` aside) must appear, in order, in what the com
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from support.cli import BAD_RULES
+from support.cli import BAD_RULES, run
 from support.paths import ROOT
-
-RULELANG = Path(sys.executable).parent / "rulelang"
 
 #: The files the examples name, besides the corpus.
 FIXTURES = {
@@ -58,11 +52,8 @@ def test_the_documented_output_is_what_the_command_prints(tmp_path, command, sho
     (tmp_path / "corpus").symlink_to(ROOT / "corpus")
     for name, text in FIXTURES.items():
         (tmp_path / name).write_text(text, "utf-8")
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
-    env.pop("FORCE_COLOR", None)
     args = shlex.split(command)
-    result = subprocess.run([str(RULELANG), *args[1:]], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = run(*args[1:], cwd=tmp_path)
     actual = [_normal(line) for line in (result.stdout + result.stderr).splitlines()]
     assert "Traceback" not in result.stderr
     position = 0
@@ -85,9 +76,7 @@ def test_the_report_of_testing_rules_md_is_real(tmp_path):
     report = re.search(r"```\n\$ rulelang test cases.yaml\n(.*?)```", section, re.DOTALL).group(1)
     (tmp_path / "corpus").symlink_to(ROOT / "corpus")
     (tmp_path / "cases.yaml").write_text(case_file, "utf-8")
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
-    result = subprocess.run([str(RULELANG), "test", "cases.yaml"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = run("test", "cases.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert [_normal(x) for x in result.stdout.splitlines()] == \
         [_normal(x) for x in report.splitlines()]

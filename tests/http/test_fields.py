@@ -10,31 +10,13 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fields import E, check, rows, value
 
 from rulelang.errors import RuleLangError
 from rulelang.http.fields import extract_all, field_reader
 from rulelang.http.messages import Request, Response
 from rulelang.schema import catalogue as schema
-from rulelang.schema.values import MISSING, to_python
-
-
-def value(name, request, response=None):
-    return to_python(field_reader(name)(request, response))
-
-
-def check(req_kwargs, expected, response=None):
-    req = Request(**req_kwargs)
-    resp = None if response is None else Response(**response)
-    got = {name: value(name, req, resp) for name in expected}
-    assert got == expected
-
-
-def rows(table):
-    return pytest.mark.parametrize("req,expected", table, ids=[str(i) for i in range(len(table))])
-
-
-E = "https://example.com"
-
+from rulelang.schema.values import MISSING
 
 # --------------------------------------------------------------------------- path family
 
@@ -286,6 +268,7 @@ def test_timestamp_defaults_to_the_clock_at_construction(monkeypatch):
 
 
 # --------------------------------------------------------------------------- ip and supplied fields
+# (supplied fields overriding derived values: test_field_overrides.py)
 
 @rows([
     ({"client_ip": "203.0.113.7"}, {"ip.src": ipaddress.ip_address("203.0.113.7")}),
@@ -310,42 +293,6 @@ def test_timestamp_defaults_to_the_clock_at_construction(monkeypatch):
 ])
 def test_ip_and_supplied_fields(req, expected):
     check(req, expected)
-
-
-@rows([
-    ({"url": E + "/a.jpg?x", "fields": {"http.request.uri.path": "/over.PNG"}},
-     {"http.request.uri.path": "/over.PNG", "http.request.uri": "/over.PNG?x",
-      "http.request.uri.path.extension": "png", "raw.http.request.uri.path": "/a.jpg"}),
-    ({"url": E + "/x", "fields": {"http.host": "h.example"}},
-     {"http.request.full_uri": "https://h.example/x", "http.host": "h.example"}),
-    ({"url": "http://e.com/", "fields": {"ssl": True, "cf.edge.server_port": 8443}},
-     {"ssl": True, "cf.edge.server_port": 8443}),
-    ({"url": E + "/?a=1", "fields": {"http.request.uri.query": "b=2"}},
-     {"http.request.uri.args": {"b": ["2"]}, "raw.http.request.uri.args": {"a": ["1"]}}),
-    ({"headers": {"Cookie": "a=1"}, "fields": {"http.request.cookies": {"z": ["9"]}}},
-     {"http.request.cookies": {"z": ["9"]}, "http.cookie": "a=1"}),
-    ({"headers": {"Accept-Language": "de"},
-      "fields": {"http.request.accepted_languages": ["fr"]}},
-     {"http.request.accepted_languages": ["fr"]}),
-])
-def test_fields_override_derived_values(req, expected):
-    check(req, expected)
-
-
-@pytest.mark.parametrize("fields,message", [
-    ({"ip.src.countyr": "GB"}, "did you mean 'ip.src.country'"),
-    ({"ip.src.asnum": "13335"}, "expected a value of type Int"),
-    ({"ip.src.asnum": True}, "expected a value of type Int"),
-    ({"ip.src.asnum": 2 ** 63}, "64-bit"),
-    ({"ip.src": "not-an-ip"}, "not an IPv4 or IPv6"),
-    ({"http.request.cookies": {"a": "1"}}, "Array<String>"),
-    ({"cf.client.bot": 1}, "Bool"),
-    ({"cf.response.1xxx_code": 1}, "not available in the cache phases"),
-    ({1: "x"}, "field names must be strings"),
-])
-def test_supplied_fields_are_type_checked(fields, message):
-    with pytest.raises(RuleLangError, match=message):
-        Request(fields=fields)
 
 
 # --------------------------------------------------------------------------- response

@@ -5,6 +5,8 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fields import E
+from support.fields import value_text as value
 
 import rulelang
 from rulelang.errors import RuleLangError
@@ -158,3 +160,35 @@ def test_arbitrary_request_dicts_raise_only_rulelang_errors(d):
 def test_empty_values_of_the_wrong_type_are_still_errors(kwargs, message):
     with pytest.raises(RuleLangError, match=message):
         Request(**kwargs)
+
+
+# --------------------------------------------------------------------------- header names and ports
+
+@pytest.mark.parametrize("headers", [
+    {"a\nb": "1"},
+    [["a\nb", "1"]],
+    {"X": "1", "a\nb": "2"},
+    [("X", "1"), ("Y\n", "2")],
+])
+def test_a_header_name_with_a_newline_is_refused(headers):
+    with pytest.raises(RuleLangError, match="is not a valid header name"):
+        Request(url=E, headers=headers)
+    with pytest.raises(RuleLangError, match="is not a valid header name"):
+        Response(200, headers)
+
+
+@pytest.mark.parametrize("url,message", [
+    ("https://e.com:65536/", r"port 65536 is out of range"),
+    ("https://e.com:000000/", r"port 000000 is out of range"),
+    ("https://e.com:-1/", r"no valid host"),
+])
+def test_ports_outside_the_port_range_are_refused(url, message):
+    with pytest.raises(RuleLangError, match=message):
+        Request(url=url)
+
+
+def test_highest_port_and_leading_zeros():
+    assert value("cf.edge.server_port", Request(url="http://e.com:65535/")) == 65535
+    req = Request(url="http://e.com:08080/")
+    assert value("cf.edge.server_port", req) == 8080
+    assert value("http.host", req) == "e.com:08080"

@@ -252,3 +252,76 @@ def test_sample_from_dict_errors(d, message):
 def test_har_http_versions(version, expected):
     d, _ = har_entry_to_dict({"request": {"url": "http://e/", "httpVersion": version}}, 0)
     assert d["request"].get("fields", {}).get("http.request.version") == expected
+
+
+# --------------------------------------------------------------------------- bad samples name file, sample and line
+
+
+@pytest.mark.parametrize("name,text,message", [
+    ("a.json", "[\n" + json.dumps(GOOD) + ',\n{"name": "n2", "request": {"url": tru}}\n]',
+     r"a.json:3: sample 1: invalid JSON"),
+    ("a.json", "[\n" + json.dumps(GOOD) + ",\n", r"a.json:3: sample 1: expected a JSON value"),
+    ("a.json", "[" + json.dumps(GOOD) + ", 5]",
+     r"a.json:1: sample 1: a sample must be a JSON object"),
+    ("a.json", "[\n" + json.dumps(GOOD) + ',\n{"name": "n2", "request": {"url": "ftp://x/"}}]',
+     r"a.json:3: sample 1 \('n2'\): request url: scheme 'ftp'"),
+    ("a.jsonl", json.dumps(GOOD) + '\n\n{"name": "b", "request": {"url": 5}}\n',
+     r"a.jsonl:3: sample 1 \('b'\): request url: expected a string"),
+    ("a.jsonl", json.dumps(GOOD) + "\nnope\n", r"a.jsonl:2: sample 1: invalid JSON"),
+    ("c.har", ('{"log": {"entries": [\n{"request": {"url": "https://e.com/", "cookies": '
+              '[{"name": 1, "value": {}}]}}]}}'),
+     r"c.har:2: sample 0: .*cookies\[0\]: 'name' and 'value' must be strings"),
+    ("c.har", ('{"log": {"entries": [\n{"request": {"url": "https://e.com/", "queryString": '
+              '[{"name": "q", "value": null}]}}]}}'),
+     r"c.har:2: sample 0: .*queryString\[0\]: 'name' and 'value' must be strings"),
+    ("c.har", ('{"log": {"entries": [{"request": {"url": "https://e.com/"}},\n{"request": '
+              '{"url": "https://e.com/", "method": "G T"}}]}}'),
+     r"c.har:2: sample 1 \('entries\[1\] G T https://e.com/'\): request method"),
+    ("c.har", '{"log": {"entries": [{"request": {"url": "https://e.com/"}},\n{"request": ',
+     r"c.har:2: sample 1: .*truncated"),
+])
+def test_every_bad_sample_names_file_sample_and_line(tmp_path, name, text, message):
+    path = write(tmp_path, name, text)
+    with pytest.raises(RuleLangError, match=message):
+        list(iter_samples(path))
+
+
+def test_json_lines_go_on_past_bad_lines_and_collect_each(tmp_path):
+    lines = [json.dumps(GOOD), "{", json.dumps({"request": {"url": "x"}}), "",
+             json.dumps({"name": "h", "request": {"url": "https://e.com/",
+                                                  "headers": {"a\nb": "1"}}}),
+             json.dumps(GOOD)]
+    path = write(tmp_path, "m.jsonl", "\n".join(lines) + "\n")
+    errors = []
+    samples = list(iter_samples(path, errors))
+    assert [(s.index, s.line) for s in samples] == [(0, 1), (4, 6)]
+    assert len(errors) == 3
+    assert [str(e).removeprefix(f"{path}:").split(": ")[:2] for e in errors] == [
+        ["2", "sample 1"], ["3", "sample 2"], ["5", "sample 3 ('h')"]]
+
+
+def test_json_lines_with_a_first_line_longer_than_the_read_chunk(tmp_path):
+    """A .json file of JSON Lines whose first sample is bigger than one read chunk is
+    still JSON Lines (it used to be taken for a HAR capture)."""
+    big = {"name": "big", "request": {"url": "https://e.com/", "headers": {"X": "a" * 70000}}}
+    path = write(tmp_path, "big.json", json.dumps(big) + "\n" + json.dumps(GOOD) + "\n")
+    assert [(s.name, s.line) for s in iter_samples(path)] == [("big", 1), ("ok", 2)]
+
+
+def test_a_broken_first_line_of_json_lines_is_one_bad_sample(tmp_path):
+    path = write(tmp_path, "b.json", '\n{"name": "x", "request": \n' + json.dumps(GOOD) + "\n")
+    errors = []
+    assert [(s.index, s.line) for s in iter_samples(path, errors)] == [(1, 3)]
+    assert len(errors) == 1 and f"{path}:2: sample 0: truncated JSON" in str(errors[0])
+
+
+@pytest.mark.parametrize("text", [
+    '{\n  "log": {\n    "entries": [{"request": {"url": "https://e.com/"}}]\n  }\n}',
+    '{"log": {"entries": [\n{"request": {"url": "https://e.com/"}}]}}',
+    json.dumps({"log": {"entries": [{"request": {"url": "https://e.com/",
+                                                 "headers": [{"name": "X",
+                                                              "value": "a" * 70000}]}}]}}),
+])
+def test_har_captures_are_recognised_without_the_har_suffix(tmp_path, text):
+    (sample,) = iter_samples(write(tmp_path, "capture.json", text))
+    assert sample.name == "entries[0] GET https://e.com/"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import octorules_wirefilter
 import pytest
 from support.paths import EXPRESSIONS
 
@@ -160,13 +161,12 @@ def _known(ours: str | None, source: str, oracle_error: str | None) -> str | Non
 
 @pytest.mark.parametrize("case", VALID + INVALID, ids=str)
 def test_same_verdict_as_cloudflares_parser(case):
-    wirefilter = pytest.importorskip("octorules_wirefilter")
     try:
         compile_expression(case.source, phase=case.phase, lists=LISTS)
         ours = None
     except ExpressionError as e:
         ours = e.diagnostics[0].code
-    result = wirefilter.parse_expression(case.source)
+    result = octorules_wirefilter.parse_expression(case.source)
     oracle_error = result.get("error")
     if (ours is None) == (oracle_error is None):
         return

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 
+import octorules_wirefilter as wf
 import pytest
 from support.expression_gen import Gen
 
@@ -28,10 +29,9 @@ from rulelang.errors import ExpressionError
 from rulelang.language import checker
 from rulelang.language.parser import parse
 
-wf = pytest.importorskip("octorules_wirefilter")
-
 PHASE = "http_response_cache_settings"
 LISTS = {"x": [], "my_list": [], "cf.open_proxies": [], "a1": [], "a.b": [], "a_b": []}
+
 
 # ------------------------------------------------------------------ verdicts
 

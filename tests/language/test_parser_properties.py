@@ -1,6 +1,7 @@
 """Properties of the parser and the printer (hypothesis)."""
 
-import time
+
+import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,17 +51,6 @@ def _parse_or_error(text, **kw):
         for d in err.diagnostics:
             assert d.line >= 1 and d.column >= 1
             assert (d.end_line, d.end_column) >= (d.line, d.column)
-
-
-def test_ten_thousand_nested_parentheses_fail_fast():
-    start = time.perf_counter()
-    try:
-        parse("(" * 10_000 + "ssl" + ")" * 10_000)
-    except ExpressionError as err:
-        assert "RL402" in {d.code for d in err.diagnostics}
-    else:
-        raise AssertionError("accepted 10,000 nested parentheses")
-    assert time.perf_counter() - start < 1
 
 
 # --------------------------------------------------------------------------- random trees
@@ -179,3 +169,16 @@ def test_printed_random_trees_parse_back_to_the_same_tree(tree):
 def test_printing_is_idempotent(tree):
     text = to_source(tree)
     assert to_source(parse(text)) == text
+
+
+# --------------------------------------------------------------------------- random text
+
+def test_only_expression_error_escapes_random_text():
+    r = random.Random(5)
+    alphabet = list('()[]{}"\\\',$*!=<>&|^~#-.:/rx0a9 \t\n\r\u00a0\x00é') + ["and", "not", "eq"]
+    for _ in range(3000):
+        text = "".join(r.choice(alphabet) for _ in range(r.randint(0, 40)))
+        try:
+            parse(text)
+        except ExpressionError:
+            pass

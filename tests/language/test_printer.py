@@ -1,8 +1,11 @@
 """rulelang.printer.to_source: canonical text that parses back to the same tree."""
 
+
 import pytest
+from support.expression_gen import Gen
 from support.syntax_corpus import VALID
 
+from rulelang.errors import ExpressionError
 from rulelang.language import nodes as n
 from rulelang.language.parser import parse
 from rulelang.language.printer import to_source
@@ -67,3 +70,20 @@ def test_corpus_round_trips(text):
 def test_hand_built_trees_get_the_parentheses_they_need(tree, text):
     assert to_source(tree) == text
     parse(text)
+
+
+def test_printer_round_trips_everything_the_parser_accepts():
+    accepted = 0
+    for seed in range(6):
+        gen = Gen(2000 + seed)
+        for _ in range(400):
+            text = gen.expression()
+            try:
+                tree = parse(text)
+            except ExpressionError:
+                continue
+            accepted += 1
+            printed = to_source(tree)
+            assert parse(printed) == tree, (text, printed)
+            assert to_source(parse(printed)) == printed
+    assert accepted > 500

@@ -1,4 +1,4 @@
-"""Review of the rules file formats (interfaces.md §3, cache-phases.md §1.4): the same
+"""The rules file formats (interfaces.md §3, cache-phases.md §1.4): the same
 rule set written as JSON, API envelope, YAML, Terraform v4 blocks and v5 attributes
 loads to the same rules, and every problem is placed at the same member in each."""
 
@@ -232,33 +232,6 @@ def test_terraform_v5_response_resource_hyphenates_directives(tmp_path):
     assert [r.phase for r in both] == [REQ, RESP]
     rs = load_ruleset(path, "response")
     assert _content(rs) == _content(load_ruleset({"phase": RESP, "rules": RESPONSE_RULES}))
-
-
-def test_terraform_file_without_a_ruleset_resource(tmp_path):
-    path = _write(tmp_path, "zone.tf", 'resource "cloudflare_zone" "z" {\n  zone = "a"\n}\n')
-    with pytest.raises(RulesetError) as info:
-        load_ruleset(path, "request")
-    assert [d.code for d in info.value.diagnostics] == ["RS007"]
-
-
-@pytest.mark.parametrize("value", ['"${var.x}"', "var.ttl", 'lower("A")'])
-def test_terraform_values_needing_terraform_are_rs008(value, tmp_path):
-    text = ('resource "cloudflare_ruleset" "r" {\n  phase = "http_request_cache_settings"\n'
-            f'  rules {{\n    expression = {value}\n    action = "set_cache_settings"\n'
-            '    action_parameters {\n      cache = true\n    }\n  }\n}\n')
-    with pytest.raises(RulesetError) as info:
-        load_ruleset(_write(tmp_path, "r.tf", text))
-    (d,) = info.value.diagnostics
-    assert (d.code, d.location.line) == ("RS008", 4)
-
-
-def test_terraform_attribute_given_twice_is_warned(tmp_path):
-    text = ('resource "cloudflare_ruleset" "r" {\n  phase = "http_request_cache_settings"\n'
-            '  name = "a"\n  name = "b"\n}\n')
-    rs = load_ruleset(_write(tmp_path, "r.tf", text))
-    assert rs.name == "b"
-    assert [(d.code, d.location.line, d.location.column) for d in rs.diagnostics] == \
-        [("RS009", 4, 3)]
 
 
 # ----------------------------------------------------------------------------- positions

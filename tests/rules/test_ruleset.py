@@ -133,66 +133,11 @@ def test_envelope_holding_a_list_of_rule_sets():
     assert info.value.diagnostics[0].code == "RS007"
 
 
-def test_terraform_file_with_several_resources(tmp_path):
-    text = (CORPUS / "request.v4.tf").read_text() + (CORPUS / "response.v5.tf").read_text()
-    path = tmp_path / "both.tf"
-    path.write_text(text)
-    assert [r.phase for r in load_rulesets(path)] == [REQ, RESP]
-    assert load_ruleset(path, "response").phase == RESP
-    assert len(Engine([path]).rulesets) == 2
-    with pytest.raises(RulesetError):
-        load_ruleset(path)
-
-
 def test_yaml_with_several_documents(tmp_path):
     path = tmp_path / "both.yaml"
     path.write_text((CORPUS / "request.yaml").read_text() + "\n---\n"
                     + (CORPUS / "response.yaml").read_text())
     assert [r.phase for r in load_rulesets(path)] == [REQ, RESP]
-
-
-def test_terraform_directive_names_are_hyphenated_and_positions_follow():
-    rs = load_ruleset(CORPUS / "response.v4.tf")
-    params = rs.rules[1].action_parameters
-    assert list(params) == ["s-maxage", "must-revalidate", "no-cache"]
-
-
-@pytest.mark.parametrize("hcl, expected", [
-    ('"caf\\u00e9"', "café"),
-    ('"a\\"b\\\\c\\td"', 'a"b\\c\td'),
-    ('"$${1}"', "${1}"),
-    ("<<EOT\nline one\nEOT", "line one\n"),
-    ("<<-EOT\n    one\n      two\n    EOT", "one\n  two\n"),
-    ("-5", -5),
-    ("1e3", 1000),
-    ('["a", "b"]', ["a", "b"]),
-])
-def test_terraform_literals(hcl, expected, tmp_path):
-    path = tmp_path / "r.tf"
-    path.write_text('resource "cloudflare_ruleset" "r" {\n  phase = "http_request_cache_settings"\n'
-                    f'  description = {hcl}\n}}\n')
-    from rulelang.rules.terraform import read_terraform
-    doc, = read_terraform(path.read_text(), str(path))
-    assert doc.value["description"] == expected
-
-
-def test_terraform_null_attributes_are_absent():
-    rs = load_ruleset(CORPUS / "request.v5.tf")
-    assert "cookie" not in rs.rules[2].action_parameters["cache_key"]["custom_key"]
-
-
-@pytest.mark.parametrize("legacy, normalized", [
-    ({"include": "*"}, {"include": {"all": True}}),
-    ({"include": ["*"]}, {"include": {"all": True}}),
-    ({"exclude": "*"}, {"exclude": {"all": True}}),
-    ({"exclude": ["utm_source", "fbclid"]}, {"exclude": {"list": ["utm_source", "fbclid"]}}),
-    ({"include": {"list": ["page"]}}, {"include": {"list": ["page"]}}),
-])
-def test_legacy_query_string_forms_are_normalized(legacy, normalized):
-    rs = load_ruleset({"phase": REQ, "rules": [
-        {"expression": "true", "action": "set_cache_settings",
-         "action_parameters": {"cache_key": {"custom_key": {"query_string": legacy}}}}]})
-    assert rs.rules[0].action_parameters["cache_key"]["custom_key"]["query_string"] == normalized
 
 
 def test_expression_warnings_are_kept_with_their_place():
@@ -279,29 +224,3 @@ def test_arbitrary_text_files_load_or_raise_ruleset_error(tmp_path_factory, text
         load_ruleset(path, "request")
     except RulesetError as exc:
         assert exc.diagnostics
-
-
-def test_terraform_variables_in_attributes_rulelang_never_reads_are_fine(tmp_path):
-    path = tmp_path / "cache.tf"
-    path.write_text('''variable "zone_id" {}
-resource "cloudflare_ruleset" "cache" {
-  zone_id = var.zone_id
-  name    = var.ruleset_name
-  kind    = "zone"
-  phase   = "http_request_cache_settings"
-  rules {
-    ref        = "static"
-    expression = "starts_with(http.request.uri.path, \\"/static/\\")"
-    action     = "set_cache_settings"
-    action_parameters {
-      cache = true
-    }
-  }
-}
-''')
-    (rs,) = load_rulesets(path)
-    assert [r.ref for r in rs.rules] == ["static"]
-    path.write_text(path.read_text().replace("cache = true", "cache = var.cache"))
-    with pytest.raises(RulesetError) as info:
-        load_rulesets(path)
-    assert info.value.diagnostics[0].code == "RS008"

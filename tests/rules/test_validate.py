@@ -1,26 +1,21 @@
-"""Action parameter validation (cache-phases §2): what is accepted, how it is
-normalised, and that every problem of a rule is reported with its place."""
+"""Action parameter validation (cache-phases §2): what is accepted, how it is normalised
+(integral numbers, tags, the legacy query_string spellings of PD-29 f), and that every
+problem of a rule is reported with its place."""
 
 from __future__ import annotations
 
 import pytest
+from support.rulesets import (
+    CC,
+    REQ,
+    RESP,
+    collect,
+    custom_key,
+    one_rule,
+)
 
 from rulelang.rules.ruleset import load_ruleset
-from rulelang.rules.validate import DIRECTIVES, validate_action
-
-REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
-
-
-def _collect(phase: str, action: str, params: dict, plan: str | None = None):
-    found: list[tuple[str, str]] = []
-
-    def report(code, path, message, hint="", key=False):
-        assert message
-        found.append((code, ".".join(str(p) for p in path)))
-
-    normalized = validate_action(phase, action, params, ("p",), report, plan)
-    return found, normalized
-
+from rulelang.rules.validate import DIRECTIVES
 
 VALID_REQUEST = [
     {"cache": True},
@@ -70,41 +65,20 @@ VALID_RESPONSE = [
 
 @pytest.mark.parametrize("params", VALID_REQUEST)
 def test_valid_request_parameters_are_accepted(params):
-    assert _collect(REQ, "set_cache_settings", params)[0] == []
+    assert collect(REQ, "set_cache_settings", params)[0] == []
     load_ruleset({"phase": REQ, "rules": [{"expression": "true", "action": "set_cache_settings",
                                            "action_parameters": params}]}, plan="enterprise")
 
 
 @pytest.mark.parametrize("action, params", VALID_RESPONSE)
 def test_valid_response_parameters_are_accepted(action, params):
-    assert _collect(RESP, action, params)[0] == []
+    assert collect(RESP, action, params)[0] == []
     load_ruleset({"phase": RESP, "rules": [{"expression": "true", "action": action,
                                             "action_parameters": params}]})
 
 
-@pytest.mark.parametrize("params", [
-    {"cache": True}, {"edge_ttl": {"mode": "override_origin", "default": 7200}},
-    {"cache_key": {"custom_key": {"query_string": {"exclude": {"all": True}}}}},
-    {"cache_key": {"custom_key": {"query_string": {"exclude": "*"}}}},
-    {"browser_ttl": {"mode": "override_origin", "default": 1}},
-])
-def test_free_plan_features(params):
-    assert _collect(REQ, "set_cache_settings", params, plan="free")[0] == []
-
-
-@pytest.mark.parametrize("plan, default, ok", [
-    ("free", 7199, False), ("free", 7200, True), ("pro", 3599, False), ("pro", 3600, True),
-    ("business", 1, True), ("enterprise", 1, True), (None, 0, False),
-])
-def test_edge_ttl_plan_minimum(plan, default, ok):
-    found, _ = _collect(REQ, "set_cache_settings",
-                        {"edge_ttl": {"mode": "override_origin", "default": default}}, plan)
-    assert (found == []) is ok
-    assert all(code == "RS313" for code, _ in found)
-
-
 def test_integral_floats_and_tags_are_normalised():
-    _, out = _collect(REQ, "set_cache_settings",
+    _, out = collect(REQ, "set_cache_settings",
                       {"edge_ttl": {"mode": "override_origin", "default": 60.0,
                                     "status_code_ttl": [{"status_code": 200.0, "value": 5.0}]},
                        "read_timeout": 30.0})
@@ -112,12 +86,12 @@ def test_integral_floats_and_tags_are_normalised():
                                 "status_code_ttl": [{"status_code": 200, "value": 5}]},
                    "read_timeout": 30}
     assert type(out["read_timeout"]) is int
-    _, tags = _collect(RESP, "set_cache_tags", {"operation": "add", "values": [" a ", "b"]})
+    _, tags = collect(RESP, "set_cache_tags", {"operation": "add", "values": [" a ", "b"]})
     assert tags["values"] == ["a", "b"]
 
 
 def test_every_problem_of_one_rule_is_reported():
-    found, _ = _collect(REQ, "set_cache_settings", {
+    found, _ = collect(REQ, "set_cache_settings", {
         "cache": "yes", "edge_ttl": {"mode": "override_origin", "default": 0},
         "browser_ttl": {"default": 5}, "cache_reserve": {"enabled": True},
         "read_timeout": -1, "bogus": 1})
@@ -127,19 +101,43 @@ def test_every_problem_of_one_rule_is_reported():
         ("RS325", "p.read_timeout"), ("RS301", "p.bogus")])
 
 
-@pytest.mark.parametrize("plan, count", [("free", 0), ("pro", 0), ("business", 0)])
-def test_plan_gating_only_with_a_plan(plan, count):
-    params = {"origin_cache_control": True}
-    assert len(_collect(REQ, "set_cache_settings", params)[0]) == count
-    assert [c for c, _ in _collect(REQ, "set_cache_settings", params, plan)[0]] == ["RS327"]
+# ----------------------------------------------------------------------------- normalisation
+
+@pytest.mark.parametrize("given, normalized", [
+    ({"include": "*"}, {"include": {"all": True}}),
+    ({"exclude": "*"}, {"exclude": {"all": True}}),
+    ({"include": ["*"]}, {"include": {"all": True}}),
+    ({"exclude": ["*"]}, {"exclude": {"all": True}}),
+    ({"include": {"list": ["*"]}}, {"include": {"all": True}}),
+    ({"include": ["page", "lang"]}, {"include": {"list": ["page", "lang"]}}),
+    ({"exclude": ["utm_source"]}, {"exclude": {"list": ["utm_source"]}}),
+    ({"exclude": {"all": True}}, {"exclude": {"all": True}}),
+])
+def test_pd29f_query_string_spellings(given, normalized):
+    rs = load_ruleset(one_rule(custom_key(query_string=given)))
+    assert rs.rules[0].action_parameters["cache_key"]["custom_key"]["query_string"] == \
+        normalized
 
 
-@pytest.mark.parametrize("limit, plan", [(10, "free"), (25, "pro"), (50, "business"),
-                                         (300, "enterprise"), (300, None)])
-def test_rule_limits_count_disabled_rules(limit, plan):
-    rule = {"expression": "true", "action": "set_cache_settings",
-            "action_parameters": {"cache": True}, "enabled": False}
-    load_ruleset({"phase": REQ, "rules": [rule] * limit}, plan=plan)
-    with pytest.raises(Exception) as info:
-        load_ruleset({"phase": REQ, "rules": [rule] * (limit + 1)}, plan=plan)
-    assert [d.code for d in info.value.diagnostics] == ["RS102"]
+def test_integral_numbers_are_normalised_to_int():
+    rs = load_ruleset(one_rule({"max-age": {"operation": "set", "value": 60.0},
+                             "s-maxage": {"operation": "set", "value": 1e3,
+                                          "cloudflare_only": True}}, RESP, CC))
+    params = rs.rules[0].action_parameters
+    assert params == {"max-age": {"operation": "set", "value": 60},
+                      "s-maxage": {"operation": "set", "value": 1000, "cloudflare_only": True}}
+    assert all(type(e["value"]) is int for e in params.values())
+
+
+@pytest.mark.parametrize("legacy, normalized", [
+    ({"include": "*"}, {"include": {"all": True}}),
+    ({"include": ["*"]}, {"include": {"all": True}}),
+    ({"exclude": "*"}, {"exclude": {"all": True}}),
+    ({"exclude": ["utm_source", "fbclid"]}, {"exclude": {"list": ["utm_source", "fbclid"]}}),
+    ({"include": {"list": ["page"]}}, {"include": {"list": ["page"]}}),
+])
+def test_legacy_query_string_forms_are_normalized(legacy, normalized):
+    rs = load_ruleset({"phase": REQ, "rules": [
+        {"expression": "true", "action": "set_cache_settings",
+         "action_parameters": {"cache_key": {"custom_key": {"query_string": legacy}}}}]})
+    assert rs.rules[0].action_parameters["cache_key"]["custom_key"]["query_string"] == normalized

@@ -3,8 +3,8 @@
 The decision model receives stacked settings from the phase engine.  To run the
 worked examples of cache-phases §5.2 without the engine, this module stacks
 matching rules per setting unit (PD-06) and matches expressions with
-``rulelang.compile_expression`` when it works, else with a tiny reference
-evaluator of the few expression forms the vectors use.  Nothing here is used by
+``rulelang.compile_expression``; a tiny reference evaluator of the few expression
+forms the vectors use is checked against the compiler.  Nothing here is used by
 the code under test.
 """
 
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from rulelang.cache.decision import ResponseAction, RuleRef, decide
 from rulelang.cache.zone import Zone
 from rulelang.http.messages import Request, Response
+from rulelang.language.expression import compile_expression
 from support.paths import DECISION
 
 CORPUS = DECISION
@@ -242,12 +243,7 @@ def reference_expression(source: str) -> _Reference:
 
 
 def compile_rule_expression(source: str, phase: str, expect: str = "bool"):
-    """``rulelang.compile_expression``; the reference evaluator only when the
-    compiler cannot be imported (compile errors are not hidden)."""
-    try:
-        from rulelang.language.expression import compile_expression
-    except ImportError:  # pragma: no cover - before the core exists
-        return _Reference(source)
+    """``rulelang.compile_expression`` (a broken import fails the test, never hides it)."""
     return compile_expression(source, phase=phase, expect=expect)
 
 

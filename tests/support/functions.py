@@ -29,3 +29,8 @@ def call(name: str, *args: object) -> object:
     literals = [arg if params[min(i, len(params) - 1)].kind == "literal" else NOT_LITERAL
                 for i, arg in enumerate(args)]
     return bind(name, literals, [_type(a) for a in args])(*args)
+
+
+#: Functions of the catalogue that the cache phases do not offer (binding them is RL204).
+UNAVAILABLE = ["is_jwt_present", "is_jwt_valid", "bit_slice", "sha512", "hmac", "ip_in_range",
+               "hash_in_range", "trim", "trim_start", "trim_end", "wildcard", "contains"]

@@ -38,6 +38,8 @@ _UNSUPPORTED_GROUPS = (("=", "look-ahead"), ("!", "negative look-ahead"),
                        ("<=", "look-behind"), ("<!", "negative look-behind"),
                        (">", "atomic groups"), ("P=", "named backreferences"),
                        ("P>", "recursion"), ("#", "comment groups"), ("|", "branch reset"))
+#: Escapes of control characters: ``\a \f \t \n \r \v``.
+_CONTROL_ESCAPES = {"a": 7, "f": 12, "t": 9, "n": 10, "r": 13, "v": 11}
 _GC_LONG = {
     "letter": "L", "casedletter": "LC", "uppercaseletter": "Lu", "lowercaseletter": "Ll",
     "titlecaseletter": "Lt", "modifierletter": "Lm", "otherletter": "Lo", "mark": "M",
@@ -167,7 +169,7 @@ class Translator:
             return b"(?-i:" + utf8 + b")" if frame.i and not frame.u else utf8
         return b"(?:" + b"".join(b"\\x%02x" % b for b in utf8) + b")"
 
-    def raw_byte(self, frame: _Frame, b: int) -> bytes:
+    def raw_byte(self, b: int) -> bytes:
         if b < 0x80:
             return escape_byte(b)
         if self.utf8:
@@ -385,32 +387,13 @@ class Translator:
             cp, fixed = self.hex_escape(c)
             return ("byte", cp) if fixed and cp < 0x100 else ("char", cp)
         if c in "pP":
-            if self.peek() == "{":
-                end = self.p.find("}", self.pos)
-                if end < 0:
-                    raise self.error("unclosed Unicode class")
-                name = self.p[self.pos + 1:end]
-                self.pos = end + 1
-            else:
-                name = self.peek()
-                if not name:
-                    raise self.error("incomplete Unicode class")
-                self.pos += 1
-            return "unicode", (c, name)
+            return "unicode", (c, self.property_name())
         if c in "dDsSwW":
             return "perl", c
-        simple = {"a": 7, "f": 12, "t": 9, "n": 10, "r": 13, "v": 11}
-        if c in simple:
-            return "char", simple[c]
+        if c in _CONTROL_ESCAPES:
+            return "char", _CONTROL_ESCAPES[c]
         if c in "AzbB<>":
-            if in_class:
-                raise self.error(f"invalid escape sequence \\{c} in a character class")
-            if c in "<>" or (c == "b" and self.p.startswith(
-                    ("{start}", "{end}", "{start-half}", "{end-half}"), self.pos)):
-                raise self.error(
-                    f"the word-boundary assertion \\{c}{'{…}' if c == 'b' else ''} is not "
-                    "supported by rulelang", "known difference (RE2): use \\b")
-            return "assert", "\\" + c
+            return "assert", self.assertion(c, in_class)
         if c == "Z":
             raise self.error("\\Z is not supported", "use \\z for the end of the value")
         if c in _META or (c.isascii() and not c.isalnum() and c not in "<>"):
@@ -419,12 +402,39 @@ class Translator:
                          "escape only punctuation; \\e, \\Q…\\E, \\k, \\C and \\G are "
                          "not supported")
 
+    def property_name(self) -> str:
+        """The name of a Unicode class after ``\\p``/``\\P``: ``{Name}`` or one letter."""
+        if self.peek() == "{":
+            end = self.p.find("}", self.pos)
+            if end < 0:
+                raise self.error("unclosed Unicode class")
+            name = self.p[self.pos + 1:end]
+            self.pos = end + 1
+            return name
+        name = self.peek()
+        if not name:
+            raise self.error("incomplete Unicode class")
+        self.pos += 1
+        return name
+
+    def assertion(self, c: str, in_class: bool) -> str:
+        """The RE2 text of the assertion ``\\c`` (``A z b B``); the engine's ``\\<``, ``\\>``
+        and ``\\b{…}`` are rejected, and no assertion may stand in a class."""
+        if in_class:
+            raise self.error(f"invalid escape sequence \\{c} in a character class")
+        if c in "<>" or (c == "b" and self.p.startswith(
+                ("{start}", "{end}", "{start-half}", "{end-half}"), self.pos)):
+            raise self.error(
+                f"the word-boundary assertion \\{c}{'{…}' if c == 'b' else ''} is not "
+                "supported by rulelang", "known difference (RE2): use \\b")
+        return "\\" + c
+
     def escape(self, frame: _Frame) -> bytes:
         match self.common_escape(False):
             case ("char", cp):
                 return self.literal(frame, cp)
             case ("byte", b):
-                return self.literal(frame, b) if frame.u else self.raw_byte(frame, b)
+                return self.literal(frame, b) if frame.u else self.raw_byte(b)
             case ("assert", text):
                 if text in ("\\b", "\\B") and frame.u:
                     raise self.error(f"Unicode word boundary {text} is not supported",
@@ -432,14 +442,14 @@ class Translator:
                                      f"(?-u:{text}) for an ASCII word boundary")
                 return text.encode()
             case ("unicode", prop):
-                return self.unicode_class(frame, prop, False)
+                return self.unicode_class(frame, prop)
             case ("perl", letter):
                 if frame.u:
                     return self.unicode_perl(letter, False)
                 return self.emit_set(frame, self.perl_set(letter))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def unicode_class(self, frame: _Frame, value: tuple[str, str], in_class: bool) -> bytes:
+    def unicode_class(self, frame: _Frame, value: tuple[str, str]) -> bytes:
         letter, name = value
         if not frame.u:
             raise self.error("Unicode not allowed here",
@@ -621,7 +631,7 @@ class Translator:
             case ("perl", letter):
                 return "set", self.perl_set(letter)
             case ("unicode", prop):
-                self.unicode_class(frame, prop, True)  # raises: not in Unicode mode
+                self.unicode_class(frame, prop)  # raises: not in Unicode mode
         raise AssertionError("unreachable")
 
     def byte_range(self, frame: _Frame) -> int:
@@ -664,16 +674,16 @@ class Translator:
                 raise self.error("nested classes and class set operations are not supported "
                                  "in Unicode mode", "known difference: list the members, or "
                                  "use them outside (?u)")
-            out.append(self.unicode_item(frame, first=True))
+            out.append(self.unicode_item(frame))
             self.skip_space(frame)
             if self.peek() == "-" and self.next_after_dash(frame) not in ("]", "-", ""):
                 self.pos += 1
                 self.skip_space(frame)
-                out.append(b"-" + self.unicode_item(frame, first=False))
+                out.append(b"-" + self.unicode_item(frame))
         body = b"".join(out) + b"]"
         return body
 
-    def unicode_item(self, frame: _Frame, first: bool) -> bytes:
+    def unicode_item(self, frame: _Frame) -> bytes:
         if self.peek() != "\\":
             ch = self.p[self.pos]
             self.pos += 1
@@ -684,7 +694,7 @@ class Translator:
             case ("perl", letter):
                 return self.unicode_perl(letter, True)
             case ("unicode", prop):
-                return self.unicode_class(frame, prop, True)
+                return self.unicode_class(frame, prop)
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -318,3 +318,67 @@ def test_compile_either_succeeds_or_raises_pattern_error(pattern: str) -> None:
         assert exc.code == "RL305"
     else:
         rx.search(b"ab\xc3\xa9")
+
+
+# ----------------------------------------------------------------- byte-level semantics
+
+BYTE_SEMANTICS = [
+    (".", b"\xff", True),                  # . is one byte, any byte but \n
+    ("^.$", b"\xc3\xa9", False),
+    ("^..$", b"\xc3\xa9", True),
+    (".", b"\n", False),
+    ("(?s)^.$", b"\n", True),
+    (r"\w", b"\xc3\xa9", False),            # \w ASCII
+    (r"^\W+$", b"\xc3\xa9", True),
+    (r"\d", "٣".encode(), False),
+    (r"\s", b"\x85", False),
+    (r"\s", b"\xa0", False),
+    ("(?i)k", "\u212a".encode(), False),   # (?i) ASCII-only: no Kelvin sign
+    ("(?i)s", "\u017f".encode(), False),   # no long s
+    ("(?i)^é$", "É".encode(), False),
+    (r"(?i)^\xe9$", b"\xc9", False),
+    (r"(?i)[\xe0-\xef]", b"\xc9", False),
+    ("a$", b"a\n", False),                 # $ only at the very end
+    ("(?m)a$", b"a\n", True),
+    ("(?m)^b", b"a\nb", True),
+    ("^b", b"a\nb", False),
+    (r"\bb", b"\xe9b", True),              # \b is ASCII: \xe9 is not a word byte
+    (r"a\b", b"a\xe9", True),
+    (r"\Ba", b"\xe9a", False),
+    (r"^[^a]$", b"\xff", True),            # negated classes match any byte
+    (r"^\D$", b"\x80", True),
+    ("[[:^alpha:]]", b"\xff", True),
+    (r"\x{ff}", b"\xc3\xbf", True),        # \x{…} is a code point: its UTF-8 bytes
+    (r"^\xff$", b"\xff", True),
+    (r"(?u)^\xff$", b"\xc3\xbf", True),     # in Unicode mode \xff is ÿ
+    ("(?u)^.$", "é".encode(), True),
+    ("(?u)(?i)é", "É".encode(), True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "data", "expected"), BYTE_SEMANTICS)
+def test_byte_level_semantics(pattern: str, data: bytes, expected: bool) -> None:
+    assert compile_regex(pattern).search(data) is expected
+
+
+REPLACE_EDGES = [
+    # (source, regex, replacement, result) — §8.3 regex_replace edge cases
+    (b"abc", "x*", b"-", b"-abc"),          # an empty match at the start
+    (b"abc", "$", b"-", b"abc-"),           # an empty match at the end
+    (b"", "", b"${0}!", b"!"),
+    (b"abc", "b", b"${0}${0}", b"abbc"),
+    (b"abc", "(a)|(b)", b"[${1}|${2}]", b"[a|]bc"),  # group 2 did not take part
+    (b"abc", "(x)?a", b"[${1}]", b"[]bc"),
+    (b"a$b", r"\$", b"$$$$", b"a$$b"),
+    (b"/a/b", "^/(.*)$", b"${1}", b"a/b"),
+    (b"\xff\xfe", ".", b"${0}${0}", b"\xff\xff\xfe"),
+    (b"aaa", "a*?", b"-", b"-aaa"),
+    (b"aaa", "(?U)a*", b"-", b"-aaa"),
+    (b"ab", "(?P<x>a)(?<y>b)", b"${2}${1}", b"ba"),
+]
+
+
+@pytest.mark.parametrize(("source", "pattern", "template", "expected"), REPLACE_EDGES)
+def test_replace_edges(source: bytes, pattern: str, template: bytes, expected: bytes) -> None:
+    rx = compile_regex(pattern)
+    assert rx.replace_first(source, parse_replacement(template, rx.groups)) == expected

@@ -3,18 +3,20 @@
 ``octorules_wirefilter`` parses ``http.host wildcard r###"…"###`` with the engine's
 wildcard rules (escapes ``\\*`` ``\\\\``, no ``**``, at most 10 stars); rulelang must
 give the same verdict for every generated pattern, and match lazily as documented.
+The compiled fast path of a whole-value match agrees with re2's public ``fullmatch``.
 """
 
 from __future__ import annotations
 
 import random
 
+import octorules_wirefilter as wf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rulelang.language.patterns.regex import PatternError
 from rulelang.language.patterns.wildcard import compile_wildcard
-
-wf = pytest.importorskip("octorules_wirefilter")
 
 
 def _engine_accepts(pattern: str) -> bool:
@@ -47,3 +49,15 @@ def test_generated_patterns_have_the_engines_verdict() -> None:
 def test_hand_picked_patterns(pattern: str, valid: bool) -> None:
     assert _engine_accepts(pattern) is valid
     assert _rulelang_accepts(pattern) is valid
+
+
+# ----------------------------------------------------------------- the compiled fast path
+
+WILDCARDS = [b"*", b"", b"/a/*", b"*.example.com/*/page.html", b"A*b", rb"x\*y"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(WILDCARDS), st.booleans(), st.binary(max_size=40))
+def test_wildcard_test_agrees_with_the_public_fullmatch(pattern, case_sensitive, data):
+    wc = compile_wildcard(pattern, case_sensitive=case_sensitive)
+    assert wc.test(data) == (wc._match.fullmatch(data) is not None)
