@@ -101,10 +101,10 @@ def _evaluate_partition(part: tuple[SourceFile, int, int | None, int],
         if raw and raw[-1] == b"":
             raw.pop()
         lines, bad, missing = evaluate_chunk(specs, source, first, raw)
-    pieces = [[[] for _ in range(buckets)] for _ in specs]
+    pieces: list[list[list[Line]]] = [[[] for _ in range(buckets)] for _ in specs]
     for line in lines:
-        for e, decision in enumerate(line.decisions):
-            pieces[e][bucket_of(line.colo, decision.key, buckets)].append(line)
+        for which, decision in enumerate(line.decisions):
+            pieces[which][bucket_of(line.colo, decision.key, buckets)].append(line)
     return {"pieces": pieces, "bad": bad, "missing": missing}
 
 

@@ -75,21 +75,24 @@ class RuleInfo(NamedTuple):
     """A rule as the per-rule summary names it."""
 
     phase: str
-    index: int
+    rule_index: int
     ref: str
 
 
-def _compiled_rules(engine: Any) -> list:
-    return list(engine._request) + list(engine._response)
+def _rule_refs(engine: Any) -> list:
+    """The engine's rule references (the objects its outcomes list as ``matched``), request
+    phase first, in evaluation order.  The engine keeps them in private attributes; this is
+    the one place that reads them."""
+    plan = getattr(engine, "_request_plan", None)
+    request = ([item[1] for item in plan] if plan is not None
+               else [rule.ref for rule in getattr(engine, "_request", ())])
+    return request + [rule.ref for rule in getattr(engine, "_response", ())]
 
 
 def rule_table(engine: Any) -> list[RuleInfo]:
     """Every enabled rule of the engine, request phase first, in evaluation order."""
-    out = []
-    for rule in _compiled_rules(engine):
-        ref = rule.ref
-        out.append(RuleInfo(ref.phase, ref.index, ref.ref or ref.id or ref.label()))
-    return out
+    return [RuleInfo(ref.phase, ref.index, ref.ref or ref.id or ref.label())
+            for ref in _rule_refs(engine)]
 
 
 class Evaluated(NamedTuple):
@@ -140,7 +143,7 @@ def _ordinal_table(engine: Any) -> dict[int, int]:
     if entry is None:
         if len(_ORDINALS) > 16:
             _ORDINALS.clear()
-        entry = (engine, {id(rule.ref): i for i, rule in enumerate(_compiled_rules(engine))})
+        entry = (engine, {id(ref): i for i, ref in enumerate(_rule_refs(engine))})
         _ORDINALS[id(engine)] = entry
     return entry[1]
 
@@ -274,7 +277,7 @@ def evaluate_request(engines: Sequence[Any], item: LogRequest) -> Line:
         raise
     except Exception as exc:  # a defect, reported with the line
         raise RuleLangError(f"evaluation failed: {exc!r}") from exc
-    validators = (None, None)
+    validators: tuple[str | None, str | None] = (None, None)
     if response is not None:
         validators = (_first(response, "etag"), _first(response, "last-modified"))
     return Line(item.timestamp if item.timestamp is not None else 0.0, item.file, item.line,

@@ -111,15 +111,8 @@ def generate(lines: int, seed: int = 1, urls: int = 20000, zipf: float = 1.1
     colos = [c for c, _ in COLOS]
     colo_weights = list(itertools.accumulate(w for _, w in COLOS))
     stored: dict[tuple[str, int], float] = {}
-    # a daily cycle: load at 4 am is a third of the load at 4 pm
-    step = 86400 / max(lines, 1)
-    t = 0.0
     for n in range(lines):
-        phase = math.sin((t / 86400 - 0.42) * 2 * math.pi)
-        t += step * (2 / (1.5 + phase))
-        if t >= 86400:
-            t = 86399.999
-        moment = DAY_START + t + rng.uniform(-0.5, 0.5)
+        moment = DAY_START + _daily(n / max(lines, 1)) + rng.uniform(-0.5, 0.5)
         index = _pick(rng, weights)
         kind, path = pages[index]
         colo = rng.choices(colos, cum_weights=colo_weights)[0]
@@ -160,6 +153,16 @@ def generate(lines: int, seed: int = 1, urls: int = 20000, zipf: float = 1.1
             "ResponseHeaders": headers,
             "Cookies": cookies,
         }
+
+
+def _daily(u: float) -> float:
+    """Seconds into the day of the request at ``u`` (0 ≤ u < 1) of the day's requests: a
+    daily cycle in which the load at night is a third of the load in the afternoon.
+    ``t(u) = D (u + a/2π (sin 2π(u − u0) + sin 2π u0))`` is increasing (a < 1), maps 0 to 0
+    and 1 to D; requests are densest where its slope is smallest."""
+    a, u0 = 0.5, 0.17
+    return 86400 * (u + a / (2 * math.pi) * (math.sin(2 * math.pi * (u - u0))
+                                              + math.sin(2 * math.pi * u0)))
 
 
 def _pick(rng: random.Random, cumulative: list[float]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rulelang.replay.inputs import SourceFile
 from rulelang.replay.pipeline import (
@@ -38,10 +39,12 @@ def replay_local(options: ReplayOptions, sources: Sequence[SourceFile], refs: li
         sorter.add(line)
     simulators = [Simulator(i, options.keep_expired) for i in range(len(options.rule_sets))]
     summaries = [Summary(len(r)) for r in refs]
-    out = tmp = None
+    target = options.per_request
+    out: Any = None
+    tmp: str | None = None
     records: ExternalSorter | None = None
-    if options.per_request:
-        out, tmp = atomic_writer(options.per_request)
+    if target:
+        out, tmp = atomic_writer(target)
         if not in_order:
             records = ExternalSorter(lambda r: r[0], run_size=options.run_size * 4)
     try:
@@ -55,12 +58,12 @@ def replay_local(options: ReplayOptions, sources: Sequence[SourceFile], refs: li
                         records.add((input_key(line), text))
                     else:
                         out.write(text + "\n")
-        if out is not None:
+        if out is not None and tmp is not None and target:
             if records is not None:
                 for _, text in records:
                     out.write(text + "\n")
             out.close()
-            os.replace(tmp, options.per_request)
+            os.replace(tmp, target)
             tmp = None
     finally:
         if out is not None and tmp is not None:

@@ -55,6 +55,7 @@ def chart_svg(all_series: Sequence[Sequence[tuple[int, int, int]]], titles: Sequ
     """An SVG line chart of hit ratio over time, one line a rule set, with the request
     volume shaded behind."""
     import matplotlib
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
 
     matplotlib.rcParams["svg.hashsalt"] = "rulelang-replay"  # stable element ids
@@ -66,7 +67,7 @@ def chart_svg(all_series: Sequence[Sequence[tuple[int, int, int]]], titles: Sequ
         points = _buckets(series, width)
         if not points:
             continue
-        xs = [datetime.fromtimestamp(s, UTC) for s, _, _ in points]
+        xs = date2num([datetime.fromtimestamp(s, UTC) for s, _, _ in points])
         ratios = [100 * h / n if n else 0 for _, n, h in points]
         ax.plot(xs, ratios, color=_COLOURS[i % len(_COLOURS)], linewidth=1.6, label=title,
                 zorder=3)
@@ -81,6 +82,9 @@ def chart_svg(all_series: Sequence[Sequence[tuple[int, int, int]]], titles: Sequ
     ax.patch.set_visible(False)
     ax.grid(True, alpha=0.3)
     ax.set_xlabel("time (UTC)")
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.legend(loc="lower right")
     fig.autofmt_xdate()
     fig.tight_layout()

@@ -68,9 +68,10 @@ class Simulator:
                 cache.sweep(t)
         if not ev.eligible:
             return Result(ev.status or DYNAMIC, None, True, line.size)
-        cache = self.caches.get(line.colo)
-        if cache is None:
-            cache = self.caches[line.colo] = Cache(keep_expired=self.keep_expired)
+        found_cache = self.caches.get(line.colo)
+        if found_cache is None:
+            found_cache = self.caches[line.colo] = Cache(keep_expired=self.keep_expired)
+        cache = found_cache
         found = cache.lookup(ev.key, t)
         if found.status == "HIT" or (found.status == UPDATING and not found.refresh):
             return Result(found.status, found.age, False, 0)
