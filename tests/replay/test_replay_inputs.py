@@ -149,3 +149,19 @@ def test_missing_file_and_directory(tmp_path):
         detect_kind(0, str(tmp_path / "nope.jsonl"))
     with pytest.raises(RuleLangError, match="directory"):
         detect_kind(0, str(tmp_path))
+
+
+def test_a_bad_sample_in_a_json_array_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "samples.json"
+    path.write_text('[{"request": {"url": "https://a.example/x.css"}, "timestamp": 5},\n'
+                    ' {"request": {"url": "nope"}},\n'
+                    ' {"request": {"url": "https://a.example/y.css"}, "timestamp": "soon"},\n'
+                    ' {"request": {"url": "https://a.example/z.css"}}]\n')
+    source = detect_kind(0, str(path))
+    bad: list = []
+    missing: set[str] = set()
+    items = list(iter_whole_samples(source, missing, bad))
+    assert [(i.line, i.timestamp) for i in items] == [(1, 5.0), (4, None)]
+    assert [(b.line, "url" in b.reason or "timestamp" in b.reason) for b in bad] == [
+        (2, True), (3, True)]
+    assert missing == {"timestamp", "response"}
