@@ -28,6 +28,11 @@ def replay(options: ReplayOptions, progress: Callable[[int], None] | None = None
     sources = [detect_kind(i, path) for i, path in enumerate(options.logs)]
     refs = [[r.ref for r in rule_table(build_engine(spec))] for spec in options.rule_sets]
     if options.engine == "dask":
+        try:
+            import dask.distributed  # noqa: F401 - only to say what is missing
+        except ImportError:
+            raise RuleLangError("the dask engine needs Dask: pip install 'rulelang[dask]'"
+                                ) from None
         from rulelang.replay.distributed import replay_dask
 
         summaries, missing, bad = replay_dask(options, sources, refs)
