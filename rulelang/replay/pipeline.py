@@ -175,7 +175,11 @@ def default_workers(logs: Sequence[str]) -> int:
         size = 0
     if size < POOL_THRESHOLD:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
 
 
 def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing: set[str],
