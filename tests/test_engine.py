@@ -1,32 +1,23 @@
-"""The phase engine: matching, last-match-wins stacking per setting unit, the response
-phase, the worked examples of cache-phases.md §5, thread safety."""
+"""The phase engine: matching, the response phase, the worked examples of cache-phases.md §5
+(with the stacking each one shows), building from paths, dicts and rule sets, one sample at a
+time, thread safety.  Last-match-wins stacking per setting unit is in test_stacking.py."""
 
 from __future__ import annotations
 
 import json
 import threading
-from functools import reduce
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from support.engine_runs import make_rule as rule
+from support.engine_runs import two_phase_engine as engine
 from support.paths import ROOT
 
 from rulelang import Request, Response, RuleLangError, RulesetError
-from rulelang.engine import Engine, Outcome, overlay_settings
+from rulelang.engine import Engine, Outcome
 from rulelang.rules.ruleset import load_ruleset
 
 VECTORS = {v["name"]: v for v in json.loads((ROOT / "corpus/decision/vectors.json").read_text())}
 REQ, RESP = "http_request_cache_settings", "http_response_cache_settings"
-
-
-def rule(expression: str, params: dict, action: str = "set_cache_settings", **extra) -> dict:
-    return {"expression": expression, "action": action, "action_parameters": params, **extra}
-
-
-def engine(request_rules=(), response_rules=(), **kwargs) -> Engine:
-    return Engine([{"phase": REQ, "rules": list(request_rules)},
-                   {"phase": RESP, "rules": list(response_rules)}], **kwargs)
 
 
 def vector_engine(vector: dict) -> tuple[Engine, Request, Response]:
@@ -125,83 +116,7 @@ def test_any_matching_response_rule_turns_occ_on_even_against_a_request_rule():
     assert eng.evaluate(req, Response(status=404)).decision["occ"] is False
 
 
-# --------------------------------------------------------------------------- PD-06 units
-
-@pytest.mark.parametrize("rules, expected", [
-    # a later edge_ttl replaces the whole object, status_code_ttl included
-    ([rule("true", {"edge_ttl": {"mode": "override_origin", "default": 60,
-                                 "status_code_ttl": [{"status_code": 404, "value": 5}]}}),
-      rule("true", {"edge_ttl": {"mode": "respect_origin"}})],
-     {"edge_ttl": {"mode": "respect_origin"}}),
-    # independent cache_key toggles and custom_key parts survive each other
-    ([rule("true", {"cache_key": {"custom_key": {"query_string": {"exclude": {"all": True}}}}}),
-      rule("true", {"cache_key": {"cache_by_device_type": True}})],
-     {"cache_key": {"cache_by_device_type": True,
-                    "custom_key": {"query_string": {"exclude": {"all": True}}}}}),
-    # custom_key parts are atomic: the second query_string replaces the first
-    ([rule("true", {"cache_key": {"custom_key": {"query_string": {"include": {"list": ["a"]}},
-                                                 "user": {"geo": True}}}}),
-      rule("true", {"cache_key": {"custom_key": {"query_string": {"exclude": {"all": True}}}}})],
-     {"cache_key": {"custom_key": {"query_string": {"exclude": {"all": True}},
-                                   "user": {"geo": True}}}}),
-    # the MP4/Safari recipe: bypass wins, strong ETags stay respected
-    ([rule("true", {"cache": True, "respect_strong_etags": True}),
-      rule("true", {"cache": False})],
-     {"cache": False, "respect_strong_etags": True}),
-    # additional_cacheable_ports is replaced, not concatenated
-    ([rule("true", {"additional_cacheable_ports": [8443]}),
-      rule("true", {"additional_cacheable_ports": [2053]})],
-     {"additional_cacheable_ports": [2053]}),
-    # browser_ttl is atomic
-    ([rule("true", {"browser_ttl": {"mode": "override_origin", "default": 60}}),
-      rule("true", {"browser_ttl": {"mode": "bypass"}})],
-     {"browser_ttl": {"mode": "bypass"}}),
-    # a rule that does not match contributes nothing
-    ([rule("true", {"cache": True}), rule('http.host eq "other.test"', {"cache": False})],
-     {"cache": True}),
-    # disabled rules never contribute
-    ([rule("true", {"cache": True}), rule("true", {"cache": False}, enabled=False)],
-     {"cache": True}),
-])
-def test_request_settings_stack_per_setting_unit(rules, expected):
-    outcome = engine(rules).evaluate(Request(url="https://example.com/x"))
-    assert outcome.request_settings == expected
-
-
-def test_setting_sources_name_the_last_rule_per_unit():
-    eng = engine([rule("true", {"cache": True, "edge_ttl": {"mode": "respect_origin"}},
-                       ref="first"),
-                  rule("true", {"cache": False}, ref="second")])
-    outcome = eng.evaluate(Request(url="https://example.com/a.png"))
-    reasons = " ".join(outcome.decision["reasons"])
-    assert 'rule 1 (ref "second")' in reasons
-
-
-def test_later_strip_false_cancels_an_earlier_true():
-    eng = engine([], [rule("true", {"strip_set_cookie": True, "strip_etags": True}),
-                      rule("true", {"strip_set_cookie": False})])
-    outcome = eng.evaluate(Request(url="https://example.com/a.png"),
-                           Response(headers={"Set-Cookie": "a=1", "ETag": '"x"'}))
-    assert outcome.response_settings == {"strip_etags": True, "strip_set_cookie": False}
-    assert outcome.decision["stripped_headers"] == ["etag"]
-
-
-def test_cache_control_summary_keeps_the_last_edit_per_directive_in_edit_order():
-    eng = engine(zone={"browser_cache_ttl": 0}, response_rules=[
-        rule("true", {"max-age": {"operation": "set", "value": 60},
-                      "public": {"operation": "set"}}, action="set_cache_control"),
-        rule("true", {"max-age": {"operation": "set", "value": 5, "cloudflare_only": True}},
-             action="set_cache_control")])
-    outcome = eng.evaluate(Request(url="https://example.com/a.png"),
-                           Response(headers={"Cache-Control": "max-age=600"}))
-    control = outcome.response_settings["cache_control"]
-    assert list(control) == ["public", "max-age"]
-    assert control["max-age"] == {"operation": "set", "value": 5, "cloudflare_only": True}
-    # the views come from the full edit list: visitors keep the earlier edit for both
-    # views, the edge uses the later cloudflare_only one
-    assert outcome.decision["browser_cache_control"] == "max-age=60, public"
-    assert outcome.decision["edge_ttl"] == 5
-
+# --------------------------------------------------------------------------- evaluation, the Outcome
 
 def test_tag_expression_is_evaluated_per_sample_and_missing_changes_nothing():
     eng = engine([], [rule("true", {"operation": "add",
@@ -304,51 +219,9 @@ def test_bad_sample_is_a_rulelang_error():
         eng.evaluate({"url": 42})
 
 
-# --------------------------------------------------------------------------- properties
+# --------------------------------------------------------------------------- threads, plans
 
 _PATHS = ["/", "/a/x.png", "/a/b/c.css", "/api/v1", "/b/index.html", "/static/app.js"]
-_EXPRESSIONS = ["true", 'starts_with(http.request.uri.path, "/a/")',
-                'http.request.uri.path.extension in {"png" "css"}',
-                'http.request.uri.path contains "api"', 'not http.request.uri.path eq "/"',
-                'http.host eq "example.com"']
-_PARAMS = [
-    {"cache": True}, {"cache": False},
-    {"edge_ttl": {"mode": "override_origin", "default": 60}},
-    {"edge_ttl": {"mode": "respect_origin"}},
-    {"browser_ttl": {"mode": "bypass"}},
-    {"cache_key": {"cache_by_device_type": True}},
-    {"cache_key": {"custom_key": {"query_string": {"exclude": {"all": True}}}}},
-    {"cache_key": {"custom_key": {"user": {"geo": True}}, "cache_deception_armor": False}},
-    {"respect_strong_etags": True, "serve_stale": {"disable_stale_while_updating": True}},
-    {"additional_cacheable_ports": [8443]}, {"read_timeout": 30},
-]
-_rule = st.builds(lambda e, p, on: rule(e, p, enabled=on), st.sampled_from(_EXPRESSIONS),
-                  st.sampled_from(_PARAMS), st.booleans())
-_ruleset = st.lists(_rule, max_size=6).map(lambda rules: {"phase": REQ, "rules": rules})
-
-
-def _reference(rulesets: list[dict], path: str) -> dict:
-    """Stacking written out naively: every enabled matching rule's units, in order."""
-    from rulelang import compile_expression
-    req = Request(url="https://example.com" + path)
-    settings: dict = {}
-    for rs in rulesets:
-        for r in rs["rules"]:
-            if r["enabled"] and compile_expression(r["expression"]).matches(req):
-                settings = overlay_settings(settings, r["action_parameters"])
-    return settings
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(_ruleset, min_size=1, max_size=4), st.sampled_from(_PATHS))
-def test_stacking_n_rule_sets_equals_applying_them_one_by_one(rulesets, path):
-    request = Request(url="https://example.com" + path)
-    together = Engine(rulesets, decide=False).evaluate(request)
-    one_by_one = [Engine([rs], decide=False).evaluate(request) for rs in rulesets]
-    assert together.request_settings == reduce(
-        overlay_settings, (o.request_settings for o in one_by_one), {})
-    assert together.matched[REQ] == [r for o in one_by_one for r in o.matched[REQ]]
-    assert together.request_settings == _reference(rulesets, path)
 
 
 def test_engine_is_thread_safe():

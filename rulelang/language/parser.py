@@ -13,7 +13,7 @@ Decisions where the reference is silent:
 - A bare literal needs a delimiter after it: ``61:62and ssl`` and ``{61:6263:64}``
   are RL107, as ``200and`` is RL105 (§3.10).  The engine's byte-string lexer stops
   after the last hex pair and accepts both; the differential fuzzer
-  (tests/test_review_parser_fuzz.py) lists this as a known difference.
+  (tests/language/test_parser_fuzz.py) lists this as a known difference.
 - A run of more than 128 consecutive openers (``(``, ``not``/``!``, ``name(``,
   ``any(``) is reported as RL402 by the lexer, at the 129th opener, before the
   parser builds the levels; its message then says "129 levels deep".

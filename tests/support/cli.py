@@ -105,7 +105,7 @@ def rules_json(expression: str, phase: str | None = "http_request_cache_settings
     return '{' + head + '"rules": [' + RULE % json.dumps(expression) + ']}'
 
 
-#: A rules file with one unknown field (RL201) and one edge_ttl without its default (RS).
+#: A rules file with an unknown field (RL201) and an edge_ttl mode that does not exist (RS).
 BAD_RULES = """\
 {
   "phase": "http_request_cache_settings",

@@ -44,3 +44,15 @@ def key(url: str, headers: dict | None = None, cache_key: dict | None = None,
     """The cache key of a request, with a custom key rule when ``cache_key`` is given."""
     rules = [rule(cache_key=cache_key)] if cache_key else None
     return evaluate(url, request_headers=headers, rules=rules, zone=zone)["cache_key"]
+
+
+def make_rule(expression: str, params: dict, action: str = "set_cache_settings",
+              **extra) -> dict:
+    """A rule of any action with these parameters (``enabled``, ``ref`` … as ``extra``)."""
+    return {"expression": expression, "action": action, "action_parameters": params, **extra}
+
+
+def two_phase_engine(request_rules=(), response_rules=(), **kwargs) -> Engine:
+    """An Engine over one request-phase and one response-phase rule set."""
+    return Engine([{"phase": REQUEST, "rules": list(request_rules)},
+                   {"phase": RESPONSE, "rules": list(response_rules)}], **kwargs)

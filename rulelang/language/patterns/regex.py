@@ -50,7 +50,7 @@ How a pattern is translated:
   values, script abbreviations such as ``\\p{Latn}``, loose spellings such as
   ``\\p{greek}``, scripts newer than RE2's tables) and ``(?x)`` white space inside
   ``\\xHH``/``\\x{…}``.  The differential test against the engine's parser
-  (``tests/test_review_functions_regex.py``) lists them all.
+  (``tests/language/patterns/test_regex_differential.py``) lists them all.
 """
 
 from __future__ import annotations
