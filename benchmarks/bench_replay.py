@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rulelang.replay import EngineSpec, ReplayOptions, replay
+from rulelang.replay import EngineSpec, ReplayOptions, evaluate, replay
 from rulelang.replay.generate import main as generate
 
 EXAMPLE = ROOT / "corpus" / "example"
@@ -66,6 +66,11 @@ def rules_300(path: Path) -> str:
 
 
 def timed(specs, logs, **options):
+    """One replay from cold: no engine and no remembered decision is kept from a previous
+    run (a pool's workers would inherit them)."""
+    evaluate._MEMOS.clear()
+    evaluate._ENGINE_SETS.clear()
+    evaluate._ENGINES.clear()
     start = time.perf_counter()
     result = replay(ReplayOptions(specs, logs, **options))
     return time.perf_counter() - start, result
@@ -74,7 +79,7 @@ def timed(specs, logs, **options):
 MEMORY_CHILD = """
 import json, resource, sys
 sys.path.insert(0, {root!r})
-from rulelang.replay import EngineSpec, ReplayOptions, replay
+from rulelang.replay import EngineSpec, ReplayOptions, evaluate, replay
 from rulelang.replay.simulate import Simulator
 seen = []
 original = Simulator.step
