@@ -165,3 +165,9 @@ def test_a_bad_sample_in_a_json_array_is_reported_with_its_line(tmp_path):
     assert [(b.line, "url" in b.reason or "timestamp" in b.reason) for b in bad] == [
         (2, True), (3, True)]
     assert missing == {"timestamp", "response"}
+
+
+def test_blank_lines_before_the_first_record(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n\n  \n" + json.dumps(record(0)) + "\n")
+    assert detect_kind(0, str(path)).kind == "logpush"
