@@ -121,3 +121,22 @@ def test_zone_file_is_used(capsys, tmp_path):
     code, out, _ = run(capsys, "replay", "--rules", *EXAMPLE_RULES, str(log), "--zone",
                        str(zone), "--format", "json")
     assert code == 0 and json.loads(out)["statuses"]["HIT"] == 1
+
+
+def test_engine_dask_on_a_scheduler_address_gives_the_local_answer(capsys, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    log = write_log(tmp_path / "log.jsonl",
+                    [record(t, f"/f{t % 3}.css", colo=("LHR", "FRA")[t % 2])
+                     for t in range(0, 400, 7)] + ["oops"])
+    spec = cache_everything(tmp_path)
+    code, local, _ = run(capsys, "replay", "--rules", *spec.rules, str(log), "--format",
+                         "json")
+    assert code == 2
+    # threads in this process, reached by an in-process address: no network server
+    with distributed.LocalCluster(n_workers=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        code, remote, err = run(capsys, "replay", "--rules", *spec.rules, str(log),
+                                "--format", "json", "--engine", "dask", "--scheduler",
+                                cluster.scheduler_address)
+    assert code == 2 and f"{log}:59: invalid JSON" in err
+    assert json.loads(remote) == json.loads(local)
