@@ -22,8 +22,11 @@ from rulelang.errors import RuleLangError as RuleLangError
 from rulelang.errors import RulesetError as RulesetError
 
 if TYPE_CHECKING:  # the names below are imported on first use; type checkers see them here
+    from rulelang.cache.decision import Decision as Decision
     from rulelang.engine import Engine as Engine
     from rulelang.engine import Outcome as Outcome
+    from rulelang.engine import Pending as Pending
+    from rulelang.errors import RequestError as RequestError
     from rulelang.http.messages import Request as Request
     from rulelang.http.messages import Response as Response
     from rulelang.language.expression import CompiledExpression as CompiledExpression
@@ -33,6 +36,7 @@ if TYPE_CHECKING:  # the names below are imported on first use; type checkers se
     from rulelang.rules.ruleset import Ruleset as Ruleset
     from rulelang.rules.ruleset import load_ruleset as load_ruleset
     from rulelang.rules.ruleset import load_rulesets as load_rulesets
+    from rulelang.watch import RulesWatcher as RulesWatcher
 
 # Public names defined in other modules, imported on first use so that
 # ``import rulelang`` stays cheap.
@@ -48,6 +52,11 @@ _LAZY = {
     "Outcome": "rulelang.engine",
     "load_rulesets": "rulelang.rules.ruleset",
     "lint": "rulelang.linter",
+    # embedding (interfaces.md §5); reachable as attributes, not part of __all__
+    "Decision": "rulelang.cache.decision",
+    "Pending": "rulelang.engine",
+    "RequestError": "rulelang.errors",
+    "RulesWatcher": "rulelang.watch",
 }
 
 __all__ = [  # noqa: RUF022 - grouped: errors first, then the lazily imported API

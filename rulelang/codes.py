@@ -49,6 +49,7 @@ EXPRESSION_CODES = _table([
     ("RL211", "error", "invalid any()/all() argument"),
     ("RL212", "error", "invalid list reference"),
     ("RL213", "error", "value expression of the wrong type"),
+    ("RL214", "info", "list not supplied: its items are not checked"),
     ("RL301", "error", "wrong number of arguments"),
     ("RL302", "error", "argument of the wrong type"),
     ("RL303", "error", "literal where a value is required, or the reverse"),
@@ -86,6 +87,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS007", "error", "no single cloudflare_ruleset resource to load"),
     ("RS008", "error", "Terraform value that cannot be evaluated offline"),
     ("RS009", "warning", "duplicate key in an object (the last one is used)"),
+    ("RS010", "info", "rule set of another phase skipped"),
     # the rule set
     ("RS101", "error", "cache phases only have zone entry points"),
     ("RS102", "error", "more rules than the plan allows"),
@@ -112,7 +114,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS314", "error", "malformed status code TTL"),
     ("RS315", "error", "status code out of range"),
     ("RS316", "error", "invalid status code TTL value"),
-    ("RS317", "error", "overlapping status code TTLs"),
+    ("RS317", "warning", "overlapping status code TTLs"),
     ("RS318", "error", "invalid browser TTL"),
     ("RS320", "error", "query_string needs exactly one of include/exclude"),
     ("RS321", "error", "header cannot be part of the cache key"),
@@ -122,6 +124,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS325", "error", "invalid read timeout"),
     ("RS326", "error", "invalid port list"),
     ("RS327", "error", "feature requires the Enterprise plan"),
+    ("RS328", "error", "cache key settings that cannot be combined"),
     # set_cache_tags
     ("RS330", "error", "invalid tag operation"),
     ("RS331", "error", "invalid cache tag"),

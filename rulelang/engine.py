@@ -16,20 +16,38 @@ the response phase, and returns an :class:`Outcome`:
 
 Several rule sets of the same phase are evaluated one after the other, as if
 their rules were concatenated.
+
+A proxy uses the same steps in two halves (interfaces.md §5, docs/embedding.md):
+:meth:`Engine.request_phase` runs the Cache Rules before the origin is asked and returns
+a :class:`Pending`; :meth:`Pending.response_phase` runs the Cache Response Rules on the
+origin's answer, on the same engine, and returns a
+:class:`~rulelang.cache.decision.Decision` (reasons built only when read).  Matching is
+done in one place per phase (``_match_request``, ``_match_response``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rulelang.cache.decision import ResponseAction, RuleRef, decide
+from rulelang.cache.decision import (
+    Decision,
+    RequestSide,
+    ResponseAction,
+    RuleRef,
+    request_side,
+    response_side,
+)
 from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
 from rulelang.http.messages import Request, Response
-from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets
+from rulelang.rules.paths import rule_files
+from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets, recheck_for_plan
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
 if TYPE_CHECKING:  # the expression compiler is imported where rules are compiled
@@ -40,6 +58,7 @@ __all__ = [
     "RESPONSE_UNITS",
     "Engine",
     "Outcome",
+    "Pending",
     "overlay_settings",
     "request_units",
     "settings_from_units",
@@ -56,6 +75,9 @@ REQUEST_UNITS: tuple[tuple[str, ...], ...] = (
     ("cache_reserve",), ("serve_stale",), ("respect_strong_etags",),
     ("origin_error_page_passthru",), ("origin_cache_control",), ("read_timeout",),
     ("additional_cacheable_ports",),
+    # Stacked as whole settings (last match wins) and shown in ``request_settings``; the
+    # cache decision does not model them (docs/terraform.md).
+    ("vary",), ("shared_dictionary",), ("origin_range_requests",),
 )
 #: The response phase's stacked scalars.
 RESPONSE_UNITS = ("strip_etags", "strip_set_cookie", "strip_last_modified")
@@ -85,14 +107,15 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def settings_from_units(units: Mapping[tuple[str, ...], Any]) -> dict:
-    """Nested API-shaped settings from a unit → value map, in the canonical unit order."""
+def settings_from_units(units: Mapping[tuple[str, ...], Any], *, copy: bool = True) -> dict:
+    """Nested API-shaped settings from a unit → value map, in the canonical unit order
+    (the values copied unless ``copy=False``: then they are the rules' own)."""
     out: dict = {}
     for unit in sorted(units, key=_UNIT_ORDER.__getitem__):
         node = out
         for part in unit[:-1]:
             node = node.setdefault(part, {})
-        node[unit[-1]] = _copy(units[unit])
+        node[unit[-1]] = _copy(units[unit]) if copy else units[unit]
     return out
 
 
@@ -158,15 +181,19 @@ class Engine:
     ``rulesets`` are :class:`~rulelang.ruleset.Ruleset` objects, dicts or paths (a
     Terraform file may hold several).  ``zone`` holds the zone settings of
     cache-phases §0 (a dict or :class:`~rulelang.zone.Zone`); ``lists`` the items
-    of ``$name`` lists.  Raises :class:`~rulelang.errors.RulesetError` when any rule
-    set has an error: an engine is never built from part of the rules.
+    of ``$name`` lists; ``annotations=True`` ignores ``$comment``-style documentation
+    keys in the rule sets it loads.  A :class:`Ruleset` loaded without the zone's
+    plan is checked again for it.  Raises :class:`~rulelang.errors.RulesetError` when
+    any rule set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_request_plan", "_response", "rulesets", "zone")
+    __slots__ = ("_decide", "_fingerprint", "_lists", "_request_plan", "_response", "rulesets",
+                 "zone")
 
     def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
                  zone: dict[str, Any] | Zone | None = None,
-                 lists: Mapping[str, Any] | None = None, decide: bool = True) -> None:
+                 lists: Mapping[str, Any] | None = None, decide: bool = True,
+                 annotations: bool = False) -> None:
         if isinstance(rulesets, (Ruleset, dict, str, PathLike)):
             rulesets = [rulesets]
         self.zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
@@ -178,10 +205,15 @@ class Engine:
         problems: list[Diagnostic] = []
         for item in rulesets:
             if isinstance(item, Ruleset):
+                # A rule set loaded without this plan is checked again for it
+                # (interfaces.md §8): whatever form the rules came in, the same checks.
+                if plan is not None and item.plan != plan:
+                    problems.extend(recheck_for_plan(item, plan, lists))
                 loaded.append(item)
                 continue
             try:
-                loaded.extend(load_rulesets(item, lists=lists, plan=plan))
+                loaded.extend(load_rulesets(item, lists=lists, plan=plan,
+                                            annotations=annotations))
             except RulesetError as exc:
                 problems.extend(exc.diagnostics)
         if problems:
@@ -197,6 +229,30 @@ class Engine:
         self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
         self._decide = decide
+        self._lists = lists
+        self._fingerprint: str | None = None
+
+    @classmethod
+    def from_files(cls, *paths: str | PathLike | Iterable[str | PathLike],
+                   zone: dict | Zone | None = None, lists: dict | None = None) -> Engine:
+        """An engine from rules files: each path a file, a directory (every rules file
+        under it, hidden ones skipped) or a glob pattern.  Raises
+        :class:`~rulelang.errors.RulesetError` when a file is missing or invalid."""
+        return cls(rule_files(*paths), zone=zone, lists=lists)
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of the compiled rules (every rule's phase, place, expression,
+        action and parameters), the zone and the lists: equal fingerprints decide alike."""
+        if self._fingerprint is None:
+            self._fingerprint = _fingerprint(self.rulesets, self.zone, self._lists, self._decide)
+        return self._fingerprint
+
+    def __reduce__(self) -> tuple:
+        # Compiled closures cannot be pickled: a worker process compiles the rules again
+        # from the validated rule sets (without their compiled filters).
+        bare = tuple(_without_compiled(rs) for rs in self.rulesets)
+        return (_rebuild_engine, (bare, self.zone, self._lists, self._decide))
 
     @staticmethod
     def _compile_rules(rs: Ruleset, lists: Mapping[str, Any] | None,
@@ -225,53 +281,200 @@ class Engine:
                                  _copy(rule.action_parameters), units, tags))
         return out
 
-    def evaluate(self, request: Request | dict[str, Any],
-                 response: Response | dict[str, Any] | None = None) -> Outcome:
-        """Run the request phase, then (with ``response``) the response phase.
+    # -- matching (the one place that decides which rules match) ----------------------
 
-        ``request``/``response`` are :class:`~rulelang.http.Request` /
-        :class:`~rulelang.http.Response` objects or their dict form.
-        """
-        if not isinstance(request, Request):
-            request = Request.from_dict(request)
-        if response is not None and not isinstance(response, Response):
-            response = Response.from_dict(response)
-        matched_request: list[RuleRef] = []
+    def _match_request(self, request: Request) -> tuple[list[RuleRef], dict, dict]:
+        """The matching request rules in order, and the stacked setting units with the
+        rule that last set each."""
+        matched: list[RuleRef] = []
         units: dict[tuple[str, ...], Any] = {}
         sources: dict[tuple[str, ...], RuleRef] = {}
         ref = None
         try:
             for run, ref, rule_units in self._request_plan:
                 if run(request, None) is True:
-                    matched_request.append(ref)
+                    matched.append(ref)
                     for unit, value in rule_units:
                         units[unit] = value
                         sources[unit] = ref
-            matched_response: list[RuleRef] = []
-            actions: list[ResponseAction] = []
-            if response is not None and not 100 <= response.status <= 199:
-                for rule in self._response:
-                    ref = rule.ref
-                    if rule.matches(request, response) is True:
-                        matched_response.append(rule.ref)
-                        actions.append(_action(rule, request, response))
         except RuleLangError:
             raise
         except Exception as exc:  # a defect, reported with the rule it happened in
-            where = f" in {ref.label()}" if ref is not None else ""
-            raise RuleLangError(f"evaluation failed{where}: {exc!r}") from exc
-        request_settings = settings_from_units(units)
-        decision = None
+            raise _defect(ref, exc) from exc
+        return matched, units, sources
+
+    def _match_response(self, request: Request, response: Response
+                        ) -> tuple[list[RuleRef], list[ResponseAction]]:
+        """The matching response rules in order, with their actions (cache-phases §4.4:
+        none for an informational status)."""
+        matched: list[RuleRef] = []
+        actions: list[ResponseAction] = []
+        if 100 <= response.status <= 199:
+            return matched, actions
+        ref = None
+        try:
+            for rule in self._response:
+                ref = rule.ref
+                if rule.matches(request, response) is True:
+                    matched.append(rule.ref)
+                    actions.append(_action(rule, request, response))
+        except RuleLangError:
+            raise
+        except Exception as exc:
+            raise _defect(ref, exc) from exc
+        return matched, actions
+
+    # -- the two phases ------------------------------------------------------------------
+
+    def request_phase(self, request: Request | dict) -> Pending:
+        """Run the Cache Rules once, before the origin is asked (interfaces.md §5).
+
+        The :class:`Pending` result knows eligibility, the cache key, the origin method,
+        the matching rules and the stacked settings; its
+        :meth:`~Pending.response_phase` finishes the decision on this same engine.
+        """
+        return self._request_phase(_request(request), None)
+
+    def _request_phase(self, request: Request, reasons: list[str] | None) -> Pending:
+        matched, units, sources = self._match_request(request)
+        settings = settings_from_units(units, copy=False)  # read-only here; copied when shown
+        named = {_UNIT_NAMES[u]: r for u, r in sources.items()}
+        side = None
         if self._decide:
-            decision = decide(request, response, zone=self.zone,
-                              request_settings=request_settings,
-                              request_rules=matched_request, response_actions=actions,
-                              setting_sources={_UNIT_NAMES[u]: r for u, r in sources.items()})
+            side = request_side(request, zone=self.zone, request_settings=settings,
+                                request_rules=matched, setting_sources=named, reasons=reasons)
+        return Pending(self, request, tuple(matched), settings, side)
+
+    def evaluate(self, request: Request | dict, response: Response | dict | None = None
+                 ) -> Outcome:
+        """Run the request phase, then (with ``response``) the response phase.
+
+        ``request``/``response`` are :class:`~rulelang.http.Request` /
+        :class:`~rulelang.http.Response` objects or their dict form.  The same steps
+        as :meth:`request_phase` then :meth:`Pending.response_phase`, with reasons.
+        """
+        request = _request(request)
+        if response is not None and not isinstance(response, Response):
+            response = Response.from_dict(response)
+        reasons: list[str] = []
+        pending = self._request_phase(request, reasons)
+        matched_response, actions = ([], []) if response is None else self._match_response(
+            request, response)
+        decision = None
+        if pending.side is not None:
+            decision = response_side(request, pending.side, response, actions,
+                                     reasons).to_dict()
         return Outcome(
-            matched={REQUEST_PHASE: matched_request, RESPONSE_PHASE: matched_response},
-            request_settings=request_settings,
+            matched={REQUEST_PHASE: list(pending.matched), RESPONSE_PHASE: matched_response},
+            request_settings=pending.settings,  # a copy
             response_settings=_response_settings(actions),
             decision=decision)
+
+
+class Pending:
+    """The request phase's result, waiting for the origin's answer (interfaces.md §5).
+
+    ``eligible``, ``cache_key``, ``origin_method``: what a proxy needs before it asks
+    the origin (look up or bypass, under which key, with which method); ``matched``
+    the matching Cache Rules; ``settings`` their stacked settings.  Immutable;
+    :meth:`response_phase` may be called several times (say, once per revalidation).
+    """
+
+    __slots__ = ("_settings", "engine", "matched", "request", "side")
+
+    def __init__(self, engine: Engine, request: Request, matched: tuple[RuleRef, ...],
+                 settings: dict, side: RequestSide | None) -> None:
+        self.engine = engine
+        self.request = request
+        self.matched = matched
+        self._settings = settings
+        self.side = side
+
+    @property
+    def settings(self) -> dict:
+        """The stacked request-phase settings (API parameter names), a fresh copy."""
+        return _copy(self._settings)
+
+    @property
+    def eligible(self) -> bool:
+        """Whether the request may be served from or stored in cache."""
+        return self._side().eligible
+
+    @property
+    def cache_key(self) -> str:
+        """The cache key to look up and store under."""
+        return self._side().cache_key
+
+    @property
+    def origin_method(self) -> str:
+        """The method to send to the origin (``GET`` for an eligible ``HEAD``)."""
+        return self._side().origin_method
+
+    def _side(self) -> RequestSide:
+        if self.side is None:
+            raise RuleLangError("this engine was built with decide=False: no cache decision")
+        return self.side
+
+    def response_phase(self, response: Response | dict | None) -> Decision:
+        """Run the Cache Response Rules on ``response`` (same engine, same rules as the
+        request phase) and finish the :class:`~rulelang.cache.decision.Decision`.
+        ``None`` gives the request-side-only decision.  No reason strings are built
+        unless ``decision.reasons`` is read."""
+        if response is not None and not isinstance(response, Response):
+            response = Response.from_dict(response)
+        actions: list[ResponseAction] = []
+        if response is not None:
+            actions = self.engine._match_response(self.request, response)[1]
+        return response_side(self.request, self._side(), response, actions)
+
+    def __repr__(self) -> str:
+        side = self.side
+        if side is None:
+            return f"Pending(matched={len(self.matched)})"
+        return (f"Pending(eligible={side.eligible}, cache_key={side.cache_key!r}, "
+                f"origin_method={side.origin_method!r})")
+
+
+def _rebuild_engine(rulesets: tuple[Ruleset, ...], zone: Zone, lists: dict | None,
+                   decide: bool) -> Engine:
+    return Engine(rulesets, zone=zone, lists=lists, decide=decide)
+
+
+def _without_compiled(rs: Ruleset) -> Ruleset:
+    rules = tuple(replace(rule, compiled=None, tag_expression=None) for rule in rs.rules)
+    return replace(rs, rules=rules, lists=None)
+
+
+def _fingerprint(rulesets: Iterable[Ruleset], zone: Zone, lists: Any, decide: bool) -> str:
+    body = {
+        "rulesets": [{"phase": rs.phase, "rules": [
+            [r.index, r.id, r.ref, r.enabled, r.expression, r.action, r.action_parameters]
+            for r in rs.rules]}
+            # rule order matters within a phase, not across phases
+            for rs in sorted(rulesets, key=lambda rs: rs.phase)],
+        "zone": {f.name: getattr(zone, f.name) for f in fields(zone)},
+        "lists": lists,
+        "decide": decide,
+    }
+    text = json.dumps(body, sort_keys=True, default=_stable, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _request(request: Request | dict) -> Request:
+    return request if isinstance(request, Request) else Request.from_dict(request)
+
+
+def _defect(ref: RuleRef | None, exc: Exception) -> RuleLangError:
+    where = f" in {ref.label()}" if ref is not None else ""
+    return RuleLangError(f"evaluation failed{where}: {exc!r}")
 
 
 def _action(rule: _Compiled, request: Request, response: Response) -> ResponseAction:

@@ -124,3 +124,8 @@ class ExpressionError(_DiagnosticsError):
 
 class RulesetError(_DiagnosticsError):
     """A rules file or rule that is not valid; ``.diagnostics`` lists every finding."""
+
+
+class RequestError(RuleLangError):
+    """A request or response taken from the wire that rulelang could not read as given
+    (raised by ``from_wire(..., strict=True)``; without ``strict`` it is repaired)."""

@@ -15,20 +15,24 @@ from typing import Any
 
 from rulelang.errors import Diagnostic, ExpressionError, RuleLangError, RulesetError
 from rulelang.rules.files import RULES_SUFFIXES
-from rulelang.rules.ruleset import Ruleset, check_plan, load_rulesets
+from rulelang.rules.ruleset import Ruleset, check_plan, load_rulesets_noted
 from rulelang.schema import catalogue as schema
 
 __all__ = ["lint"]
 
 
 def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | None = None,
-         plan: str | None = None) -> list[Diagnostic]:
+         plan: str | None = None, annotations: bool = False) -> list[Diagnostic]:
     """Every diagnostic for ``target``, sorted by position.
 
     ``target`` is a path to a rules file, a rule-set dict (or list of rules), or —
     with ``phase`` — the text of one expression.  ``phase`` also supplies the phase
     of a file that does not name one.  ``lists`` and ``plan`` are as for
-    :func:`~rulelang.ruleset.load_ruleset`.
+    :func:`~rulelang.ruleset.load_ruleset`; without ``lists`` a ``$name`` list is
+    accepted with a note (RL214), with them an unknown name is an error.  Values only
+    Terraform can decide are notes (RS008) and everything around them is checked;
+    rule sets of other phases are skipped with a note (RS010).  ``annotations=True``
+    ignores ``$comment``-style documentation keys.
     """
     bad_plan = check_plan(plan, target)
     if bad_plan is not None:
@@ -36,10 +40,11 @@ def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | No
     if isinstance(target, str) and phase is not None and not _is_file(target):
         return _lint_expression(target, phase, lists)
     try:
-        rulesets = load_rulesets(target, phase, lists=lists, plan=plan)
+        rulesets, notes = load_rulesets_noted(target, phase, lists=lists, plan=plan,
+                                              partial=True, annotations=annotations)
     except RulesetError as exc:
         return _sorted(exc.diagnostics)
-    found: list[Diagnostic] = []
+    found: list[Diagnostic] = list(notes)
     for rs in rulesets:
         found.extend(rs.diagnostics)
         found.extend(_ineffective_rules(rs))
@@ -67,7 +72,8 @@ def _lint_expression(source: str, phase: str, lists) -> list[Diagnostic]:
     except (ValueError, TypeError) as exc:
         return [Diagnostic("RS006", str(exc))]
     try:
-        return list(compile_expression(source, phase=full, lists=lists).diagnostics)
+        return list(compile_expression(source, phase=full, lists=lists,
+                                       lists_unknown=True).diagnostics)
     except ExpressionError as exc:
         return list(exc.diagnostics)
     except RuleLangError as exc:

@@ -13,13 +13,51 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from rulelang.codes import CODES
 
-if TYPE_CHECKING:
-    from rulelang.errors import Diagnostic
+
+class Place(Protocol):
+    """Where a finding sits in a file: what :class:`rulelang.errors.Location` holds."""
+
+    @property
+    def file(self) -> str | None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+
+
+class Diagnostic(Protocol):
+    """What a renderer reads of a :class:`rulelang.errors.Diagnostic`.  The renderers take
+    this shape rather than import the class, so ``errors`` (whose ``str()`` is
+    :func:`render_text`) and ``render`` do not import each other."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def end_column(self) -> int: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def location(self) -> Place | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 __all__ = [
     "Region",

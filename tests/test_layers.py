@@ -20,7 +20,9 @@ LAYERS = [
     {"language"},
     {"rules", "cache"},
     {"engine", "trace", "describe"},
-    {"linter", "testing", "replay"},
+    {"linter", "testing", "watch", "replay"},
+    {"proxy"},
+    {"adapters"},
     {"cli"},
     {"__main__", "__init__"},
 ]

@@ -17,8 +17,9 @@ read literally); reasons name the rule that last set each deciding setting unit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from rulelang.cache.browser_ttl import browser_setting, browser_view
@@ -44,7 +45,17 @@ from rulelang.cache.response_views import (
 )
 from rulelang.cache.zone import Zone
 
-__all__ = ["CACHEABLE_METHODS", "ResponseAction", "RuleRef", "decide"]
+__all__ = [
+    "CACHEABLE_METHODS",
+    "Decision",
+    "RequestSide",
+    "ResponseAction",
+    "RuleRef",
+    "decide",
+    "quiet",
+    "request_side",
+    "response_side",
+]
 
 #: PD-04: the only methods that can be eligible for cache.
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
@@ -206,109 +217,197 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _request_side(request: Any, zone: Zone, settings: Mapping, request_rules: Sequence[RuleRef],
-                  by: _Sources, reasons: list[str]) -> tuple[RequestFacts, bool, str, str]:
-    facts = request_facts(request, reasons)
-    reasons.append(f"request {facts.method} {getattr(request, 'url', '')} "
-                   f"(extension {facts.extension!r}, port {facts.port})")
-    for rule in request_rules:
-        reasons.append(f"{rule.label()} matched")
-    eligible, level = _eligibility(facts, settings, zone, by, reasons)
-    key = cache_key(request, facts, _mapping(settings.get("cache_key")), zone, reasons)
-    shaping = [f"{unit.removeprefix('cache_key.')} of {by(unit)}"
-               for unit in by.units("cache_key.")
-               if unit != "cache_key.cache_deception_armor"]
-    if shaping:
-        reasons.append(f"cache key {key} (from {', '.join(shaping)})")
-    return facts, eligible, level, key
+class _Quiet(list):
+    """A reasons sink that keeps nothing: the fast path builds no reason list."""
+
+    __slots__ = ()
+
+    def append(self, item: Any) -> None:
+        return None
 
 
-def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping,
-           request_rules: Sequence[RuleRef] = (), response_actions: Sequence[ResponseAction] = (),
-           setting_sources: Mapping[str, RuleRef] | None = None) -> dict:
-    """The ``decision`` block of interfaces.md §4 for ``request`` and ``response``.
+def _explaining(reasons: list[str]) -> bool:
+    return type(reasons) is list
 
-    ``request_settings`` is the stacked request-phase ``set_cache_settings``
-    result (API parameter names, validated); ``request_rules`` the matching
-    request rules in order; ``response_actions`` the matching response rules in
-    order; ``setting_sources`` maps a setting unit (``"cache"``, ``"edge_ttl"``,
-    ``"cache_key.custom_key.query_string"`` …) to the rule that last set it.
 
-    ``response`` may be ``None`` (request phase only): then ``eligible``,
-    ``cache_key``, ``origin_method`` and ``reasons`` are given, ``cache_status``
-    is ``DYNAMIC`` for an ineligible request and ``None`` otherwise, and every
-    other output that needs the response is ``None``.
+def quiet() -> list[str]:
+    """A fresh reasons sink that drops everything (for the two-phase fast path)."""
+    return _Quiet()
+
+
+# --------------------------------------------------------------------------- request side
+
+@dataclass(frozen=True, slots=True)
+class RequestSide:
+    """The request-side half of the decision (cache-phases §4.2, §4.7, §4.17): computed
+    once, before the origin is asked, and reused by the response side.
+
+    ``level`` is ``"rule"`` when a rule's ``cache`` setting decided eligibility,
+    ``"default"`` otherwise (it matters for ``Set-Cookie``, §4.12).
     """
+
+    facts: RequestFacts
+    eligible: bool
+    level: str
+    cache_key: str
+    origin_method: str
+    zone: Zone
+    settings: Mapping
+    rules: tuple[RuleRef, ...] = ()
+    sources: Mapping[str, RuleRef] | None = None
+
+    def by(self) -> _Sources:
+        """Names the rule that last set a setting unit, for reasons."""
+        return _Sources(self.sources)
+
+
+def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
+                 request_rules: Sequence[RuleRef] = (),
+                 setting_sources: Mapping[str, RuleRef] | None = None,
+                 reasons: list[str] | None = None) -> RequestSide:
+    """Eligibility, cache key and origin method of ``request`` under the stacked
+    request-phase settings; the reasons go to ``reasons`` (``None``: none are built)."""
     zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
     settings = _mapping(request_settings)
     by = _Sources(setting_sources)
-    reasons: list[str] = []
-    facts, eligible, level, key = _request_side(request, zone, settings, request_rules, by,
-                                                reasons)
+    notes = quiet() if reasons is None else reasons
+    explain = _explaining(notes)
+    facts = request_facts(request, notes)
+    if explain:
+        notes.append(f"request {facts.method} {getattr(request, 'url', '')} "
+                     f"(extension {facts.extension!r}, port {facts.port})")
+        notes.extend(f"{rule.label()} matched" for rule in request_rules)
+    eligible, level = _eligibility(facts, settings, zone, by, notes)
+    key = cache_key(request, facts, _mapping(settings.get("cache_key")), zone, notes)
+    if explain:
+        shaping = [f"{unit.removeprefix('cache_key.')} of {by(unit)}"
+                   for unit in by.units("cache_key.")
+                   if unit != "cache_key.cache_deception_armor"]
+        if shaping:
+            notes.append(f"cache key {key} (from {', '.join(shaping)})")
     origin_method = "GET" if eligible and facts.method == "HEAD" else facts.method
     if eligible and facts.method == "HEAD":
-        reasons.append("HEAD is sent to the origin as GET so the full response can be stored")
-    if response is None:
-        reasons.append("no origin response: only the request side is decided")
-        return _result(eligible, None if eligible else "DYNAMIC", None, None, None, None, key,
-                       reasons, occ=None, origin_method=origin_method)
+        notes.append("HEAD is sent to the origin as GET so the full response can be stored")
+    return RequestSide(facts, eligible, level, key, origin_method, zone, settings,
+                       tuple(request_rules), setting_sources)
+
+
+# --------------------------------------------------------------------------- response side
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """The origin response as the decision reads it: status, the matching response rules
+    that apply, the strip flags and what they removed, OCC and the directive views."""
+
+    response: Any
+    status: int
+    actions: tuple[ResponseAction, ...]
+    flags: Mapping[str, bool]
+    stripped: frozenset[str]
+    headers: ResponseHeaders
+    occ: bool
+    views: Views
+    tags: list[str]
+    expires: int | None
+    size: int | None  # Content-Length when it is a plain number
+
+
+def _read_origin(request: Any, side: RequestSide, response: Any,
+                 response_actions: Sequence[ResponseAction], reasons: list[str]) -> _Origin:
     status = _status(response, reasons)
-    actions = list(response_actions)
+    actions = tuple(response_actions)
     if 100 <= status <= 199 and actions:
         reasons.append(f"status {status} is informational: response rules do not apply")
-        actions = []
+        actions = ()
     flags = strip_flags(actions, reasons)
     stripped = frozenset(h for f, h in STRIP_FLAGS.items()
                          if flags.get(f) and header_values(response, h))
     headers = ResponseHeaders(response, stripped)
-    occ = _occ(zone, settings, actions, ResponseHeaders(response), by, reasons)
+    occ = _occ(side.zone, side.settings, actions, ResponseHeaders(response), side.by(), reasons)
     views = directive_views(headers, actions, reasons)
     tags = cache_tags(headers, actions, reasons)
-    expires = expires_lifetime(headers, zone.clock or _request_clock(request), reasons)
-    removed = set(stripped)
-    if not eligible:
-        return _finish(eligible, "DYNAMIC", None, views.visitor, tags, removed, key, reasons,
-                       response=response, occ=occ, origin_method=origin_method, status=status,
-                       headers=headers, settings=settings, views=views, request=request,
-                       flags=flags)
-    outcome, explicit, e_eff = _store(request, facts, status, headers, views, occ, expires,
-                                      settings, zone, by, reasons)
+    expires = (expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
+               if headers.values("expires") else None)
+    return _Origin(response, status, actions, flags, stripped, headers, occ, views, tags,
+                   expires, _content_length(headers))
+
+
+def response_side(request: Any, side: RequestSide, response: Any,
+                  response_actions: Sequence[ResponseAction] = (),
+                  reasons: list[str] | None = None) -> Decision:
+    """The whole :class:`Decision` from the request side and the origin ``response``
+    (``None``: the request-side-only decision).  With ``reasons=None`` no reason strings
+    are built; the decision's ``reasons`` then recomputes them when first read."""
+    notes = quiet() if reasons is None else reasons
+    if response is None:
+        notes.append("no origin response: only the request side is decided")
+        decision = _request_only(side)
+    else:
+        decision = _respond(request, side, _read_origin(request, side, response,
+                                                        response_actions, notes), notes)
+    why: Any
+    if reasons is None:
+        why = partial(_explain, request, side, response, tuple(response_actions))
+    else:
+        why = tuple(_dedupe(reasons))
+    object.__setattr__(decision, "_why", why)
+    return decision
+
+
+def _explain(request: Any, side: RequestSide, response: Any,
+             actions: tuple[ResponseAction, ...]) -> tuple[str, ...]:
+    """The reasons of a decision made without them: the same steps, run again, explaining."""
+    reasons: list[str] = []
+    again = request_side(request, zone=side.zone, request_settings=side.settings,
+                         request_rules=side.rules, setting_sources=side.sources,
+                         reasons=reasons)
+    response_side(request, again, response, actions, reasons)
+    return tuple(_dedupe(reasons))
+
+
+def _request_only(side: RequestSide) -> Decision:
+    return Decision(side.eligible, None if side.eligible else "DYNAMIC", None, None, None, None,
+                    side.cache_key, None, None, side.origin_method)
+
+
+def _respond(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]) -> Decision:
+    removed = set(origin.stripped)
+    if not side.eligible:
+        return _finish(side, origin, request, "DYNAMIC", None, origin.views.visitor, removed)
+    outcome, explicit, e_eff = _store(request, side, origin, reasons)
     ttl = outcome.ttl
     cache_status: str | None
-    if ttl is not None and headers.values("set-cookie"):
-        ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, occ, level,
-                                                        reasons)
+    if ttl is not None and origin.headers.values("set-cookie"):
+        ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, origin.occ,
+                                                        side.level, reasons)
         if cookie_removed:
             removed.add("set-cookie")
     else:
         cache_status = outcome.status
-    if status == 304:
+    if origin.status == 304:
         reasons.append("origin answered 304 (a revalidation): no first-request cache status")
         cache_status = None
-    browser = browser_view(views.visitor, eligible=True, occ=occ, edge_ttl=ttl,
-                           setting=browser_setting(settings.get("browser_ttl"),
-                                                   zone.browser_cache_ttl, by("browser_ttl")),
-                           expires=expires, notes=reasons, reasons=reasons)
-    return _finish(eligible, cache_status, ttl, browser, tags, removed, key, reasons,
-                   response=response, occ=occ, origin_method=origin_method, status=status,
-                   headers=headers, settings=settings, views=views, request=request,
-                   flags=flags)
+    by = side.by()
+    browser = browser_view(origin.views.visitor, eligible=True, occ=origin.occ, edge_ttl=ttl,
+                           setting=browser_setting(side.settings.get("browser_ttl"),
+                                                   side.zone.browser_cache_ttl, by("browser_ttl")),
+                           expires=origin.expires, notes=reasons, reasons=reasons)
+    return _finish(side, origin, request, cache_status, ttl, browser, removed)
 
 
-def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHeaders,
-           views: Views, occ: bool, expires: int | None, settings: Mapping,
-           zone: Zone, by: _Sources, reasons: list[str]
+def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
            ) -> tuple[EdgeResult, ExplicitTTL | None, list[Directive]]:
     """Response-level bypasses, then the edge TTL, size limit and Deception Armor.
 
     Returns the result, the explicit request-phase TTL and the effective edge
     directives ``E_eff`` (cache-phases §4.9).
     """
+    views, headers, status, by = origin.views, origin.headers, origin.status, side.by()
     vary = [t.strip() for v in headers.values("vary") for t in v.split(",")]
     if "*" in vary:
         reasons.append("origin sent Vary: *: not stored")
         return EdgeResult(None, "BYPASS", "Vary: *"), None, views.edge
-    if occ and header_values(request, "authorization") and not any(
+    if origin.occ and header_values(request, "authorization") and not any(
             find(views.edge, d) for d in ("public", "must-revalidate", "s-maxage")):
         reasons.append("request has Authorization and the edge directives have none of "
                        "public, must-revalidate, s-maxage (Origin Cache Control on): not stored")
@@ -317,7 +416,7 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
         reasons.append(f"status {status} is informational: never stored (PD-17 makes only "
                        "non-1xx statuses storable)")
         return EdgeResult(None, "MISS", "1xx"), None, views.edge
-    edge_setting = settings.get("edge_ttl")
+    edge_setting = side.settings.get("edge_ttl")
     explicit = explicit_ttl(edge_setting, status, by("edge_ttl"))
     if explicit is not None:
         e_eff = [d for d in views.edge if d.name in views.rule_set]
@@ -326,11 +425,13 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
                        + (", response-rule directives still count" if e_eff else ""))
     else:
         e_eff = views.edge
+    expires = origin.expires
     applicable = expires if views.expires_applicable else None
     if expires is not None and not views.expires_applicable:
         reasons.append(f"Expires ignored at the edge: {views.source_name} is present")
     result = edge_lifetime(
-        e_eff, occ=occ, explicit=explicit, expires=applicable if explicit is None else None,
+        e_eff, occ=origin.occ, explicit=explicit,
+        expires=applicable if explicit is None else None,
         bypass_by_default=_mapping(edge_setting).get("mode") == "bypass_by_default",
         setting_source=by("edge_ttl"),
         header_present=bool(views.edge) or applicable is not None, status=status,
@@ -338,20 +439,27 @@ def _store(request: Any, facts: RequestFacts, status: int, headers: ResponseHead
     reasons.append(result.reason)
     if result.ttl is None:
         return result, explicit, e_eff
-    size = _content_length(headers)
-    if size is not None and size > zone.size_limit:
-        reasons.append(f"Content-Length {size} exceeds the {zone.size_limit}-byte cacheable "
-                       "size limit: not stored")
-        return EdgeResult(None, "MISS", "size limit"), explicit, e_eff
-    armor = _mapping(settings.get("cache_key")).get("cache_deception_armor") is True
+    return _limits(side, origin, result, reasons), explicit, e_eff
+
+
+def _limits(side: RequestSide, origin: _Origin, result: EdgeResult,
+            reasons: list[str]) -> EdgeResult:
+    """The cacheable size limit and Cache Deception Armor over a storable result."""
+    size = origin.size
+    if size is not None and size > side.zone.size_limit:
+        reasons.append(f"Content-Length {size} exceeds the {side.zone.size_limit}-byte "
+                       "cacheable size limit: not stored")
+        return EdgeResult(None, "MISS", "size limit")
+    armor = _mapping(side.settings.get("cache_key")).get("cache_deception_armor") is True
     if armor and result.from_default_table:
-        content_type = next(iter(headers.values("content-type")), None)
-        if not deception_armor_accepts(facts.extension, content_type):
-            reasons.append(f"Cache Deception Armor of {by('cache_key.cache_deception_armor')}: "
+        content_type = next(iter(origin.headers.values("content-type")), None)
+        if not deception_armor_accepts(side.facts.extension, content_type):
+            reasons.append(f"Cache Deception Armor of "
+                           f"{side.by()('cache_key.cache_deception_armor')}: "
                            f"Content-Type {content_type!r} does not match extension "
-                           f"{facts.extension!r}: not stored")
-            return EdgeResult(None, "MISS", "Cache Deception Armor"), explicit, e_eff
-    return result, explicit, e_eff
+                           f"{side.facts.extension!r}: not stored")
+            return EdgeResult(None, "MISS", "Cache Deception Armor")
+    return result
 
 
 def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[Directive],
@@ -381,56 +489,182 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
     return None, "BYPASS", False
 
 
-def _finish(eligible: bool, cache_status: str | None, ttl: int | None,
-            browser: list[Directive], tags: list[str], removed: set[str], key: str,
-            reasons: list[str], *, response: Any, occ: bool, origin_method: str, status: int,
-            headers: ResponseHeaders, settings: Mapping, views: Views, request: Any,
-            flags: Mapping[str, bool]) -> dict:
-    stored = ttl is not None
-    stripped: list[str] = [h for h in ("etag", "last-modified", "set-cookie")
-                           if h in removed and header_values(response, h)]
-    serve_stale = _mapping(settings.get("serve_stale"))
-    quiet: list[str] = []
-    stale = (stored and delta_seconds(find(views.edge, "stale-while-revalidate"), "",
-                                      quiet) is not None
-             and serve_stale.get("disable_stale_while_updating") is not True
-             and (not occ or not any(find(views.edge, d) for d in
-                                     ("must-revalidate", "proxy-revalidate", "no-cache"))))
-    strip_validators = bool(flags.get("strip_etags") or flags.get("strip_last_modified"))
-    reserve = _mapping(settings.get("cache_reserve"))
-    size = _content_length(headers)
+def _stale_window(views: Views) -> int | None:
+    """The edge view's ``stale-while-revalidate`` seconds, ``None`` when absent."""
+    return delta_seconds(find(views.edge, "stale-while-revalidate"), "", quiet())
+
+
+#: With Origin Cache Control on, these forbid serving stale content; ``s-maxage`` implies
+#: ``proxy-revalidate`` (cache-phases.md §4.10, the row for s-maxage=N; §4.18 as corrected).
+_NO_STALE = ("must-revalidate", "proxy-revalidate", "no-cache", "s-maxage")
+
+
+def _serve_stale(side: RequestSide, origin: _Origin, stored: bool, window: int | None
+                 ) -> bool:
+    """``serve_stale_allowed`` (cache-phases §4.18); ``window`` is the edge view's
+    ``stale-while-revalidate``."""
+    views = origin.views
+    return (stored and window is not None
+            and _mapping(side.settings.get("serve_stale")).get(
+                "disable_stale_while_updating") is not True
+            and (not origin.occ or not any(find(views.edge, d) for d in _NO_STALE)))
+
+
+def _reserve_write(side: RequestSide, origin: _Origin, ttl: int | None) -> bool:
+    """``cache_reserve_write`` (cache-phases §4.18)."""
+    reserve = _mapping(side.settings.get("cache_reserve"))
+    size = origin.size
     minimum = reserve.get("minimum_file_size")
     minimum = minimum if isinstance(minimum, int) else 0
-    reserve_write = (reserve.get("eligible") is True and ttl is not None and ttl >= 36000
-                     and size is not None and size >= minimum)
-    client_status = status
-    if eligible and status == 200 and header_values(request, "range") and size is not None:
+    return (reserve.get("eligible") is True and ttl is not None and ttl >= 36000
+            and size is not None and size >= minimum)
+
+
+def _finish(side: RequestSide, origin: _Origin, request: Any, cache_status: str | None,
+            ttl: int | None, browser: list[Directive], removed: set[str]) -> Decision:
+    stored = ttl is not None
+    window = _stale_window(origin.views)
+    stripped = tuple(h for h in ("etag", "last-modified", "set-cookie")
+                     if h in removed and header_values(origin.response, h))
+    strip_validators = bool(origin.flags.get("strip_etags")
+                            or origin.flags.get("strip_last_modified"))
+    client_status = origin.status
+    if (side.eligible and origin.status == 200 and header_values(request, "range")
+            and origin.size is not None):
         client_status = 206
-    return _result(eligible, cache_status, ttl, serialize(browser), tags, stripped, key,
-                   reasons, occ=occ, origin_method=origin_method, client_status=client_status,
-                   smart_edge_revalidation=stored and not strip_validators,
-                   cache_reserve_write=reserve_write, serve_stale_allowed=stale)
+    return Decision(side.eligible, cache_status, ttl, serialize(browser), tuple(origin.tags),
+                    stripped, side.cache_key, stored, origin.occ, side.origin_method,
+                    client_status, stored and not strip_validators,
+                    _reserve_write(side, origin, ttl), _serve_stale(side, origin, stored, window),
+                    window or 0)
 
 
-def _result(eligible: bool, cache_status: str | None, ttl: int | None, browser: str | None,
-            tags: list[str] | None, stripped: list[str] | None, key: str, reasons: list[str],
-            *, occ: bool | None, origin_method: str, client_status: int | None = None,
-            smart_edge_revalidation: bool | None = None, cache_reserve_write: bool | None = None,
-            serve_stale_allowed: bool | None = None) -> dict:
-    return {
-        "eligible": eligible,
-        "cache_status": cache_status,
-        "edge_ttl": ttl,
-        "browser_cache_control": browser,
-        "cache_tags": tags,
-        "stripped_headers": stripped,
-        "cache_key": key,
-        "stored": ttl is not None if tags is not None else None,
-        "occ": occ,
-        "origin_method": origin_method,
-        "client_status": client_status,
-        "smart_edge_revalidation": smart_edge_revalidation,
-        "cache_reserve_write": cache_reserve_write,
-        "serve_stale_allowed": serve_stale_allowed,
-        "reasons": _dedupe(reasons),
-    }
+# --------------------------------------------------------------------------- the decision
+
+#: Response headers a visitor never receives from the cache (Cloudflare keeps them).
+_NEVER_TO_VISITOR = frozenset({"cache-tag", "cf-cache-status", "age"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The modelled cache behaviour for one request (interfaces.md §4 ``decision``,
+    cache-phases §4.1 and §4.18): a typed, immutable value.
+
+    ``to_dict()`` is the JSON object of interfaces.md §4.  ``stale_while_revalidate`` (the
+    edge view's window in seconds, 0 when absent) is an extra for a cache that lives over
+    time (§4.20) and is not part of that object.  ``reasons`` are built the first time
+    they are read when the decision was made on the fast path.
+    """
+
+    eligible: bool
+    cache_status: str | None
+    edge_ttl: int | None
+    browser_cache_control: str | None
+    cache_tags: tuple[str, ...] | None
+    stripped_headers: tuple[str, ...] | None
+    cache_key: str
+    stored: bool | None
+    occ: bool | None
+    origin_method: str
+    client_status: int | None = None
+    smart_edge_revalidation: bool | None = None
+    cache_reserve_write: bool | None = None
+    serve_stale_allowed: bool | None = None
+    stale_while_revalidate: int = 0
+    _why: Any = field(default=(), compare=False, repr=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why, step by step, in order (the offline twin of Cloudflare Trace)."""
+        why = self._why
+        if callable(why):
+            why = why()
+            object.__setattr__(self, "_why", why)
+        return why
+
+    def to_dict(self) -> dict:
+        """The ``decision`` object of interfaces.md §4."""
+        return {
+            "eligible": self.eligible,
+            "cache_status": self.cache_status,
+            "edge_ttl": self.edge_ttl,
+            "browser_cache_control": self.browser_cache_control,
+            "cache_tags": None if self.cache_tags is None else list(self.cache_tags),
+            "stripped_headers": (None if self.stripped_headers is None
+                                 else list(self.stripped_headers)),
+            "cache_key": self.cache_key,
+            "stored": self.stored,
+            "occ": self.occ,
+            "origin_method": self.origin_method,
+            "client_status": self.client_status,
+            "smart_edge_revalidation": self.smart_edge_revalidation,
+            "cache_reserve_write": self.cache_reserve_write,
+            "serve_stale_allowed": self.serve_stale_allowed,
+            "reasons": list(self.reasons),
+        }
+
+    def visitor_headers(self, origin_headers: Any, *, age: int | None = None,
+                        cache_status: str | None = None) -> list[tuple[str, str]]:
+        """The headers to send to the visitor for ``origin_headers`` (pairs or a mapping).
+
+        Removes the ``stripped_headers`` and ``Cache-Tag``, replaces ``Cache-Control`` by
+        ``browser_cache_control`` (none when that is ``None``), and adds
+        ``CF-Cache-Status`` (``cache_status`` or the decision's) and, given ``age``,
+        ``Age``; ``cache_status=""`` adds no ``CF-Cache-Status``.  Other headers pass in
+        order, repeats kept; hop-by-hop headers are the server's business.
+        """
+        drop = _NEVER_TO_VISITOR.union(self.stripped_headers or (), ("cache-control",))
+        items = origin_headers.items() if isinstance(origin_headers, Mapping) else origin_headers
+        out: list[tuple[str, str]] = []
+        for name, value in items:
+            if isinstance(name, bytes):
+                name = name.decode("latin-1")
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            if name.lower() not in drop:
+                out.append((name, value))
+        if self.browser_cache_control is not None:
+            out.append(("Cache-Control", self.browser_cache_control))
+        status = self.cache_status if cache_status is None else cache_status
+        if status:
+            out.append(("CF-Cache-Status", status))
+        if age is not None:
+            out.append(("Age", str(max(0, int(age)))))
+        return out
+
+    def __reduce__(self) -> tuple:
+        values = [getattr(self, f) for f in _DECISION_FIELDS]
+        return (_rebuild, (*values, self.reasons))
+
+
+_DECISION_FIELDS = tuple(f for f in Decision.__dataclass_fields__ if f != "_why")
+
+
+def _rebuild(*values: Any) -> Decision:
+    return Decision(*values)
+
+
+def decide(request: Any, response: Any, *, zone: Zone, request_settings: Mapping,
+           request_rules: Sequence[RuleRef] = (), response_actions: Sequence[ResponseAction] = (),
+           setting_sources: Mapping[str, RuleRef] | None = None) -> dict:
+    """The ``decision`` block of interfaces.md §4 for ``request`` and ``response``.
+
+    ``request_settings`` is the stacked request-phase ``set_cache_settings``
+    result (API parameter names, validated); ``request_rules`` the matching
+    request rules in order; ``response_actions`` the matching response rules in
+    order; ``setting_sources`` maps a setting unit (``"cache"``, ``"edge_ttl"``,
+    ``"cache_key.custom_key.query_string"`` …) to the rule that last set it.
+
+    ``response`` may be ``None`` (request phase only): then ``eligible``,
+    ``cache_key``, ``origin_method`` and ``reasons`` are given, ``cache_status``
+    is ``DYNAMIC`` for an ineligible request and ``None`` otherwise, and every
+    other output that needs the response is ``None``.
+
+    The two halves are :func:`request_side` and :func:`response_side`; this is both,
+    with reasons, as a dict.
+    """
+    reasons: list[str] = []
+    side = request_side(request, zone=zone, request_settings=request_settings,
+                        request_rules=request_rules, setting_sources=setting_sources,
+                        reasons=reasons)
+    return response_side(request, side, response, response_actions, reasons).to_dict()

@@ -138,8 +138,17 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
 
 
 def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, str]]:
-    segments: list[tuple[str, str]] = []
+    """The key's segments after the URL, in key order: the default headers, then the
+    rule's headers, cookies and visitor features."""
     header = _mapping(custom.get("header"))
+    return [*_default_segments(request, header), *_header_segments(request, header),
+            *_cookie_segments(request, _mapping(custom.get("cookie"))),
+            *_user_segments(request, settings, _mapping(custom.get("user")))]
+
+
+def _default_segments(request, header: Mapping) -> list[tuple[str, str]]:
+    """``Origin`` (unless excluded) and the headers Cloudflare always keys on."""
+    segments: list[tuple[str, str]] = []
     origin = _header(request, "origin")
     if origin is not None and header.get("exclude_origin") is not True:
         segments.append(("origin", origin))
@@ -150,6 +159,12 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
         if name == "x-forwarded-scheme" and value.strip().lower() in ("http", "https"):
             continue
         segments.append((name, value))
+    return segments
+
+
+def _header_segments(request, header: Mapping) -> list[tuple[str, str]]:
+    """``custom_key.header``: included headers, ``contains`` matches, presence checks."""
+    segments: list[tuple[str, str]] = []
     for name in sorted({n.lower() for n in _names(header.get("include"))}):
         value = _header(request, name)
         if value is not None:
@@ -162,15 +177,24 @@ def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, st
             segments.append((f"h.{str(name).lower()}", ",".join(matched)))
     for name in sorted({n.lower() for n in _names(header.get("check_presence"))}):
         segments.append((f"hp.{name}", "1" if _header(request, name) is not None else "0"))
-    cookie = _mapping(custom.get("cookie"))
-    if cookie:
-        jar = _cookies(request)
-        for name in sorted(set(_names(cookie.get("include")))):
-            if name in jar:
-                segments.append((f"c.{name}", jar[name]))
-        for name in sorted(set(_names(cookie.get("check_presence")))):
-            segments.append((f"cp.{name}", "1" if name in jar else "0"))
-    user = _mapping(custom.get("user"))
+    return segments
+
+
+def _cookie_segments(request, cookie: Mapping) -> list[tuple[str, str]]:
+    """``custom_key.cookie``: included cookies and presence checks."""
+    if not cookie:
+        return []
+    jar = _cookies(request)
+    segments = [(f"c.{name}", jar[name]) for name in sorted(set(_names(cookie.get("include"))))
+                if name in jar]
+    segments.extend((f"cp.{name}", "1" if name in jar else "0")
+                    for name in sorted(set(_names(cookie.get("check_presence")))))
+    return segments
+
+
+def _user_segments(request, settings: Mapping, user: Mapping) -> list[tuple[str, str]]:
+    """Device type, country and first language of the visitor, as configured."""
+    segments: list[tuple[str, str]] = []
     if settings.get("cache_by_device_type") is True or user.get("device_type") is True:
         segments.append(("device", device_type(_header(request, "user-agent"))))
     if user.get("geo") is True:

@@ -3,7 +3,6 @@ files, loading rule sets, reading sources and showing diagnostics on a console."
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.text import Text
 from rulelang.errors import Diagnostic, RulesetError
 from rulelang.render import render_text_lines, summary_line
 from rulelang.rules.files import RULES_SUFFIXES, format_of
+from rulelang.rules.foreign import is_rules_document
 from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
@@ -29,8 +29,10 @@ __all__ = [
     "load_rule_paths",
     "looks_like_rules",
     "phase_label",
+    "plan_and_list_options",
     "print_diagnostics",
     "read_file_text",
+    "read_lists",
     "read_sources",
     "rules_files",
 ]
@@ -120,7 +122,7 @@ def looks_like_rules(path: Path) -> bool:
         doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):
         return True
-    return isinstance(doc, dict) and ("rules" in doc or "result" in doc) and "cases" not in doc
+    return is_rules_document(doc)
 
 
 def rules_files(path: str | Path) -> list[Path]:
@@ -152,25 +154,78 @@ def example_paths() -> tuple[list[Path], Path]:
     return rules_files(root), root / "samples.jsonl"
 
 
-def _load_one(path: Path, phase: str | None):
-    from rulelang.rules import ruleset
+def plan_and_list_options(command):
+    """``--plan``, ``--list NAME=FILE`` and ``--lists FILE.json`` (interfaces.md §8)."""
+    from rulelang.schema.actions import PLANS
 
-    if hasattr(ruleset, "load_rulesets"):
-        fn = ruleset.load_rulesets
-        if "phase" in inspect.signature(fn).parameters:
-            return list(fn(str(path), phase=phase))
-        return list(fn(str(path)))
-    return [ruleset.load_ruleset(str(path), phase=phase)]
+    command = click.option(
+        "--lists", "lists_file", type=click.Path(dir_okay=False), default=None,
+        metavar="FILE.json", help="Items of $lists: a JSON object of list name → items.")(command)
+    command = click.option(
+        "--list", "list_items", multiple=True, metavar="NAME=FILE",
+        help="Items of the list $NAME: a JSON array, or one item a line (repeatable).")(command)
+    return click.option(
+        "--plan", type=click.Choice(PLANS), default=None,
+        help="The zone's plan: turns on the plan checks (features, minimum TTLs, rule "
+             "counts).")(command)
 
 
-def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console) -> list:
-    """Load every rule set from ``paths`` (files or directories).  An invalid rules file
-    prints its diagnostics on ``err`` and stops the command with exit code 2."""
+def _list_file_items(name: str, path: str) -> list:
+    text = read_file_text(path)
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except ValueError as e:
+            raise Failure(f"--list {name}={path}: not a JSON array ({e})") from None
+        if not isinstance(items, list):
+            raise Failure(f"--list {name}={path}: not a JSON array")
+        return items
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_lists(list_items: Sequence[str], lists_file: str | None) -> dict[str, list] | None:
+    """The lists given with ``--lists FILE.json`` and ``--list NAME=FILE`` (the latter
+    win), or ``None`` when none was given: then ``lint`` accepts every ``$name`` with a
+    note and evaluating a rule that uses one is an error."""
+    if not list_items and lists_file is None:
+        return None
+    lists: dict[str, list] = {}
+    if lists_file is not None:
+        try:
+            doc = json.loads(read_file_text(lists_file))
+        except ValueError as e:
+            raise Failure(f"--lists {lists_file}: not JSON ({e})") from None
+        if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
+            raise Failure(f"--lists {lists_file}: expected an object of list name → array "
+                          f"of items")
+        lists.update(doc)
+    for item in list_items:
+        name, sep, path = item.partition("=")
+        name = name.strip().lstrip("$")
+        if not sep or not name or not path:
+            raise Failure(f"--list {item!r}: expected NAME=FILE")
+        lists[name] = _list_file_items(name, path)
+    return lists
+
+
+def _load_one(path: Path, phase: str | None, lists: dict | None, plan: str | None):
+    from rulelang.rules.ruleset import load_rulesets
+
+    return list(load_rulesets(str(path), phase=phase, lists=lists, plan=plan))
+
+
+def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console, *,
+                    lists: dict | None = None, plan: str | None = None) -> list:
+    """Load every rule set from ``paths`` (files or directories), with the lists and
+    plan given.  An invalid rules file prints its diagnostics on ``err`` and stops the
+    command with exit code 2."""
     out = []
     for given in paths:
         for path in rules_files(given):
             try:
-                out.extend(_load_one(path, phase))
+                out.extend(_load_one(path, phase, lists, plan))
             except RulesetError as e:
                 print_diagnostics(err, e.diagnostics or [], read_sources(e.diagnostics))
                 raise Failure(f"{path}: not a valid rules file "

@@ -23,6 +23,8 @@ from rulelang.cli.common import (
     example_paths,
     load_rule_paths,
     phase_label,
+    plan_and_list_options,
+    read_lists,
 )
 from rulelang.describe import decision_rows, describe_rule, message_line
 from rulelang.errors import RuleLangError
@@ -95,8 +97,10 @@ def _sample_label(sample) -> str | int:
 @click.option("--why", is_flag=True, help="Add the reasons of each decision to the tables.")
 @click.option("--phase", type=PHASE, default=None,
               help="Phase of rules files that do not name theirs.")
+@plan_and_list_options
 def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: bool,
-                 phase: str | None) -> int:
+                 phase: str | None, plan: str | None, list_items: tuple[str, ...],
+                 lists_file: str | None) -> int:
     """Evaluate rule sets on sample requests and show the cache decision of each.
 
     \b
@@ -128,8 +132,9 @@ def eval_command(rules: tuple[str, ...], samples: str | None, fmt: str, why: boo
                       f"array, JSON Lines or a HAR capture)")
     if not samples_path.exists():
         raise Failure(f"{samples_path}: no such file")
-    rulesets = load_rule_paths(rule_sources, phase, err)
-    engine = Engine(rulesets)
+    lists = read_lists(list_items, lists_file)
+    rulesets = load_rule_paths(rule_sources, phase, err, lists=lists, plan=plan)
+    engine = Engine(rulesets, zone={"plan": plan} if plan else None, lists=lists)
     errors: list[RuleLangError] = []
     statuses: Counter = Counter()
     bad = 0

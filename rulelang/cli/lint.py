@@ -13,7 +13,9 @@ from rulelang.cli.common import (
     PHASE,
     Failure,
     consoles,
+    plan_and_list_options,
     print_diagnostics,
+    read_lists,
     read_sources,
     rules_files,
 )
@@ -55,21 +57,23 @@ def select_diagnostics(diags: Sequence[Diagnostic], select: Sequence[str],
             and not (ignore and d.code.startswith(tuple(ignore)))]
 
 
-def _lint_file(path: str, phase: str | None) -> list[Diagnostic]:
+def _lint_file(path: str, phase: str | None, lists: dict | None = None,
+               plan: str | None = None, annotations: bool = False) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        diags = list(lint(path, phase=phase))
+        diags = list(lint(path, phase=phase, lists=lists, plan=plan, annotations=annotations))
     except RulesetError as e:
         diags = list(e.diagnostics)
     return [d if d.location is not None else d.at(Location(file=path)) for d in diags]
 
 
-def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
+def _lint_expression(expr: str, phase: str | None, lists: dict | None = None,
+                     plan: str | None = None) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        return list(lint(expr, phase=phase or REQUEST_PHASE))
+        return list(lint(expr, phase=phase or REQUEST_PHASE, lists=lists, plan=plan))
     except RuleLangError as e:
         diags = getattr(e, "diagnostics", None)
         if diags:
@@ -89,8 +93,14 @@ def _lint_expression(expr: str, phase: str | None) -> list[Diagnostic]:
               help="Only report these codes or prefixes (e.g. RL2,RL501).")
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Do not report these codes or prefixes (e.g. RL511,RL512).")
+@plan_and_list_options
+@click.option("--annotations", is_flag=True,
+              help="Ignore documentation keys ($comment, any key starting with $) in JSON "
+                   "and YAML rule sets.")
 def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fmt: str,
-                 select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
+                 select: tuple[str, ...], ignore: tuple[str, ...], plan: str | None,
+                 list_items: tuple[str, ...], lists_file: str | None,
+                 annotations: bool) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
 
     \b
@@ -103,15 +113,16 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
         paths = (".",)
+    lists = read_lists(list_items, lists_file)
     diags: list[Diagnostic] = []
     checked = 0
     if expr is not None:
-        diags = _lint_expression(expr, phase)
+        diags = _lint_expression(expr, phase, lists, plan)
         checked = 1
     else:
         files = [str(f) for p in paths for f in rules_files(p)]
         for f in files:
-            diags.extend(_lint_file(f, phase))
+            diags.extend(_lint_file(f, phase, lists, plan, annotations))
         checked = len(files)
     unusable: dict[str, str] = {}
     for d in diags:

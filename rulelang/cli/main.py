@@ -77,13 +77,14 @@ def _register() -> None:
     from rulelang.cli.eval import eval_command
     from rulelang.cli.fmt import fmt_command
     from rulelang.cli.lint import lint_command
+    from rulelang.cli.proxy import proxy_command
     from rulelang.cli.replay import replay_command
     from rulelang.cli.schema import fields_command, functions_command
     from rulelang.cli.test import test_command
     from rulelang.cli.trace import trace_command
 
     for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
-                    fields_command, functions_command, replay_command):
+                    fields_command, functions_command, proxy_command, replay_command):
         cli.add_command(command)
 
 
@@ -97,7 +98,7 @@ def _say(message: str) -> None:
         pass
 
 
-_RULES_COMMANDS = ("eval", "trace", "test", "replay")
+_RULES_COMMANDS = ("eval", "trace", "test", "proxy", "replay")
 #: Options that take several paths after one flag.
 _SPREAD_OPTIONS = ("--rules", "--compare-rules")
 

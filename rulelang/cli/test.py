@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from rulelang.cli.common import Failure, consoles, load_rule_paths, print_diagnostics
+from rulelang.cli.common import (
+    Failure,
+    consoles,
+    load_rule_paths,
+    plan_and_list_options,
+    print_diagnostics,
+    read_lists,
+)
 from rulelang.errors import RuleLangError, RulesetError
 from rulelang.testing import CaseFile, CaseResult, check_samples, load_cases, run_cases
 
@@ -33,9 +40,10 @@ def _case_files(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console) -> list:
+def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console,
+              lists: dict | None = None, plan: str | None = None) -> list:
     if rules:
-        return load_rule_paths(rules, None, err)
+        return load_rule_paths(rules, None, err, lists=lists, plan=plan)
     if case_file.rules is None:
         raise Failure(f"{case_file.path}: no rules to test: give --rules or a `rules:` list "
                       f"in the case file")
@@ -43,13 +51,13 @@ def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console) -> list
 
     paths = [r for r in case_file.rules if isinstance(r, Path)]
     try:
-        loaded = load_rule_paths(paths, None, err) if paths else []
+        loaded = load_rule_paths(paths, None, err, lists=lists, plan=plan) if paths else []
     except Failure as e:
         raise Failure(f"{case_file.path}: rules: {e.message}") from None
     for i, r in enumerate(case_file.rules):
         if isinstance(r, dict):
             try:
-                loaded.append(load_ruleset(r))
+                loaded.append(load_ruleset(r, lists=lists, plan=plan))
             except RulesetError as e:
                 print_diagnostics(err, e.diagnostics or [], summary=False)
                 raise Failure(f"{case_file.path}: rules[{i}]: not a valid rule set (see "
@@ -82,9 +90,11 @@ def _failure_block(out: Console, result: CaseResult) -> None:
 @click.option("-k", "keyword", default=None, metavar="TEXT",
               help="Only run the cases whose name contains TEXT.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per case.")
+@plan_and_list_options
 @click.argument("cases", nargs=-1, required=True, type=click.Path(readable=False))
 def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
-                 cases: tuple[str, ...]) -> int:
+                 cases: tuple[str, ...], plan: str | None, list_items: tuple[str, ...],
+                 lists_file: str | None) -> int:
     """Run the test cases in CASES (YAML case files or directories of them).
 
     \b
@@ -96,15 +106,21 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     results: list[CaseResult] = []
     # Read every case file and its rules first: a broken one stops the run (exit 2)
     # before any case has been reported.
+    given = read_lists(list_items, lists_file)
     loaded = []
     for path in _case_files(cases):
         case_file = load_cases(path)
         check_samples(case_file)
-        loaded.append((path, case_file, _rulesets(case_file, rules, err)))
-    for path, case_file, rulesets in loaded:
+        # --list/--lists add to (and override) the case file's lists, --plan its zone's plan
+        lists = {**(case_file.lists or {}), **given} if given is not None else case_file.lists
+        zone = {**(case_file.zone or {}), "plan": plan} if plan else case_file.zone
+        plan_here = zone.get("plan") if isinstance(zone, dict) else None
+        loaded.append((path, case_file, zone, lists,
+                       _rulesets(case_file, rules, err, lists, plan_here)))
+    for path, case_file, zone, lists, rulesets in loaded:
         selected = [c for c in case_file.cases if keyword is None or keyword in c.name]
         try:
-            file_results = run_cases(selected, rulesets, case_file.zone, case_file.lists)
+            file_results = run_cases(selected, rulesets, zone, lists)
         except RuleLangError as e:
             raise Failure(f"{path}: {e}") from None
         results.extend(file_results)

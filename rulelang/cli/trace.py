@@ -10,7 +10,14 @@ from collections.abc import Sequence
 import click
 from rich.text import Text
 
-from rulelang.cli.common import PHASE, consoles, load_rule_paths, phase_label
+from rulelang.cli.common import (
+    PHASE,
+    consoles,
+    load_rule_paths,
+    phase_label,
+    plan_and_list_options,
+    read_lists,
+)
 from rulelang.describe import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
 from rulelang.schema.catalogue import PHASES
@@ -124,10 +131,12 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
               help="Phase of rules files that do not name theirs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text, or one JSON object.")
+@plan_and_list_options
 def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[str, ...],
                   status: int | None, response_headers: tuple[str, ...],
                   client_ip: str | None, fields: tuple[str, ...], phase: str | None,
-                  fmt: str) -> int:
+                  fmt: str, plan: str | None, list_items: tuple[str, ...],
+                  lists_file: str | None) -> int:
     """Trace one request to URL through the rules: each rule, whether it matched and
     why not, then the cache decision with its reasons.
 
@@ -140,7 +149,8 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     from rulelang.http.messages import Request, Response
 
     out, err = consoles()
-    rulesets = load_rule_paths(rules, phase, err) if rules else []
+    lists = read_lists(list_items, lists_file)
+    rulesets = load_rule_paths(rules, phase, err, lists=lists, plan=plan) if rules else []
     try:
         request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
                           client_ip=client_ip, fields=_field_values(fields))
@@ -152,7 +162,8 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if status is not None or response_headers:
         response = Response(status=status or 200,
                             headers=_header_pairs(response_headers, "--response-header"))
-    outcome = Engine(rulesets).evaluate(request, response).to_dict()
+    outcome = Engine(rulesets, zone={"plan": plan} if plan else None,
+                     lists=lists).evaluate(request, response).to_dict()
     entries = trace_rules(rulesets, outcome, request, response)
     if fmt == "json":
         click.echo(json.dumps({"sample": url, **outcome, "trace": entries},

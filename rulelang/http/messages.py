@@ -20,10 +20,21 @@ import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
-from rulelang.errors import RuleLangError
+from rulelang.errors import RequestError, RuleLangError
 from rulelang.http.field_values import convert_fields, parse_ip
 from rulelang.http.urlnorm import check_mode
+from rulelang.http.wire import (
+    SAFE,
+    Repairs,
+    clean_headers,
+    client_address,
+    read_text,
+    status_code,
+    version_label,
+    wire_request,
+)
 from rulelang.schema.values import to_python
 
 __all__ = ["Headers", "Request", "Response"]
@@ -144,11 +155,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _header_values(headers: Headers, name: str) -> list[str]:
-    lname = name.lower()
-    return [v for n, v in headers if n.lower() == lname]
-
-
 def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     """Split an absolute http(s) URL into ``(scheme, authority host part, port text,
     request target, default port)``; see :class:`Request` for the rules."""
@@ -184,6 +190,31 @@ def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     return scheme, host, port or "", target, default_port
 
 
+def _wire_host(host: str, fix: Repairs) -> str:
+    """A usable ``host[:port]`` for the URL (an IPv6 zone index and a bad port dropped)."""
+    host = host.strip()
+    try:
+        split_url(f"http://{host}/", "host")
+        return host
+    except RuleLangError as exc:
+        fix(f"host {host!r}: {exc}")
+    if host.startswith("["):
+        literal, _, rest = host[1:].partition("]")
+        literal = literal.partition("%")[0]
+        candidate = f"[{literal}]"
+    else:
+        candidate, _, rest = host.partition(":")
+        rest = ":" + rest if rest else ""
+    port = rest[1:] if rest.startswith(":") else ""
+    if port.isdigit() and len(port) <= 5 and int(port) <= 65535:
+        candidate += f":{port}"
+    try:
+        split_url(f"http://{candidate}/", "host")
+        return candidate
+    except RuleLangError:
+        return "localhost"
+
+
 def _check_keys(d: Any, what: str, allowed: frozenset[str], required: str, where: str) -> None:
     p = _prefix(where)
     if not isinstance(d, Mapping):
@@ -211,7 +242,14 @@ class _Message:
 
     def header_values(self, name: str) -> list[str]:
         """Values of every header called ``name`` (case-insensitive), in order."""
-        return _header_values(self._headers, name)
+        index = self._cache.get("#text-index")
+        if index is None:  # built once: the cache decision asks for many headers
+            index = {}
+            for key, value in self._headers:
+                index.setdefault(key.lower(), []).append(value)
+            self._cache["#text-index"] = index
+        found = index.get(name.lower())
+        return list(found) if found else []
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -242,7 +280,8 @@ class Request(_Message):
     )
 
     def __init__(self, method: str = "GET", url: str = "http://localhost/", headers: Any = None,
-                 client_ip: str | None = None, fields: dict | None = None, *,
+                 client_ip: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
+                 fields: dict | None = None, *,
                  url_normalization: str = "rfc3986", timestamp: float | None = None) -> None:
         self._init(method, url, headers, client_ip, fields, url_normalization, timestamp, "")
 
@@ -334,6 +373,59 @@ class Request(_Message):
                    d.get("fields"), url_normalization, timestamp, where)
         return self
 
+    @classmethod
+    def from_wire(cls, method: Any, target: Any, headers: Any = None, *,
+                  scheme: str = "https", host: Any = None, client_ip: Any = None,
+                  http_version: Any = None, fields: dict | None = None, strict: bool = False,
+                  url_normalization: str = "rfc3986", timestamp: float | None = None
+                  ) -> Request:
+        """A request from what a server has (interfaces.md §5): bytes or text, header
+        pairs with repeats, an IPv4-mapped client address (read as IPv4).
+
+        ``target`` is the request target (``/path?query``, or an absolute URL);
+        ``scheme`` the public scheme; ``host`` the public ``host[:port]`` when the ``Host``
+        header is not what visitors use (then it replaces that header too);
+        ``http_version`` (``"HTTP/2"``, ``"2"``, ``(1, 1)``) sets ``http.request.version``
+        unless ``fields`` gives it.  Real traffic never raises: what the constructor would
+        refuse is repaired as :mod:`rulelang.http.wire` describes; ``strict=True`` raises
+        :class:`~rulelang.errors.RequestError` instead.
+        """
+        fix = Repairs(strict)
+        parts = wire_request(method, target, headers, scheme, fix)
+        pairs = parts.headers
+        if host is None:
+            given = next((v for n, v in pairs if n.lower() == "host"), None)
+            host_text = (given or parts.authority or parts.target_host or "localhost").strip()
+        else:  # the public host: the rules see it in the URL and in the Host header
+            host_text = read_text(host, "host", fix).strip()
+        if http_version is not None and not (fields and "http.request.version" in fields):
+            fields = {**(fields or {}), "http.request.version": version_label(http_version)}
+        address = client_address(client_ip, strict=strict)
+
+        def build(host_text: str, target: str) -> Request:
+            headers = pairs if host is None else [
+                ("Host", host_text), *((n, v) for n, v in pairs if n.lower() != "host")]
+            return cls(parts.method, f"{parts.scheme}://{host_text}{target}", headers,
+                       address, fields, url_normalization=url_normalization,
+                       timestamp=timestamp)
+
+        try:
+            return build(host_text, parts.target)
+        except RuleLangError as exc:
+            if strict:
+                raise RequestError(str(exc)) from None
+        # a host or target the URL check refuses: the host repaired, then the target's
+        # printable ASCII form; what still fails is the caller's own fields
+        host_text = _wire_host(host_text, fix)
+        try:
+            return build(host_text, parts.target)
+        except RuleLangError:
+            pass
+        try:
+            return build(host_text, quote(parts.target.encode("utf-8", "replace"), safe=SAFE))
+        except RuleLangError as exc:
+            raise RequestError(str(exc)) from None
+
     def to_dict(self) -> dict:
         """The sample-format object of this request (headers as ``[name, value]`` pairs)."""
         out: dict[str, Any] = {"method": self._method, "url": self._url,
@@ -386,6 +478,19 @@ class Response(_Message):
         _check_keys(d, "response", _RESPONSE_KEYS, "status", where)
         self = cls.__new__(cls)
         self._init(d["status"], d.get("headers"), where)
+        return self
+
+    @classmethod
+    def from_wire(cls, status: Any, headers: Any = None, *, strict: bool = False) -> Response:
+        """A response from a server's status (int, text or bytes such as ``b"200 OK"``;
+        any 100–999 status is kept, Cloudflare passes 600–999 through; anything else
+        raises :class:`~rulelang.errors.RequestError`) and header pairs (bytes or text,
+        repeats kept, repaired unless ``strict``)."""
+        fix = Repairs(strict)
+        self = cls.__new__(cls)
+        self._status = status_code(status, fix)
+        self._headers = parse_headers(clean_headers(headers, fix)[0], "response header")
+        self._cache = {}
         return self
 
     def to_dict(self) -> dict:

@@ -103,21 +103,26 @@ class _Abort(Exception):
 
 def check(expr: Expr, phase: str = schema.REQUEST_PHASE, *, expect: str | Type = "bool",
           lists: Mapping[str, Any] | None = None, source: str | None = None,
-          strict: bool = False) -> Checked:
+          strict: bool = False, lists_unknown: bool = False) -> Checked:
     """Type-check ``expr`` for ``phase``.
 
     ``expect`` is ``"bool"`` (a filter), ``"any"`` (a value of any type), or a
     type (``"Array<String>"`` for a ``set_cache_tags`` expression).  ``lists``
     gives the items of ``$name`` lists.  ``strict`` turns rulelang's
-    extensions (the infix ``starts_with``) into errors.
+    extensions (the infix ``starts_with``) into errors.  ``lists_unknown`` (lint,
+    with no lists supplied at all) accepts every ``$name`` with an RL214 note: the
+    lists live in the account, and the compiled filter treats them as empty.
     """
-    return _Checker(schema.normalize_phase(phase), lists or {}, source, strict).run(expr, expect)
+    return _Checker(schema.normalize_phase(phase), lists or {}, source, strict,
+                    lists_unknown and lists is None).run(expr, expect)
 
 
 class _Checker:
-    def __init__(self, phase: str, lists: Mapping[str, Any], source: str | None, strict: bool):
+    def __init__(self, phase: str, lists: Mapping[str, Any], source: str | None, strict: bool,
+                 lists_unknown: bool = False):
         self.phase = phase
         self.lists = lists
+        self.lists_unknown = lists_unknown
         self.source = source
         self.strict = strict
         self.info: dict[int, NodeInfo] = {}
@@ -556,6 +561,13 @@ class _Checker:
         if t not in (STRING, INT, IP):
             self.fail("RL212", f"lists hold IPs, integers or strings; {t} cannot be in a list",
                       node.span)
+        if node.name not in self.lists and self.lists_unknown:
+            self.report("RL214", f"list ${node.name} is not checked: its items live in the "
+                        "account", node.span, "supply them with --list "
+                        f"{node.name}=FILE or --lists FILE.json to check and evaluate them")
+            compiled = compile_list(node.name, [], t, False)
+            self.note(node, NodeInfo(t, const=compiled))
+            return compiled
         if node.name not in self.lists:
             self.fail("RL212", f"list ${node.name} was not supplied", node.span,
                       "pass its items: lists={\"" + node.name + "\": [...]}"

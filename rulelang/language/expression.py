@@ -142,13 +142,16 @@ def _messages(request: Any, response: Any) -> tuple[Request, Response | None]:
 
 def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: str = "bool",
                        lists: Mapping[str, Any] | None = None, *,
-                       strict: bool = False) -> CompiledExpression:
+                       strict: bool = False, lists_unknown: bool = False) -> CompiledExpression:
     """Parse, type-check and compile ``source`` for ``phase``.
 
     ``expect`` is ``"bool"`` for a filter (the default), ``"any"`` for a value
     of any type, or a type name such as ``"Array<String>"`` (the
     ``set_cache_tags`` expression).  ``lists`` supplies the items of ``$name``
     lists.  ``strict`` rejects rulelang's extensions (infix ``starts_with``).
+    ``lists_unknown`` (for linting, when no lists are supplied at all) accepts every
+    ``$name`` with an RL214 note instead of an error; such an expression treats
+    the lists as empty, so it is for checking, not for evaluating.
 
     Raises :class:`~rulelang.errors.ExpressionError` carrying every diagnostic
     when the expression has an error.
@@ -172,7 +175,8 @@ def compile_expression(source: str, phase: str = schema.REQUEST_PHASE, expect: s
                 "RL213", f"expect={expect!r} is not a type", hint='use "bool", "any" or a '
                 'type name such as "Array<String>"')], source=source) from None
     ast = parse(source)
-    checked = check(ast, phase, expect=expect, lists=lists, source=source, strict=strict)
+    checked = check(ast, phase, expect=expect, lists=lists, source=source, strict=strict,
+                    lists_unknown=lists_unknown)
     if not checked.ok:
         raise ExpressionError(checked.diagnostics, source=source)
     return CompiledExpression(source, phase, checked, compile(checked))

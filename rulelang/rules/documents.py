@@ -24,11 +24,48 @@ import yaml
 
 from rulelang.errors import Diagnostic, Location
 
-__all__ = ["Document", "LoadError", "PathKey", "Pos", "document_from_value", "fail", "path_text",
+__all__ = ["Document", "LoadError", "PathKey", "Pos", "Template", "Unknown", "document_from_value", "fail", "path_text",
            "read_json", "read_yaml"]
 
 Pos = tuple[int, int]
 PathKey = tuple[Any, ...]
+
+
+class Unknown:
+    """A value the file does not fix: Terraform computes it (``var.ttl`` without a
+    default, ``each.value.host``, a function call).  ``text`` is how the file writes it.
+    The loaders check everything around an unknown value and nothing that depends on it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.text!r})"
+
+
+class Template(Unknown):
+    """A string with interpolations Terraform fills in (``"http.host eq \\"${var.host}\\""``).
+
+    ``source`` is the string as the file writes it (the ``${…}`` kept); ``parts`` its
+    pieces: literal text, or ``(start, end, text)`` for an interpolation at
+    ``source[start:end]`` whose value is ``text`` (``None`` when Terraform decides it).
+    A string whose interpolations are all known is read as its value, and its
+    template kept in ``Document.rewrites`` so that positions still map into the file.
+    """
+
+    __slots__ = ("parts", "source")
+
+    def __init__(self, source: str, parts: list[str | tuple[int, int, str | None]]):
+        super().__init__(source)
+        self.source = source
+        self.parts = parts
+
+    @property
+    def unknown(self) -> int:
+        """How many interpolations Terraform decides."""
+        return sum(1 for p in self.parts if not isinstance(p, str) and p[2] is None)
 
 
 @dataclass
@@ -51,6 +88,18 @@ class Document:
     key_positions: dict[PathKey, Pos] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     label: str = ""
+    #: Paths whose value Terraform decides (``rules[0].action_parameters.edge_ttl.default``)
+    #: → how the file writes it; each is reported once (RS008).
+    unknowns: dict[PathKey, str] = field(default_factory=dict)
+    #: Strings whose ``${…}`` interpolations were filled in from the file: path → the
+    #: string as written, to place diagnostics of an expression in the file.
+    rewrites: dict[PathKey, Template] = field(default_factory=dict)
+    #: Items of ``$name`` lists the file itself defines (an octorules ``lists:`` section);
+    #: used when the caller supplies no lists.
+    lists: dict[str, list] | None = None
+    #: Set when the document is not a cache rule set that should be checked (a ruleset of
+    #: another phase); its ``diagnostics`` say why, as notes.
+    skipped: bool = False
 
     def position(self, path: PathKey) -> Pos | None:
         """Line and column of the value at ``path`` (or of its nearest enclosing value)."""

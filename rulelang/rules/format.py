@@ -23,6 +23,8 @@ from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
 from rulelang.render import offset_of, quoted_string_offsets
 from rulelang.rules.documents import path_text
 from rulelang.rules.files import format_of, read_text
+from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, is_octorules
+from rulelang.schema.catalogue import OTHER_PHASES
 
 __all__ = ["Site", "expression_sites", "format_expression", "format_text"]
 
@@ -49,18 +51,30 @@ def format_expression(source: str, value: bool = False) -> str:
 
 
 def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
-    """(path, source, is_value) of every expression of every rule set in a document."""
-    if not isinstance(value, dict):
+    """(path, source, is_value) of every expression of every cache rule set in a document:
+    rule sets of other phases are left alone, and so are octorules' other phase keys."""
+    if not isinstance(value, dict) or value.get("phase") in OTHER_PHASES:
         return
     if isinstance(value.get("result"), dict):
         yield from _expression_paths(value["result"], prefix + ("result",))
-    rules = value.get("rules")
-    if not isinstance(rules, list):
+    if isinstance(value.get("result"), list):
+        for i, item in enumerate(value["result"]):
+            yield from _expression_paths(item, prefix + ("result", i))
+    if is_octorules(value):
+        for key in OCTORULES_CACHE_KEYS:
+            if isinstance(value.get(key), list):
+                yield from _rule_expressions(value[key], prefix + (key,))
         return
+    rules = value.get("rules")
+    if isinstance(rules, list):
+        yield from _rule_expressions(rules, prefix + ("rules",))
+
+
+def _rule_expressions(rules: list, prefix: tuple) -> Iterator[tuple[tuple, str, bool]]:
     for i, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
-        base = prefix + ("rules", i)
+        base = prefix + (i,)
         if isinstance(rule.get("expression"), str):
             yield base + ("expression",), rule["expression"], False
         params = rule.get("action_parameters")
@@ -120,6 +134,8 @@ def _located_sites(path: Path, text: str) -> list[Site]:
     sites = []
     for doc in read_text(text, str(path)):
         for p, source, is_value in _expression_paths(doc.value):
+            if p in doc.rewrites:
+                continue  # written with ${…} Terraform fills in: left as written
             pos = doc.positions.get(p)
             start = offset_of(text, *pos) if pos else None
             found = _token_end(text, start) if start is not None else None

@@ -21,12 +21,19 @@ error (RS006) rather than silently preferred.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError, RulesetError
-from rulelang.rules.documents import Document, LoadError, document_from_value, path_text
+from rulelang.rules.documents import (
+    Document,
+    LoadError,
+    Template,
+    Unknown,
+    document_from_value,
+    path_text,
+)
 from rulelang.rules.files import read_documents
 from rulelang.rules.validate import ACTIONS, PLAN_RULE_LIMITS, PLANS, validate_action
 from rulelang.schema import catalogue as schema
@@ -34,7 +41,8 @@ from rulelang.schema import catalogue as schema
 if TYPE_CHECKING:  # compiled on load; imported where used
     from rulelang.language.expression import CompiledExpression
 
-__all__ = ["Rule", "Ruleset", "check_plan", "load_ruleset", "load_rulesets", "path_text"]
+__all__ = ["Rule", "Ruleset", "check_plan", "load_ruleset", "load_rulesets",
+           "load_rulesets_noted", "path_text", "recheck_for_plan"]
 
 #: Rule fields the API returns and accepts back; anything else is rejected (§2.1).
 _RULE_FIELDS = ("id", "ref", "version", "description", "expression", "action",
@@ -73,7 +81,8 @@ class Ruleset:
     """The rules of one phase's entry point, in evaluation order.
 
     ``diagnostics`` holds the warnings and notes found while loading (errors
-    make :func:`load_ruleset` raise instead).
+    make :func:`load_ruleset` raise instead).  ``plan`` is the plan it was checked
+    for (``None``: no plan checks were made).
     """
 
     phase: str
@@ -83,6 +92,41 @@ class Ruleset:
     source: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     lists: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    plan: str | None = field(default=None, compare=False, repr=False)
+
+
+def recheck_for_plan(ruleset: Ruleset, plan: str,
+                     lists: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """The errors a rule set loaded without ``plan`` has under it (plan features,
+    minimum TTLs, rule counts, plan-gated fields), placed at its rules in its file."""
+    body = {"phase": ruleset.phase, "rules": [
+        {"expression": r.expression, "action": r.action,
+         "action_parameters": r.action_parameters, "enabled": r.enabled,
+         **({"ref": r.ref} if r.ref else {})} for r in ruleset.rules]}
+    try:
+        load_rulesets(body, lists=lists if lists is not None else ruleset.lists, plan=plan)
+    except RulesetError as exc:
+        out = []
+        for d in exc.diagnostics:
+            where = d.location or Location()
+            index = _rule_index(where.path)
+            if index is not None and index < len(ruleset.rules):
+                rule = ruleset.rules[index]
+                anchor = rule.expression_location if where.path.startswith(
+                    f"rules[{index}].expression") else rule.location
+                where = Location(anchor.file, where.path, anchor.line, anchor.column)
+            else:
+                where = Location(ruleset.source, where.path)
+            out.append(d.at(where))
+        return out
+    return []
+
+
+def _rule_index(path: str) -> int | None:
+    if not path.startswith("rules["):
+        return None
+    digits = path[6:path.find("]")]
+    return int(digits) if digits.isdigit() else None
 
 
 def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
@@ -97,7 +141,8 @@ def check_plan(plan: Any, source: Any = None) -> Diagnostic | None:
 # --------------------------------------------------------------------------- public API
 
 def load_ruleset(path_or_obj: Any, phase: str | None = None, *,
-                 lists: Mapping[str, Any] | None = None, plan: str | None = None) -> Ruleset:
+                 lists: Mapping[str, Any] | None = None, plan: str | None = None,
+                 annotations: bool = False) -> Ruleset:
     """Load, validate and compile one rule set.
 
     ``path_or_obj`` is a path (``str`` or path-like) to a JSON, YAML or Terraform
@@ -106,10 +151,12 @@ def load_ruleset(path_or_obj: Any, phase: str | None = None, *,
     file does not name one, and selects among several Terraform resources.
     ``lists`` gives the items of ``$name`` lists; ``plan`` (``free``, ``pro``,
     ``business``, ``enterprise``) turns on plan gating and the plan's rule limit.
+    ``annotations=True`` ignores ``$comment``-style documentation keys.
 
     Raises :class:`~rulelang.errors.RulesetError` with every problem found.
     """
-    found = load_rulesets(path_or_obj, phase, lists=lists, plan=plan)
+    found = load_rulesets(path_or_obj, phase, lists=lists, plan=plan,
+                          annotations=annotations)
     if len(found) == 1:
         return found[0]
     file = path_or_obj if isinstance(path_or_obj, (str, PathLike)) else None
@@ -122,11 +169,39 @@ def load_ruleset(path_or_obj: Any, phase: str | None = None, *,
 
 def load_rulesets(path: Any, phase: str | None = None, *,
                   lists: Mapping[str, Any] | None = None,
-                  plan: str | None = None) -> list[Ruleset]:
+                  plan: str | None = None, partial: bool = False,
+                  annotations: bool = False) -> list[Ruleset]:
     """Every rule set in ``path`` (a Terraform file may hold several resources,
     a YAML file several documents).  With ``phase``, only rule sets of that phase
     are returned.  Raises :class:`~rulelang.errors.RulesetError` when any of them
-    has an error, listing all of them."""
+    has an error, listing all of them.
+
+    Rule sets of other Cloudflare phases beside the cache ones are skipped with a
+    note (RS010).  ``partial=True`` is for checking (what :func:`~rulelang.linter.lint`
+    does): a value only Terraform can decide (RS008) and a ``$list`` when no lists
+    are given (RL214) are notes and everything around them is checked; the rule
+    sets returned then may hold :class:`~rulelang.rules.documents.Unknown` values
+    and are not for evaluating.  Without it they are errors.  ``annotations=True``
+    ignores documentation keys (``$comment``, any key starting with ``$``) in
+    JSON and YAML documents instead of reporting them as unknown keys.
+    """
+    found, notes = load_rulesets_noted(path, phase, lists=lists, plan=plan, partial=partial,
+                                       annotations=annotations)
+    if not found and not partial:
+        file = str(path) if isinstance(path, (str, PathLike)) else None
+        raise RulesetError(notes + [Diagnostic(
+            "RS007", "no rule set of a cache phase here", location=Location(file),
+            hint="the rule sets found are of other phases (see the notes)")])
+    return found
+
+
+def load_rulesets_noted(path: Any, phase: str | None = None, *,
+                        lists: Mapping[str, Any] | None = None, plan: str | None = None,
+                        partial: bool = False, annotations: bool = False
+                        ) -> tuple[list[Ruleset], list[Diagnostic]]:
+    """:func:`load_rulesets`, and the notes about the file that belong to no rule set
+    (rule sets of other phases skipped, RS010).  Finding no cache rule set is not an
+    error here."""
     diagnostics: list[Diagnostic] = []
     bad_plan = check_plan(plan, path)
     if bad_plan is not None:
@@ -149,13 +224,21 @@ def load_rulesets(path: Any, phase: str | None = None, *,
     if wanted is not None and len(bodies) > 1:
         matching = [b for b in bodies if _declared_phase(b.value) in (wanted, None)]
         bodies = matching or bodies
+    options = _Options(lists, plan, partial, annotations)
     results = []
     for doc in bodies:
-        results.append(_build(doc, wanted, lists, plan, diagnostics))
+        if annotations:
+            doc.value = _without_annotations(doc.value)
+        here = options
+        if lists is None and doc.lists is not None:
+            here = replace(options, lists=doc.lists)  # the file's own lists (octorules)
+        results.append(_build(doc, wanted, here, diagnostics))
     errors = [d for d in diagnostics if d.is_error]
     if errors or any(r is None for r in results):
         raise RulesetError(diagnostics)
-    return [r for r in results if r is not None]
+    built = [r for r in results if r is not None]
+    owned = {id(d) for r in built for d in r.diagnostics}
+    return built, [d for d in diagnostics if id(d) not in owned]
 
 
 # --------------------------------------------------------------------------- documents
@@ -182,10 +265,31 @@ def _declared_phase(body: Any) -> str | None:
 
 
 def _bodies(doc: Document, diagnostics: list[Diagnostic]) -> list[Document]:
-    """Unwrap envelopes and bare lists: each result is a document whose value is a
-    rule-set body (a dict) with positions relative to that body."""
+    """Unwrap envelopes, bare lists, ``terraform show -json`` documents and octorules
+    files: each result is a document whose value is a rule-set body (a dict) with
+    positions relative to that body.  Rule sets of other phases are left out with a
+    note (RS010)."""
+    from rulelang.rules.foreign import octorules_bodies, terraform_json_bodies
+
+    if doc.skipped:
+        diagnostics.extend(doc.diagnostics)
+        return []
     value = doc.value
     where = Location(doc.file, "", *(doc.position(()) or (None, None)))
+    for unwrap in (terraform_json_bodies, octorules_bodies):
+        found = unwrap(doc)
+        if found is not None:
+            out = []
+            for sub in found:
+                out.extend(_bodies(sub, diagnostics))
+            return out
+    other = value.get("phase") if isinstance(value, dict) else None
+    if isinstance(other, str) and other in schema.OTHER_PHASES:
+        diagnostics.extend(doc.diagnostics)
+        diagnostics.append(Diagnostic(
+            "RS010", f"{doc.label + ': ' if doc.label else ''}phase {other} is not a cache "
+            "phase; skipped", location=where))
+        return []
     if isinstance(value, list):
         doc.value = {"rules": value}
         doc.rebase((), ("rules",))
@@ -235,6 +339,56 @@ def _kind(value: Any) -> str:
 
 # --------------------------------------------------------------------------- building
 
+@dataclass(frozen=True)
+class _Options:
+    """How rule sets are built: list items, plan, and whether for checking only."""
+
+    lists: Mapping[str, Any] | None
+    plan: str | None
+    partial: bool = False
+    annotations: bool = False
+
+
+def _is_annotation(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("$")
+
+
+def _without_annotations(value: Any) -> Any:
+    """A copy of ``value`` without documentation keys (``$comment``) in any object; the
+    caller's value is left as it was."""
+    if isinstance(value, dict):
+        return {k: _without_annotations(v) for k, v in value.items()
+                if not _is_annotation(k)}
+    if isinstance(value, list):
+        return [_without_annotations(v) for v in value]
+    return value
+
+
+def _under_unknown(value: Any, path: tuple) -> bool:
+    """Whether the value at ``path`` is, or lies inside, a value only Terraform decides."""
+    node = value
+    for part in path:
+        if isinstance(node, Unknown):
+            return True
+        node = _member(node, part)
+        if node is _MISSING:
+            return False
+    return isinstance(node, Unknown)
+
+
+_MISSING = object()
+
+
+def _member(node: Any, part: Any) -> Any:
+    """``node[part]`` for an object key or an array index, else ``_MISSING``."""
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and not isinstance(part, bool) \
+            and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
+
+
 class _Reporter:
     """Turns (code, path, message) into diagnostics placed in ``doc``."""
 
@@ -262,24 +416,54 @@ class _Reporter:
         return node
 
     def __call__(self, code: str, path: tuple, message: str, hint: str = "",
-                 key: bool = False) -> None:
+                 key: bool = False, severity: str = "") -> None:
         """Report a problem with the value at ``path`` (with ``key``: with the member
-        itself, placed at its key — an unknown key)."""
+        itself, placed at its key — an unknown key).  Nothing is said about a value
+        Terraform decides, nor about anything inside one: it is reported once (RS008)."""
+        if _under_unknown(self.doc.value, path):
+            return
         prefix = f"{self.doc.label}: " if self.doc.label else ""
-        self.out.append(Diagnostic(code, prefix + message, hint=hint,
+        self.out.append(Diagnostic(code, prefix + message, hint=hint, severity=severity,
                                    location=self.location(path, key)))
+
+    def unknowns(self, partial: bool) -> None:
+        """RS008 once for each value Terraform decides: a note when checking (the rest
+        is checked), an error when the rule set is to be evaluated."""
+        prefix = f"{self.doc.label}: " if self.doc.label else ""
+        for path, text in self.doc.unknowns.items():
+            where = path_text(path) or "the resource"
+            value = self._value(path)
+            if text.startswith('dynamic "'):
+                message = f"{where} comes from {text}"
+            elif isinstance(value, Template) and path[-1:] == ("expression",):
+                n = value.unknown
+                message = (f"{where}: {n} interpolation{'s' if n > 1 else ''} decided by "
+                           "Terraform; the expression is checked with a stand-in for each")
+            else:
+                message = f"{where} = {text} is decided by Terraform" + (
+                    "; not checked" if partial else "")
+            self.out.append(Diagnostic(
+                "RS008", prefix + message, severity="info" if partial else "error",
+                hint="the rest of the rule set is checked; to check the values Terraform "
+                     "computes, lint the output of `terraform show -json`" if partial else
+                     "rulelang evaluates literal values only; load the output of "
+                     "`terraform show -json` (or lint the file, which checks the rest)",
+                location=Location(self.doc.file, path_text(path),
+                                  *(self.doc.position(path) or (None, None)))))
 
     def expression_location(self, path: tuple) -> Location:
         pos = self.doc.content_start(path) or (None, None)
         return Location(self.doc.file, path_text(path), *pos)
 
 
-def _build(doc: Document, wanted: str | None, lists, plan: str | None,
+def _build(doc: Document, wanted: str | None, options: _Options,
            diagnostics: list[Diagnostic]) -> Ruleset | None:
     body: dict = doc.value
+    lists, plan = options.lists, options.plan
     report = _Reporter(doc, diagnostics)
     start = len(diagnostics)
     diagnostics.extend(doc.diagnostics)
+    report.unknowns(options.partial)
     phase = _phase(body, wanted, report)
     for key in body:
         if key not in _RULESET_FIELDS:
@@ -309,7 +493,7 @@ def _build(doc: Document, wanted: str | None, lists, plan: str | None,
     ids: dict[str, int] = {}
     refs: dict[str, int] = {}
     for i, raw in enumerate(rules):
-        rule = _rule(raw, i, phase, report, lists, plan)
+        rule = _rule(raw, i, phase, report, options)
         if rule is None:
             continue
         built.append(rule)
@@ -317,8 +501,10 @@ def _build(doc: Document, wanted: str | None, lists, plan: str | None,
     mine = diagnostics[start:]
     if phase is None or any(d.is_error for d in mine):
         return None
+    if isinstance(name, Unknown):
+        name = ""
     return Ruleset(phase=phase, name=name, kind="zone", rules=tuple(built),
-                   source=doc.file, diagnostics=tuple(mine), lists=lists)
+                   source=doc.file, diagnostics=tuple(mine), lists=lists, plan=plan)
 
 
 def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int],
@@ -343,6 +529,14 @@ def _unique_ref(rule: Rule, raw: dict, ids: dict[str, int], refs: dict[str, int]
 
 def _phase(body: dict, wanted: str | None, report: _Reporter) -> str | None:
     declared = body.get("phase")
+    if isinstance(declared, Unknown):
+        if wanted is None:
+            report.out.append(Diagnostic(
+                "RS006", f"{report.doc.label + ': ' if report.doc.label else ''}the phase "
+                f"({declared.text}) is decided by Terraform, so nothing can be checked",
+                hint="pass phase= / --phase to check the rules for that phase",
+                location=report.location(("phase",))))
+        return wanted
     if declared is None:
         if wanted is None:
             report("RS006", (), "the rule set does not name its phase",
@@ -361,8 +555,8 @@ def _phase(body: dict, wanted: str | None, report: _Reporter) -> str | None:
     return phase
 
 
-def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
-          plan: str | None) -> Rule | None:
+def _rule(raw: Any, i: int, phase: str | None, report: _Reporter,
+          options: _Options) -> Rule | None:
     """Rule ``i`` validated (§2.6) and compiled; ``None`` when it is not an object."""
     path = ("rules", i)
     if not isinstance(raw, dict):
@@ -373,11 +567,13 @@ def _rule(raw: Any, i: int, phase: str | None, report: _Reporter, lists,
     enabled = _rule_enabled(raw, path, report)
     expression = _rule_expression(raw, i, report)
     action = _rule_action(raw, i, phase, report)
-    params = _rule_parameters(raw, i, phase, action, report, plan)
-    compiled, tags = _compile_rule(expression, action, params, path, phase, lists, report)
+    params = _rule_parameters(raw, i, phase, action, report, options.plan)
+    compiled, tags = _compile_rule(expression, action, params, path, phase, options, report)
     return Rule(index=i, id=texts["id"], ref=texts["ref"] or texts["id"],
                 description=texts["description"] or "", enabled=enabled,
-                expression=expression or "", action=action or "", action_parameters=params,
+                expression=(expression.source if isinstance(expression, Template)
+                            else expression or ""),
+                action=action or "", action_parameters=params,
                 location=report.location(path),
                 expression_location=report.expression_location(path + ("expression",)),
                 compiled=compiled, tag_expression=tags)
@@ -412,11 +608,13 @@ def _rule_enabled(raw: dict, path: tuple, report: _Reporter) -> bool:
     return enabled
 
 
-def _rule_expression(raw: dict, i: int, report: _Reporter) -> str | None:
-    """The filter text, or ``None`` (reported) when it is missing, empty or not text."""
+def _rule_expression(raw: dict, i: int, report: _Reporter) -> str | Template | None:
+    """The filter text (a Terraform template when it has unknown interpolations), or
+    ``None`` (reported) when it is missing, empty or not text."""
     path = ("rules", i)
     expression = raw.get("expression")
-    if isinstance(expression, str) and expression.strip():
+    if isinstance(expression, Template) or (isinstance(expression, str)
+                                            and expression.strip()):
         return expression
     what = "missing" if expression is None else (
         "empty" if isinstance(expression, str) else f"{_kind(expression)}, not text")
@@ -458,36 +656,159 @@ def _rule_parameters(raw: dict, i: int, phase: str | None, action: str | None,
                f"rule {i}: action_parameters {what}", "a rule must set at least one setting")
         return {}
     if action is not None and phase is not None:
-        return validate_action(phase, action, params, ppath, report, plan)
+        return validate_action(phase, action, params, ppath, report, plan,
+                               terraform=report.doc.format == "terraform")
     return params
 
 
-def _compile_rule(expression: str | None, action: str | None, params: dict, path: tuple,
-                  phase: str | None, lists, report: _Reporter) -> tuple[Any, Any]:
+def _compile_rule(expression: str | Template | None, action: str | None, params: dict,
+                  path: tuple, phase: str | None, options: _Options,
+                  report: _Reporter) -> tuple[Any, Any]:
     """The compiled filter and, for ``set_cache_tags``, the compiled value expression."""
     if phase is None:
         return None, None
     compiled = tags = None
-    if expression is not None:
-        compiled = _compile(expression, phase, "bool", lists, path + ("expression",), report)
+    if isinstance(expression, Template):
+        _check_template(expression, phase, "bool", path + ("expression",), options, report)
+    elif expression is not None:
+        compiled = _compile(expression, phase, "bool", path + ("expression",), options,
+                            report)
     tag_source = params.get("expression")
-    if action == "set_cache_tags" and isinstance(tag_source, str) and tag_source.strip():
-        tags = _compile(tag_source, phase, "Array<String>", lists,
-                        path + ("action_parameters", "expression"), report)
+    tag_path = path + ("action_parameters", "expression")
+    if action == "set_cache_tags" and isinstance(tag_source, Template):
+        _check_template(tag_source, phase, "Array<String>", tag_path, options, report)
+    elif action == "set_cache_tags" and isinstance(tag_source, str) and tag_source.strip():
+        tags = _compile(tag_source, phase, "Array<String>", tag_path, options, report)
     return compiled, tags
 
 
-def _compile(source: str, phase: str, expect: str, lists, path: tuple,
+#: What an unknown interpolation stands for while a template expression is checked:
+#: inside a quoted string, some text; elsewhere a Boolean field, a string or a number,
+#: whichever makes the expression well typed.
+_STAND_INS = ("ssl", '"x"', "0")
+
+Spans = list[tuple[int, int, int, int]]
+
+
+def _template_texts(template: Template) -> list[tuple[str, Spans]]:
+    """The template's text with each interpolation replaced by its value or, when
+    Terraform decides it, by a stand-in — for each choice of stand-in — with the map back
+    (start and end in the new text, start and end in the original)."""
+    out = []
+    for stand_in in _STAND_INS:
+        text = ""
+        spans = []
+        for part in template.parts:
+            if isinstance(part, str):
+                text += part
+                continue
+            start, end, known = part
+            piece = known if known is not None else "x" if _inside_string(text) else stand_in
+            spans.append((len(text), len(text) + len(piece), start, end))
+            text += piece
+        out.append((text, spans))
+        if all(isinstance(p, str) or p[2] is not None or _inside_string(
+                template.source[:p[0]]) for p in template.parts):
+            break  # no interpolation outside a string is unknown: one text is enough
+    return out
+
+
+def _inside_string(text: str) -> bool:
+    """Whether the end of ``text`` (an expression prefix) is inside a quoted string."""
+    inside = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if inside and c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            inside = not inside
+        i += 1
+    return inside
+
+
+def _remap(d: Diagnostic, source: str, text: str, spans: Spans) -> Diagnostic:
+    """``d`` (about ``text``, the template with stand-ins) placed in ``source``."""
+    from rulelang.render import offset_of
+
+    def back(line: int, column: int, end: bool) -> tuple[int, int]:
+        off = offset_of(text, line, column)
+        if off is None:
+            return line, column
+        delta = 0
+        for new_start, new_end, old_start, old_end in spans:
+            if off < new_start or (end and off == new_start):
+                break
+            if off < new_end or (end and off == new_end):
+                off, delta = (old_end if end else old_start), 0
+                break
+            delta += (old_end - old_start) - (new_end - new_start)
+        off += delta
+        before = source[:off]
+        return before.count("\n") + 1, off - (before.rfind("\n") + 1) + 1
+
+    line, column = back(d.line, d.column, False)
+    end_line, end_column = back(d.end_line, d.end_column, True)
+    return replace(d, line=line, column=column, end_line=end_line, end_column=end_column,
+                   source=source)
+
+
+def _check_template(template: Template, phase: str, expect: str, path: tuple,
+                    options: _Options, report: _Reporter) -> None:
+    """Check an expression with unknown interpolations, each standing for a literal of
+    the kind its place needs; only errors are kept (a warning about a stand-in would be
+    about text nobody wrote)."""
+    from rulelang.language.expression import compile_expression
+
+    where = report.expression_location(path)
+    best: list[Diagnostic] | None = None
+    for text, spans in _template_texts(template):
+        try:
+            compiled = compile_expression(text, phase=phase, expect=expect,
+                                          lists=options.lists,
+                                          lists_unknown=options.partial)
+            found = [d for d in compiled.diagnostics if d.is_error]
+        except ExpressionError as exc:
+            found = [d for d in exc.diagnostics if d.is_error]
+        except RuleLangError as exc:
+            found = [Diagnostic("RL101", str(exc))]
+        found = [_remap(d, template.source, text, spans) for d in found]
+        if best is None or len(found) < len(best):
+            best = found
+        if not found:
+            break
+    report.out.extend(d.at(where) for d in best or ())
+
+
+def _compile(source: str, phase: str, expect: str, path: tuple, options: _Options,
              report: _Reporter):
     from rulelang.language.expression import compile_expression
     where = report.expression_location(path)
     try:
-        compiled = compile_expression(source, phase=phase, expect=expect, lists=lists)
+        compiled = compile_expression(source, phase=phase, expect=expect, lists=options.lists,
+                                      lists_unknown=options.partial)
     except ExpressionError as exc:
-        report.out.extend(d.at(where) for d in exc.diagnostics)
+        report.out.extend(_placed(d, path, report).at(where) for d in exc.diagnostics)
         return None
     except RuleLangError as exc:
         report("RL101", path, str(exc))
         return None
-    report.out.extend(d.at(where) for d in compiled.diagnostics)
+    report.out.extend(_placed(d, path, report).at(where) for d in compiled.diagnostics
+                      if not (expect != "bool" and d.code in _NOT_IN_TAGS))
     return compiled
+
+
+def _placed(d: Diagnostic, path: tuple, report: _Reporter) -> Diagnostic:
+    """``d`` about the expression at ``path``, mapped back into the string as the file
+    writes it when Terraform interpolations were filled in."""
+    written = report.doc.rewrites.get(path)
+    if written is None:
+        return d
+    [(text, spans)] = _template_texts(written)[:1]
+    return _remap(d, written.source, text, spans)
+
+
+#: Findings that are not true of a ``set_cache_tags`` expression: the tag normaliser
+#: splits each value at commas afterwards, so ``split(…, ",", 1)`` is fine there.
+_NOT_IN_TAGS = frozenset({"RL508"})

@@ -7,19 +7,43 @@ attributes (``rules = [{ … }]``).  The result is the Rulesets API's JSON shape
 (cache-phases.md §1.4): a repeated block becomes an array, a single block an object
 (``rules`` and ``status_code_ttl`` are always arrays), ``null`` attributes are left
 out as Terraform does, and ``set_cache_control`` directive names are spelled with
-hyphens (PD-33).  Variables, function calls and other expressions that need
-Terraform to evaluate them are reported (RS008), never guessed.
+hyphens (PD-33).
+
+Terraform is evaluated partially, as far as the file fixes the values
+(docs/terraform.md): constant arithmetic, comparisons and conditionals; ``local.x``
+and the defaults of ``variable`` blocks (of this file and the other ``.tf`` files
+beside it) where they are literal; ``"${…}"`` templates whose parts are known.
+Whatever Terraform alone can decide (``var.x`` without a default, ``each.value``, a
+``dynamic`` block's iterator, a function call) becomes an
+:class:`~rulelang.rules.documents.Unknown` recorded in ``Document.unknowns``; a
+string with unknown interpolations becomes a
+:class:`~rulelang.rules.documents.Template`.  ``dynamic`` blocks are read from their
+``content`` (one element standing for all of them).  Rule sets whose ``phase`` is
+another Cloudflare phase are returned as skipped documents carrying one note (RS010).
+Nothing is guessed: an unknown value is never replaced by a made-up one.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from pathlib import Path
 from typing import Any
 
 from rulelang.errors import Diagnostic, Location
-from rulelang.rules.documents import Document, LoadError, PathKey, Pos, path_text
+from rulelang.rules.documents import (
+    Document,
+    LoadError,
+    PathKey,
+    Pos,
+    Template,
+    Unknown,
+    path_text,
+)
+from rulelang.schema.catalogue import OTHER_PHASES
 
-__all__ = ["read_terraform", "terraform_directive_name"]
+__all__ = ["hyphenate_directives", "read_terraform", "terraform_directive_name",
+           "terraform_number"]
 
 #: Blocks that the provider always models as lists, even when written once.
 _LIST_BLOCKS = frozenset({"rules", "status_code_ttl"})
@@ -33,10 +57,45 @@ _TERRAFORM_ONLY = frozenset({"zone_id", "account_id", "provider", "lifecycle", "
 _LABELS = frozenset({"name", "description"})
 
 
+#: How deep locals may refer to each other before rulelang stops following them.
+_MAX_DEPTH = 32
+#: The arithmetic and comparison operators of HCL (cache values only need these).
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "%": operator.mod,
+           "==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
+           "<=": operator.le, ">=": operator.ge}
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
+
+
 class _Unsupported(Exception):
     def __init__(self, message: str, pos: Pos):
         super().__init__(message)
         self.pos = pos
+
+
+def terraform_number(value: Any) -> int | float | None:
+    """``value`` as a number the way Terraform converts it (``"8080"`` → 8080); ``None``
+    when it is not a number or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        n = float(value)
+        return int(n) if n.is_integer() and not re.search(r"[.eE]", value) else n
+    return None
+
+
+def _terraform_string(value: Any) -> str | None:
+    """A known scalar as Terraform interpolates it (``None`` for anything else)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value
+    return None
 
 
 def terraform_directive_name(name: str) -> str:
@@ -44,8 +103,8 @@ def terraform_directive_name(name: str) -> str:
     return name.replace("_", "-")
 
 
-def read_terraform(text: str, file: str | None) -> list[Document]:
-    """Every ``cloudflare_ruleset`` resource of ``text`` as a document."""
+def _parse(text: str, file: str | None):
+    """The HCL parse tree of ``text``; raises :class:`LoadError` (RS004) when invalid."""
     try:
         import hcl2
         from lark.exceptions import LarkError, UnexpectedInput
@@ -53,7 +112,7 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
         raise LoadError(Diagnostic("RS004", f"python-hcl2 is not installed ({exc})",
                                    location=Location(file))) from None
     try:
-        tree = hcl2.parses_to_tree(text)
+        return hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
         token = getattr(exc, "token", None)
         text_of_token = str(token).split("\n")[0].strip()[:40] if token is not None else ""
@@ -69,7 +128,14 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
     except (LarkError, RecursionError, ValueError) as exc:
         raise LoadError(Diagnostic("RS004", f"invalid HCL: {exc}",
                                    location=Location(file))) from None
+
+
+def read_terraform(text: str, file: str | None) -> list[Document]:
+    """Every ``cloudflare_ruleset`` resource of ``text`` as a document (resources of
+    other phases as skipped documents with a note)."""
+    tree = _parse(text, file)
     walker = _Walker(text, file)
+    walker.scope = _Scope(text, tree, file)
     docs = []
     for block in _children(_first(tree, "body"), "block"):
         name, labels, body = _block_parts(block)
@@ -78,6 +144,15 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
         doc = Document(value=None, file=file, format="terraform",
                        label=f"cloudflare_ruleset.{labels[1]}")
         walker.doc = doc
+        other = _other_phase(walker, body)
+        if other is not None:
+            doc.skipped = True
+            doc.positions[()] = _pos(block)
+            doc.diagnostics.append(Diagnostic(
+                "RS010", f"{doc.label}: phase {other} is not a cache phase; skipped",
+                location=Location(file, "", *_pos(block))))
+            docs.append(doc)
+            continue
         try:
             value = walker.body(body, ())
         except _Unsupported as exc:
@@ -87,7 +162,7 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
                      "or run `terraform show -json` and load that")) from None
         for key in _TERRAFORM_ONLY:
             value.pop(key, None)
-        _hyphenate_directives(value, doc)
+        hyphenate_directives(value, doc)
         doc.value = value
         doc.positions[()] = _pos(block)
         docs.append(doc)
@@ -99,7 +174,76 @@ def read_terraform(text: str, file: str | None) -> list[Document]:
     return docs
 
 
-def _hyphenate_directives(ruleset: dict, doc: Document) -> None:
+def _other_phase(walker: _Walker, body) -> str | None:
+    """The resource's phase when it is a literal phase of another product."""
+    for c in _children(body, "attribute"):
+        if _identifier(c.children[0]) == "phase":
+            value = walker.value(c.children[-1], None)
+            return value if isinstance(value, str) and value in OTHER_PHASES else None
+    return None
+
+
+#: Parsed sibling files, by (path, modification time, size): `lint dir/` reads each
+#: ``.tf`` file's siblings once, not once per file.
+_SIBLINGS: dict[tuple[str, int, int], tuple[Any, str] | None] = {}
+
+
+def _sibling_tree(path: Path) -> tuple[Any, str] | None:
+    """The parse tree and text of a ``.tf`` file beside the one being read, or ``None``
+    when it cannot be read or parsed (it is then simply not used)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _SIBLINGS:
+        found = None
+        if st.st_size <= 2_000_000:
+            try:
+                text = path.read_text("utf-8-sig")
+                found = (_parse(text, str(path)), text)
+            except (OSError, UnicodeError, LoadError):
+                found = None
+        if len(_SIBLINGS) >= 256:
+            _SIBLINGS.clear()
+        _SIBLINGS[key] = found
+    return _SIBLINGS[key]
+
+
+class _Scope:
+    """The ``locals`` and ``variable`` defaults of a Terraform directory, read from the
+    file itself and the other ``.tf`` files beside it (those that parse)."""
+
+    def __init__(self, text: str, tree, file: str | None):
+        self.locals: dict[str, tuple[Any, str]] = {}
+        self.variables: dict[str, tuple[Any, str]] = {}
+        self._collect(tree, text)
+        if file is not None:
+            here = Path(file)
+            try:
+                siblings = sorted(p for p in here.parent.glob("*.tf") if p != here)[:200]
+            except OSError:
+                siblings = []
+            for other in siblings:
+                parsed = _sibling_tree(other)
+                if parsed is not None:
+                    self._collect(*parsed)
+
+    def _collect(self, tree, text: str) -> None:
+        for block in _children(_first(tree, "body"), "block"):
+            name, labels, body = _block_parts(block)
+            if name == "locals":
+                for c in _children(body, "attribute"):
+                    self.locals.setdefault(_identifier(c.children[0]), (c.children[-1], text))
+            elif name == "variable" and len(labels) == 1:
+                for c in _children(body, "attribute"):
+                    if _identifier(c.children[0]) == "default":
+                        self.variables.setdefault(labels[0], (c.children[-1], text))
+
+
+def hyphenate_directives(ruleset: dict, doc: Document) -> None:
+    """Spell the ``set_cache_control`` directive names of ``ruleset`` the API's way
+    (``s_maxage`` → ``s-maxage``), moving their positions in ``doc`` along."""
     rules = ruleset.get("rules")
     if not isinstance(rules, list):
         return
@@ -186,6 +330,8 @@ class _Walker:
         self.text = text
         self.file = file
         self.doc: Document
+        self.scope: _Scope | None = None
+        self._following: set[str] = set()
 
     # ----------------------------------------------------------------- bodies
     def member(self, out: dict, key: str, key_node, value_node, path: PathKey) -> None:
@@ -197,10 +343,18 @@ class _Walker:
         self.doc.positions[path + (key,)] = _pos(value_node)
         try:
             value = self.value(value_node, path + (key,))
-        except _Unsupported:
-            if not path and key in _LABELS:
+        except _Unsupported as exc:
+            # Terraform itself would refuse it (`1 / 0`, `"a" * 2`): an error here, and
+            # nothing that depends on the value is checked.
+            self.doc.diagnostics.append(Diagnostic(
+                "RS008", f"{self.doc.label}: {exc}", hint="Terraform refuses this value",
+                location=Location(self.file, path_text(path + (key,)), *exc.pos)))
+            out[key] = Unknown(self.snippet(value_node))
+            return
+        if isinstance(value, Unknown):
+            if key in _LABELS:
                 return  # a label only: `name = var.name` is left out
-            raise
+            self.doc.unknowns[path + (key,)] = value.text
         if value is not None:
             out[key] = value
 
@@ -218,9 +372,9 @@ class _Walker:
             elif d == "block":
                 name, labels, _ = _block_parts(c)
                 if name == "dynamic":
-                    raise _Unsupported(
-                        f"dynamic block {labels[0] if labels else ''!r} needs Terraform to "
-                        "expand it", _pos(c))
+                    if not labels:
+                        raise _Unsupported("a dynamic block needs a name", _pos(c))
+                    name = labels[0]
                 blocks.setdefault(name, []).append(c)
                 out.setdefault(name, None)
         for name, group in blocks.items():
@@ -231,12 +385,34 @@ class _Walker:
                 self.doc.positions[sub] = _pos(block)
                 if i == 0:
                     self.doc.key_positions[path + (name,)] = _pos(block)
-                values.append(self.body(_block_parts(block)[2], sub))
+                values.append(self.body(self.block_body(block, sub), sub))
             out[name] = values if as_list else values[0]
         return out
 
+    def block_body(self, block, path: PathKey):
+        """The body a block's value is read from: its own, or a ``dynamic`` block's
+        ``content`` (recorded as one element standing for all that Terraform makes)."""
+        name, labels, body = _block_parts(block)
+        if name != "dynamic":
+            return body
+        source = "?"
+        content = None
+        for c in getattr(body, "children", ()):
+            if _data(c) == "attribute" and _identifier(c.children[0]) == "for_each":
+                source = self.snippet(c.children[-1])
+            elif _data(c) == "block" and _block_parts(c)[0] == "content":
+                content = _block_parts(c)[2]
+        if content is None:
+            raise _Unsupported(f'dynamic block "{labels[0]}" has no content block', _pos(block))
+        self.doc.unknowns[path] = (f'dynamic "{labels[0]}" (for_each = {source}): its '
+                                   "content is checked once, for every element")
+        return content
+
     # ----------------------------------------------------------------- expressions
-    def value(self, node, path: PathKey) -> Any:
+    def value(self, node, path: PathKey | None) -> Any:
+        """The value of an expression node: a Python value, or an :class:`Unknown`
+        for what only Terraform can decide.  ``path`` (``None`` inside an operand)
+        is where the positions of tuple and object members are recorded."""
         d = _data(node)
         if d == "expr_term":
             kids = [k for k in node.children if _data(k) != "new_line_or_comment"
@@ -255,53 +431,194 @@ class _Walker:
             number = float(text)
             return int(number) if number.is_integer() and "." not in text else number
         elif d == "unary_op":
-            op = _identifier(node)
-            if op == "-":
-                inner = self.value(node.children[-1], path)
-                if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-                    return -inner
+            return self.unary(node)
+        elif d == "binary_op":
+            return self.binary(node)
+        elif d == "conditional":
+            return self.conditional(node)
+        elif d in ("get_attr_expr_term", "index_expr_term"):
+            return self.reference(node)
         elif d == "tuple":
             items = []
             for i, child in enumerate(c for c in node.children if _data(c) is not None
                                       and _data(c) != "new_line_or_comment"):
-                self.doc.positions[path + (i,)] = _pos(child)
-                items.append(self.value(child, path + (i,)))
+                sub = None if path is None else path + (i,)
+                if sub is not None:
+                    self.doc.positions[sub] = _pos(child)
+                item = self.value(child, sub)
+                if sub is not None and isinstance(item, Unknown):
+                    self.doc.unknowns[sub] = item.text
+                items.append(item)
             return items
         elif d == "object":
             out: dict[str, Any] = {}
             for elem in _children(node, "object_elem"):
                 key = self.object_key(elem.children[0])
-                self.member(out, key, elem.children[0], elem.children[-1], path)
+                if isinstance(key, Unknown):
+                    return Unknown(self.snippet(node))
+                if path is None:
+                    out[key] = self.value(elem.children[-1], None)
+                else:
+                    self.member(out, key, elem.children[0], elem.children[-1], path)
             return out
         elif d in ("heredoc_template", "heredoc_template_trim"):
             return self.heredoc(node, path, trim=d == "heredoc_template_trim")
-        raise _Unsupported(f"{self.snippet(node)!r} is not a literal value", _pos(node))
+        return Unknown(self.snippet(node))
 
-    def object_key(self, node) -> str:
+    def operands(self, node) -> list:
+        return [c for c in node.children if _data(c) is not None
+                and _data(c) != "new_line_or_comment"]
+
+    def unary(self, node) -> Any:
+        op = _identifier(node)
+        inner = self.value(node.children[-1], None)
+        if isinstance(inner, Unknown):
+            return Unknown(self.snippet(node))
+        if op == "-":
+            n = terraform_number(inner)
+            if n is not None:
+                return -n
+        elif op == "!" and isinstance(inner, bool):
+            return not inner
+        raise _Unsupported(f"{self.snippet(node)!r}: {op} does not apply to "
+                           f"{inner!r}", _pos(node))
+
+    def binary(self, node) -> Any:
+        left_node, term = self.operands(node)[:2]
+        op_node, right_node = self.operands(term)[:2]
+        op = _identifier(op_node)
+        left = self.value(left_node, None)
+        right = self.value(right_node, None)
+        if isinstance(left, Unknown) or isinstance(right, Unknown):
+            if op == "&&" and (left is False or right is False):
+                return False
+            if op == "||" and (left is True or right is True):
+                return True
+            return Unknown(self.snippet(node))
+        if op in ("&&", "||"):
+            if isinstance(left, bool) and isinstance(right, bool):
+                return (left and right) if op == "&&" else (left or right)
+        elif op in ("==", "!="):
+            return _BINARY[op](left, right)
+        else:
+            a, b = terraform_number(left), terraform_number(right)
+            if a is not None and b is not None:
+                try:
+                    if op == "/":
+                        result = a / b
+                        return int(result) if float(result).is_integer() else result
+                    result = _BINARY[op](a, b)
+                except ZeroDivisionError:
+                    raise _Unsupported(f"{self.snippet(node)!r} divides by zero",
+                                       _pos(node)) from None
+                if isinstance(result, float) and result.is_integer() and op in "+-*%":
+                    return int(result)
+                return result
+        raise _Unsupported(f"{self.snippet(node)!r}: {op} does not apply to "
+                           f"{left!r} and {right!r}", _pos(node))
+
+    def conditional(self, node) -> Any:
+        cond, then, other = self.operands(node)[:3]
+        test = self.value(cond, None)
+        if isinstance(test, bool):
+            return self.value(then if test else other, None)
+        return Unknown(self.snippet(node))
+
+    def reference(self, node) -> Any:
+        """``var.x``, ``local.x`` (and attributes or indexes of them) when the directory
+        fixes them; anything else (``each.value``, a resource attribute) is unknown."""
+        steps: list = []
+        base = node
+        while _data(base) in ("get_attr_expr_term", "index_expr_term", "expr_term"):
+            kids = self.operands(base)
+            if _data(base) == "expr_term":
+                if len(kids) != 1:
+                    break
+                base = kids[0]
+                continue
+            if _data(base) == "get_attr_expr_term":
+                steps.append(_identifier(_first(kids[1], "identifier") or kids[1]))
+            else:
+                inner = self.operands(kids[1])
+                steps.append(self.value(inner[0], None) if inner else Unknown("?"))
+            base = kids[0]
+        steps.reverse()
+        unknown = Unknown(self.snippet(node))
+        if _data(base) != "identifier" or not steps or self.scope is None:
+            return unknown
+        root, name = _identifier(base), steps[0]
+        table = {"var": self.scope.variables, "local": self.scope.locals}.get(root)
+        key = f"{root}.{name}"
+        if table is None or name not in table or key in self._following \
+                or len(self._following) > _MAX_DEPTH:
+            return unknown
+        found_node, text = table[name]
+        self._following.add(key)
+        saved = self.text
+        self.text = text
+        try:
+            value = self.value(found_node, None)
+        finally:
+            self.text = saved
+            self._following.discard(key)
+        for step in steps[1:]:
+            listed = isinstance(value, list) and isinstance(step, int) and not \
+                isinstance(step, bool) and 0 <= step < len(value)
+            if not (listed or (isinstance(value, dict) and isinstance(step, str)
+                               and step in value)):
+                return unknown
+            value = value[step]
+        return unknown if isinstance(value, Unknown) else value
+
+    def object_key(self, node) -> str | Unknown:
         inner = node
         while _data(inner) in ("object_elem_key", "expr_term") and len(inner.children) == 1:
             inner = inner.children[0]
         if _data(inner) == "identifier" or _data(inner) == "keyword":
             return _identifier(inner)
         if _data(inner) == "string":
-            return self.string(inner, ())
-        raise _Unsupported(f"object key {self.snippet(node)!r} is not a name or a string",
-                           _pos(node))
+            key = self.string(inner)
+            return key if isinstance(key, str) else Unknown(key.text)
+        return Unknown(self.snippet(node))
 
-    def string(self, node, path: PathKey) -> str:
-        parts = []
+    def string(self, node, path: PathKey | None = None) -> str | Unknown:
+        """A quoted string; with interpolations, their values when the directory fixes
+        them, else a :class:`Template`."""
+        source = ""
+        parts: list[str | tuple[int, int, str | None]] = []
+
+        def literal(text: str) -> None:
+            nonlocal source
+            source += text
+            if parts and isinstance(parts[-1], str):
+                parts[-1] += text
+            else:
+                parts.append(text)
+
         for t in node.children:
-            if _data(t) == "string_part":
-                for sub in t.children:
-                    if hasattr(sub, "type"):
-                        parts.append(self.token_text(sub))
-                    else:
-                        raise _Unsupported(
-                            f"interpolation {self.snippet(sub)!r} needs Terraform to "
-                            "evaluate it", _pos(sub))
-            elif hasattr(t, "type") and t.type == "STRING_CHARS":
-                parts.append(self.token_text(t))
-        return "".join(parts)
+            pieces = t.children if _data(t) == "string_part" else [t]
+            for sub in pieces:
+                if hasattr(sub, "type"):
+                    if sub.type != "DBLQUOTE":
+                        literal(self.token_text(sub))
+                    continue
+                if _data(sub) != "interpolation":
+                    # a %{ if … } / %{ for … } directive: the text itself depends on it
+                    return Unknown(self.snippet(node))
+                inner = [k for k in getattr(sub, "children", ()) if _data(k) is not None]
+                value = self.value(inner[0], None) if inner else Unknown(self.snippet(sub))
+                text = None if isinstance(value, Unknown) else _terraform_string(value)
+                raw = self.raw(sub)
+                parts.append((len(source), len(source) + len(raw), text))
+                source += raw
+        if all(isinstance(p, str) for p in parts):
+            return source
+        template = Template(source, parts)
+        if template.unknown:
+            return template
+        if path is not None:
+            self.doc.rewrites[path] = template
+        return "".join(p if isinstance(p, str) else p[2] or "" for p in parts)
 
     def token_text(self, tok) -> str:
         if tok.type == "ESCAPED_INTERPOLATION":
@@ -326,7 +643,7 @@ class _Walker:
                      "write a backslash as \\\\"))
         return _ESCAPE.sub(unescape, str(tok))
 
-    def heredoc(self, node, path: PathKey, trim: bool) -> str:
+    def heredoc(self, node, path: PathKey | None, trim: bool) -> str | Unknown:
         tok = _tokens(node)[0]
         raw = str(tok)
         first_nl = raw.find("\n")
@@ -344,12 +661,23 @@ class _Walker:
             indent = min(widths, default=0)
             lines = [s[indent:] for s in lines]
         content = "".join(s + "\n" for s in lines)
-        if re.search(r"(?<!\$)\$\{|(?<!%)%\{", content):
-            raise _Unsupported("heredoc with an interpolation needs Terraform to evaluate it",
-                               (tok.line, tok.column))
-        content = content.replace("$${", "${").replace("%%{", "%{")
-        self.doc.content_starts[path] = (tok.line + 1 + skipped, lead + 1)
-        return content
+        if path is not None:
+            self.doc.content_starts[path] = (tok.line + 1 + skipped, lead + 1)
+        if re.search(r"(?<!%)%\{", content):
+            return Unknown(self.snippet(node))  # a template directive decides the text
+        found = list(re.finditer(r"(?<!\$)\$\{[^{}]*\}", content))
+        if not found:
+            return content.replace("$${", "${").replace("%%{", "%{")
+        parts: list[str | tuple[int, int, str | None]] = []
+        at = 0
+        for m in found:
+            if m.start() > at:
+                parts.append(content[at:m.start()])
+            parts.append((m.start(), m.end(), None))
+            at = m.end()
+        if at < len(content):
+            parts.append(content[at:])
+        return Template(content, parts)
 
     def duplicate(self, key: str, path: PathKey, pos: Pos) -> None:
         self.doc.diagnostics.append(Diagnostic(
@@ -357,13 +685,15 @@ class _Walker:
             location=Location(self.file, path_text(path), *pos),
             hint="Terraform itself refuses an attribute given twice; delete one"))
 
-    def snippet(self, node) -> str:
+    def raw(self, node) -> str:
+        """The text of ``node`` as the file writes it."""
         toks = _tokens(node)
-        if not toks:
-            return "?"
-        start = getattr(toks[0], "start_pos", None)
-        end = getattr(toks[-1], "end_pos", None)
+        start = getattr(toks[0], "start_pos", None) if toks else None
+        end = getattr(toks[-1], "end_pos", None) if toks else None
         if start is None or end is None:
-            return " ".join(str(t) for t in toks)
-        text = self.text[start:end]
+            return " ".join(str(t) for t in toks) or "?"
+        return self.text[start:end]
+
+    def snippet(self, node) -> str:
+        text = " ".join(self.raw(node).split())
         return text if len(text) <= 60 else text[:57] + "..."

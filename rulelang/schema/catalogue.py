@@ -19,6 +19,7 @@ from rulelang.schema.types import Type, parse_type
 __all__ = [
     "CACHE_PHASE_FUNCTIONS",
     "FUNCTIONS",
+    "OTHER_PHASES",
     "PHASES",
     "PHASE_LABELS",
     "REQUEST_PHASE",
@@ -39,6 +40,17 @@ PHASES = (REQUEST_PHASE, RESPONSE_PHASE)
 #: What Cloudflare's dashboard calls the rules of each phase.
 PHASE_LABELS = {REQUEST_PHASE: "Cache Rules", RESPONSE_PHASE: "Cache Response Rules"}
 _ALIASES = {"request": REQUEST_PHASE, "response": RESPONSE_PHASE}
+#: Cloudflare's other ruleset phases (its API's phase list): rule sets of these phases sit
+#: beside the cache ones in real files and are skipped, not refused.
+OTHER_PHASES = frozenset({
+    "ddos_l4", "ddos_l7", "http_config_settings", "http_custom_errors",
+    "http_log_custom_fields", "http_ratelimit", "http_request_dynamic_redirect",
+    "http_request_firewall_custom", "http_request_firewall_managed",
+    "http_request_late_transform", "http_request_origin", "http_request_redirect",
+    "http_request_sanitize", "http_request_sbfm", "http_request_transform",
+    "http_response_compression", "http_response_firewall_managed",
+    "http_response_headers_transform", "magic_transit", "magic_transit_ids_managed",
+    "magic_transit_managed", "magic_transit_ratelimit"})
 
 
 def normalize_phase(name: str) -> str:

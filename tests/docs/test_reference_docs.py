@@ -27,7 +27,7 @@ from rulelang.schema.catalogue import CACHE_PHASE_FUNCTIONS, FUNCTIONS
 
 _FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^## (\S+) — (.+)$", re.MULTILINE)
-_META = re.compile(r"^(phase|expect|plan|strict): (.+)$")
+_META = re.compile(r"^(phase|expect|plan|strict|lists): (.+)$")
 _FILE_EXT = {"json": ".json", "yaml": ".yaml", "hcl": ".tf"}
 
 
@@ -98,7 +98,8 @@ def _diagnostics_of(source: str, meta: dict[str, str]):
     try:
         compiled = compile_expression(source, phase=meta.get("phase", "response"),
                                       expect=meta.get("expect", "bool"),
-                                      strict=meta.get("strict") == "true")
+                                      strict=meta.get("strict") == "true",
+                                      lists_unknown=meta.get("lists") == "unknown")
     except ExpressionError as exc:
         return exc.diagnostics
     return compiled.diagnostics

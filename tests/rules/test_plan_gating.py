@@ -60,8 +60,8 @@ def test_features_of_every_plan(params, plan):
     assert problems(one_rule(params), plan) == set()
 
 
-@pytest.mark.parametrize("plan, minimum", [("free", 7200), ("pro", 3600), ("business", 1),
-                                           ("enterprise", 1), (None, 1)])
+@pytest.mark.parametrize("plan, minimum", [("free", 7200), ("pro", 3600), ("business", 0),
+                                           ("enterprise", 0), (None, 0)])
 def test_v15_edge_ttl_default_at_the_plan_minimum(plan, minimum):
     at = one_rule({"edge_ttl": {"mode": "override_origin", "default": minimum}})
     below = one_rule({"edge_ttl": {"mode": "override_origin", "default": minimum - 1}})
@@ -81,7 +81,7 @@ def test_free_plan_features(params):
 
 @pytest.mark.parametrize("plan, default, ok", [
     ("free", 7199, False), ("free", 7200, True), ("pro", 3599, False), ("pro", 3600, True),
-    ("business", 1, True), ("enterprise", 1, True), (None, 0, False),
+    ("business", 1, True), ("enterprise", 1, True), (None, 0, True), (None, -1, False),
 ])
 def test_edge_ttl_plan_minimum(plan, default, ok):
     found, _ = collect(REQ, "set_cache_settings",

@@ -92,7 +92,7 @@ def test_integral_floats_and_tags_are_normalised():
 
 def test_every_problem_of_one_rule_is_reported():
     found, _ = collect(REQ, "set_cache_settings", {
-        "cache": "yes", "edge_ttl": {"mode": "override_origin", "default": 0},
+        "cache": "yes", "edge_ttl": {"mode": "override_origin", "default": -1},
         "browser_ttl": {"default": 5}, "cache_reserve": {"enabled": True},
         "read_timeout": -1, "bogus": 1})
     assert sorted(found) == sorted([

@@ -29,7 +29,7 @@ REJECTED = [
     ("V1 kind root", {"phase": REQ, "kind": "root", "rules": []}, None, {("RS101", "kind")}),
     ("V1 kind custom", {"phase": RESP, "kind": "custom", "rules": []}, None, {("RS101", "kind")}),
     ("V1 firewall phase", {"phase": "http_request_firewall_custom", "rules": []}, None,
-     {("RS006", "phase")}),
+     {("RS007", ""), ("RS010", "")}),
     ("V1 phase number", {"phase": 1, "rules": []}, None, {("RS006", "phase")}),
     # V4
     ("V4 expression missing", {"phase": REQ, "rules": [
@@ -111,8 +111,8 @@ REJECTED = [
      one_rule({"edge_ttl": {"mode": "bypass_by_default", "default": 60}}), None,
      {("RS312", EDGE + ".default")}),
     # V15
-    ("V15 default 0", one_rule({"edge_ttl": {"mode": "override_origin", "default": 0}}), None,
-     {("RS313", EDGE + ".default")}),
+    ("V15 default -1", one_rule({"edge_ttl": {"mode": "override_origin", "default": -1}}),
+     None, {("RS313", EDGE + ".default")}),
     ("V15 default fractional", one_rule({"edge_ttl": {"mode": "override_origin",
                                                    "default": 60.5}}), None,
      {("RS313", EDGE + ".default")}),
@@ -124,7 +124,7 @@ REJECTED = [
      "free", {("RS313", EDGE + ".default")}),
     ("V15 pro 3599", one_rule({"edge_ttl": {"mode": "override_origin", "default": 3599}}),
      "pro", {("RS313", EDGE + ".default")}),
-    ("V15 business 0", one_rule({"edge_ttl": {"mode": "override_origin", "default": 0}}),
+    ("V15 business -1", one_rule({"edge_ttl": {"mode": "override_origin", "default": -1}}),
      "business", {("RS313", EDGE + ".default")}),
     # V16
     ("V16 not an array", one_rule({"edge_ttl": {"mode": "respect_origin",
@@ -170,19 +170,6 @@ REJECTED = [
     ("V18 value boolean", one_rule(edge({"status_code": 200, "value": False})), None,
      {("RS316", SCT + "[0].value")}),
     # V19
-    ("V19 same code twice", one_rule(edge({"status_code": 404, "value": 1},
-                                        {"status_code": 404, "value": 2})), None,
-     {("RS317", SCT + "[1]")}),
-    ("V19 code inside range", one_rule(edge({"status_code_range": {"from": 200, "to": 299},
-                                           "value": 1},
-                                          {"status_code": 299, "value": 2})), None,
-     {("RS317", SCT + "[1]")}),
-    ("V19 ranges touching at one code", one_rule(edge(
-        {"status_code_range": {"to": 300}, "value": 1},
-        {"status_code_range": {"from": 300}, "value": 2})), None, {("RS317", SCT + "[1]")}),
-    ("V19 open ranges", one_rule(edge({"status_code_range": {"from": 500}, "value": 1},
-                                    {"status_code_range": {"from": 600, "to": 650},
-                                     "value": 2})), None, {("RS317", SCT + "[1]")}),
     # V20
     ("V20 mode missing", one_rule({"browser_ttl": {"default": 60}}), None,
      {("RS318", P + ".browser_ttl")}),
@@ -210,8 +197,6 @@ REJECTED = [
     # V22
     ("V22 both include and exclude",
      one_rule(custom_key(query_string={"include": "*", "exclude": "*"})), None,
-     {("RS320", P + ".cache_key.custom_key.query_string")}),
-    ("V22 neither", one_rule(custom_key(query_string={})), None,
      {("RS320", P + ".cache_key.custom_key.query_string")}),
     ("V22 all false", one_rule(custom_key(query_string={"exclude": {"all": False}})), None,
      {("RS320", P + ".cache_key.custom_key.query_string.exclude.all")}),
@@ -523,3 +508,30 @@ def test_v3_duplicate_ids_and_refs(fields, expected):
 def test_v3_duplicates_among_disabled_rules_count_too():
     assert problems(_rules({"ref": "a", "enabled": False}, {"ref": "a"})) == \
         {("RS103", "rules[1].ref")}
+
+
+# V19: the API accepts overlapping status_code_ttl entries (a recorded response holds
+# them), so an overlap is a warning on the later entry, not an error.
+OVERLAPS = [
+    ("V19 same code twice", one_rule(edge({"status_code": 404, "value": 1},
+                                        {"status_code": 404, "value": 2})), None,
+     {("RS317", SCT + "[1]")}),
+    ("V19 code inside range", one_rule(edge({"status_code_range": {"from": 200, "to": 299},
+                                           "value": 1},
+                                          {"status_code": 299, "value": 2})), None,
+     {("RS317", SCT + "[1]")}),
+    ("V19 ranges touching at one code", one_rule(edge(
+        {"status_code_range": {"to": 300}, "value": 1},
+        {"status_code_range": {"from": 300}, "value": 2})), None, {("RS317", SCT + "[1]")}),
+    ("V19 open ranges", one_rule(edge({"status_code_range": {"from": 500}, "value": 1},
+                                    {"status_code_range": {"from": 600, "to": 650},
+                                     "value": 2})), None, {("RS317", SCT + "[1]")}),
+]
+
+
+@pytest.mark.parametrize("body, plan, expected", [r[1:] for r in OVERLAPS],
+                         ids=[r[0] for r in OVERLAPS])
+def test_overlapping_status_code_ttls_warn(body, plan, expected):
+    rs = load_ruleset(body, plan=plan)
+    assert {(d.code, d.location.path) for d in rs.diagnostics if d.severity == "warning"} \
+        == expected
