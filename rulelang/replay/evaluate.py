@@ -5,8 +5,8 @@ The decision of one request does not depend on what is in the cache, so this ste
 parallel map (a process pool locally, a map over partitions on Dask).  Its output is
 small, picklable :class:`Line` records that the simulation sorts and replays.
 
-The engine is reached through :func:`decide` only — the one place that knows whether
-the engine offers the two-phase API (``Engine.request_phase``) or only ``evaluate``.
+The engine is reached through :func:`decide` only, with the two-phase API
+(``Engine.request_phase``): the Cache Rules run once per request.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from rulelang.cache.cache_control import delta_seconds, find, parse_directives
-from rulelang.cache.response_views import EDGE_SOURCES
+from rulelang.cache.decision import response_side
 from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request, Response
 from rulelang.replay.inputs import LogRequest
@@ -151,52 +150,41 @@ def _ordinal_table(engine: Any) -> dict[int, int]:
 def decide(engine: Any, request: Request, response: Response | None) -> Evaluated:
     """The adapter: one request through both phases of ``engine``, as an :class:`Evaluated`.
 
-    Uses ``Engine.evaluate`` and its outcome's ``decision`` dict; when the engine offers
-    the typed two-phase API this is the one function to change.
+    The two-phase API (interfaces.md §5): the Cache Rules run once
+    (``Engine.request_phase``), the Cache Response Rules once, and the typed
+    :class:`~rulelang.cache.decision.Decision` is made on the fast path (no reason
+    strings).  ``Pending.response_phase`` does not say which response rules matched, which
+    the per-rule counts need, so the response phase is run here with the engine's own
+    matcher — the one place that reads it.
     """
-    outcome = engine.evaluate(request, response)
-    d = outcome.decision or {}
+    pending = engine.request_phase(request)
+    matched_refs = list(pending.matched)
+    if response is None:
+        decision = pending.response_phase(None)
+    else:
+        matched_response, actions = engine._match_response(request, response)
+        matched_refs.extend(matched_response)
+        decision = response_side(request, pending.side, response, actions)
     ordinals = _ordinal_table(engine)
-    matched = tuple(sorted(ordinals[id(ref)] for refs in outcome.matched.values()
-                           for ref in refs if id(ref) in ordinals))
-    eligible = bool(d.get("eligible"))
-    status = d.get("cache_status") or ("MISS" if eligible else "DYNAMIC")
+    matched = tuple(sorted(ordinals[id(ref)] for ref in matched_refs if id(ref) in ordinals))
+    eligible = bool(decision.eligible)
+    status = decision.cache_status or ("MISS" if eligible else "DYNAMIC")
     store = None
-    if response is not None and d.get("edge_ttl") is not None:
-        stripped = set(d.get("stripped_headers") or ())
+    if response is not None and decision.edge_ttl is not None:
+        stripped = set(decision.stripped_headers or ())
         etag = _first(response, "etag") if "etag" not in stripped else None
         modified = _first(response, "last-modified") if "last-modified" not in stripped \
             else None
-        stale = bool(d.get("serve_stale_allowed"))
-        window = _swr_window(response, outcome.response_settings) if stale else 0
-        store = (int(d["edge_ttl"]), stale, window, tuple(d.get("cache_tags") or ()),
-                 etag, modified)
-    return Evaluated(str(d.get("cache_key") or request.url), eligible, status, store, matched)
+        stale = bool(decision.serve_stale_allowed)
+        store = (int(decision.edge_ttl), stale,
+                 int(decision.stale_while_revalidate) if stale else 0,
+                 tuple(decision.cache_tags or ()), etag, modified)
+    return Evaluated(str(decision.cache_key or request.url), eligible, status, store, matched)
 
 
 def _first(message: Any, name: str) -> str | None:
     values = message.header_values(name)
     return values[0] if values else None
-
-
-def _swr_window(response: Response, response_settings: Mapping) -> int:
-    """``W`` of §4.20: the edge view's ``stale-while-revalidate`` after the response rules'
-    last edit of it."""
-    edits = response_settings.get("cache_control") or {}
-    edit = edits.get("stale-while-revalidate")
-    if isinstance(edit, Mapping):
-        if edit.get("operation") == "set":
-            value = edit.get("value")
-            return int(value) if isinstance(value, int) and value >= 0 else 0
-        return 0
-    for name, display in EDGE_SOURCES:
-        values = response.header_values(name)
-        if values:
-            notes: list[str] = []
-            directives = parse_directives(values, display, notes)
-            return delta_seconds(find(directives, "stale-while-revalidate"), display,
-                                 notes) or 0
-    return 0
 
 
 #: Decisions remembered per process (see :func:`evaluate_request`); cleared when full;
