@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rulelang.errors import RuleLangError
-from rulelang.replay.evaluate import EngineSpec, Line, build_engines, evaluate_request
+from rulelang.replay.evaluate import EngineSpec, Purge, Record, build_engines, evaluate_request
 from rulelang.replay.inputs import BadLine, SourceFile, iter_whole_samples, open_binary
 from rulelang.replay.pipeline import (
     BadLineReport,
@@ -78,7 +78,7 @@ def partitions(sources: Sequence[SourceFile], size: int) -> list[tuple[SourceFil
 def _evaluate_partition(part: tuple[SourceFile, int, int | None, int],
                         specs: Sequence[EngineSpec], buckets: int) -> dict[str, Any]:
     source, start, end, first = part
-    lines: list[Line] = []
+    lines: list[Record] = []
     bad: list[BadLine] = []
     missing: set[str] = set()
     if source.kind == "samples":
@@ -101,15 +101,19 @@ def _evaluate_partition(part: tuple[SourceFile, int, int | None, int],
         if raw and raw[-1] == b"":
             raw.pop()
         lines, bad, missing = evaluate_chunk(specs, source, first, raw)
-    pieces: list[list[list[Line]]] = [[[] for _ in range(buckets)] for _ in specs]
+    pieces: list[list[list[Record]]] = [[[] for _ in range(buckets)] for _ in specs]
+    purges: list[Record] = []
     for line in lines:
+        if isinstance(line, Purge):
+            purges.append(line)  # every bucket gets every purge
+            continue
         for which, decision in enumerate(line.decisions):
             pieces[which][bucket_of(line.colo, decision.key, buckets)].append(line)
-    return {"pieces": pieces, "bad": bad, "missing": missing}
+    return {"pieces": pieces, "purges": purges, "bad": bad, "missing": missing}
 
 
-def _piece(result: dict[str, Any], engine: int, bucket: int) -> list[Line]:
-    return result["pieces"][engine][bucket]
+def _piece(result: dict[str, Any], engine: int, bucket: int) -> list[Record]:
+    return result["pieces"][engine][bucket] + result["purges"]
 
 
 def _meta(result: dict[str, Any]) -> tuple[list[BadLine], set[str]]:
@@ -117,7 +121,7 @@ def _meta(result: dict[str, Any]) -> tuple[list[BadLine], set[str]]:
 
 
 def simulate_bucket(engine: int, rule_count: int, keep_expired: float | None, records: bool,
-                    *pieces: list[Line]) -> tuple[Summary, list[tuple[tuple[int, int], str]]]:
+                    *pieces: list[Record]) -> tuple[Summary, list[tuple[tuple[int, int], str]]]:
     """Simulate one bucket of one rule set in time order; its summary, and (when
     ``records``) its per-request lines sorted by input position."""
     lines = [line for piece in pieces for line in piece]
@@ -126,6 +130,9 @@ def simulate_bucket(engine: int, rule_count: int, keep_expired: float | None, re
     summary = Summary(rule_count)
     out: list[tuple[tuple[int, int], str]] = []
     for line in lines:
+        if isinstance(line, Purge):
+            sim.purge(line)
+            continue
         result = sim.step(line)
         summary.add(line, line.decisions[engine].matched, result)
         if records:

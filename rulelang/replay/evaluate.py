@@ -20,7 +20,7 @@ from rulelang.errors import RuleLangError
 from rulelang.http.messages import Request, Response
 from rulelang.replay.inputs import LogRequest
 
-__all__ = ["EngineSpec", "Evaluated", "Line", "RuleInfo", "build_engine", "build_engines", "decide",
+__all__ = ["EngineSpec", "Evaluated", "Line", "Purge", "Record", "RuleInfo", "build_engine", "build_engines", "decide",
            "evaluate_request", "rule_table"]
 
 
@@ -110,6 +110,17 @@ class Evaluated(NamedTuple):
     matched: tuple[int, ...]
 
 
+class Purge(NamedTuple):
+    """A purge of the log, in the simulation's stream: ``purge`` holds
+    :meth:`~rulelang.cache.lifetime.Cache.purge`'s keyword arguments."""
+
+    t: float
+    file: int
+    line: int
+    timestamp: float | None
+    purge: dict[str, Any]
+
+
 class Line(NamedTuple):
     """One request of the log with every rule set's decision: what the simulation reads.
 
@@ -131,6 +142,10 @@ class Line(NamedTuple):
     unreachable: bool
     observed: str | None
     decisions: tuple[Evaluated, ...]
+
+
+#: What the simulation reads, in time order: requests and purges.
+Record = Line | Purge
 
 
 # id(engine) -> (engine, {id(rule ref): position}); the engine is kept so its id stays its own.

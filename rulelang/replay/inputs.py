@@ -28,6 +28,7 @@ __all__ = [
     "LOGPUSH_FIELDS",
     "BadLine",
     "LogRequest",
+    "PurgeRequest",
     "SourceFile",
     "decode_line",
     "detect_kind",
@@ -35,6 +36,7 @@ __all__ = [
     "open_binary",
     "open_text",
     "parse_line",
+    "purge_request",
     "sample_request",
 ]
 
@@ -93,6 +95,18 @@ class LogRequest:
             return True
         return (self.origin_status == 0 and self.edge_status is not None
                 and self.edge_status >= 500)
+
+
+@dataclass(slots=True)
+class PurgeRequest:
+    """A purge in a log (``{"timestamp": …, "purge": {…}}``, the body of Cloudflare's purge
+    API): at its time it removes the objects it names from every data centre's cache.
+    ``purge`` holds :meth:`rulelang.cache.lifetime.Cache.purge`'s keyword arguments."""
+
+    file: int
+    line: int
+    timestamp: float | None
+    purge: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +193,7 @@ def detect_kind(index: int, path: str) -> SourceFile:
 
 
 def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
-               ) -> LogRequest | None:
+               ) -> LogRequest | PurgeRequest | None:
     """One line of a JSON Lines log; ``None`` for a blank line; :class:`BadLine` when it
     cannot be replayed."""
     text = text.strip()
@@ -195,6 +209,8 @@ def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
     if not isinstance(obj, dict):
         raise BadLine(source.path, lineno, "expected a JSON object")
     try:
+        if "purge" in obj:
+            return purge_request(source, lineno, obj)
         if source.kind == "samples-jsonl":
             return sample_request(source, lineno, obj, missing)
         return logpush_request(source, lineno, obj, missing)
@@ -202,6 +218,24 @@ def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
         raise
     except RuleLangError as e:
         raise BadLine(source.path, lineno, str(e)) from None
+
+
+def purge_request(source: SourceFile, lineno: int, obj: Mapping) -> PurgeRequest:
+    """A purge line: ``purge`` (a purge API body) and ``timestamp`` or
+    ``EdgeStartTimestamp``."""
+    from rulelang.cache.lifetime import parse_purge
+
+    extra = sorted(set(obj) - {"purge", "timestamp", "EdgeStartTimestamp"})
+    if extra:
+        raise RuleLangError(f"a purge line has 'purge' and a time only, not {extra[0]!r}")
+    stamp = obj.get("timestamp", obj.get("EdgeStartTimestamp"))
+    timestamp = None
+    if stamp is not None:
+        try:
+            timestamp = parse_timestamp(stamp)
+        except ValueError as e:
+            raise RuleLangError(f"purge time: {e}") from None
+    return PurgeRequest(source.index, lineno, timestamp, parse_purge(obj["purge"]))
 
 
 def _text(value: Any) -> str:

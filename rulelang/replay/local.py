@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rulelang.replay.evaluate import Purge
 from rulelang.replay.inputs import SourceFile
 from rulelang.replay.pipeline import (
     BadLineReport,
@@ -49,6 +50,10 @@ def replay_local(options: ReplayOptions, sources: Sequence[SourceFile], refs: li
             records = ExternalSorter(lambda r: r[0], run_size=options.run_size * 4)
     try:
         for line in sorter:
+            if isinstance(line, Purge):
+                for sim in simulators:
+                    sim.purge(line)
+                continue
             for sim, summary in zip(simulators, summaries, strict=True):
                 result = sim.step(line)
                 summary.add(line, line.decisions[sim.index].matched, result)

@@ -15,11 +15,14 @@ from rulelang.errors import RuleLangError
 from rulelang.replay.evaluate import (
     EngineSpec,
     Line,
+    Purge,
+    Record,
     build_engines,
     evaluate_request,
 )
 from rulelang.replay.inputs import (
     BadLine,
+    PurgeRequest,
     SourceFile,
     decode_line,
     iter_whole_samples,
@@ -97,12 +100,12 @@ class ReplayResult:
                     self.options.rule_sets, self.refs, self.summaries, strict=True))]
 
 
-def time_key(line: Line) -> tuple[float, int, int]:
+def time_key(line: Record) -> tuple[float, int, int]:
     """Replay order: time, then input order (file, line)."""
     return (line.t, line.file, line.line)
 
 
-def input_key(line: Line) -> tuple[int, int]:
+def input_key(line: Record) -> tuple[int, int]:
     return (line.file, line.line)
 
 
@@ -131,17 +134,20 @@ def _rfc3339(timestamp: float | None) -> str | None:
 # -- deciding every request -------------------------------------------------------------------
 
 def evaluate_chunk(specs: Sequence[EngineSpec], source: SourceFile, first_line: int,
-                   raw_lines: Sequence[bytes]) -> tuple[list[Line], list[BadLine], set[str]]:
+                   raw_lines: Sequence[bytes]) -> tuple[list[Record], list[BadLine], set[str]]:
     """Decide the raw lines (the first is line ``first_line`` of ``source``)."""
     engines = build_engines(specs)
-    lines: list[Line] = []
+    lines: list[Record] = []
     bad: list[BadLine] = []
     missing: set[str] = set()
     for offset, raw in enumerate(raw_lines):
         lineno = first_line + offset
         try:
             item = parse_line(source, lineno, decode_line(source, lineno, raw), missing)
-            if item is not None:
+            if isinstance(item, PurgeRequest):
+                t = item.timestamp if item.timestamp is not None else 0.0
+                lines.append(Purge(t, item.file, item.line, item.timestamp, item.purge))
+            elif item is not None:
                 lines.append(evaluate_request(engines, item))
         except BadLine as e:
             bad.append(e)
@@ -184,7 +190,7 @@ def default_workers(logs: Sequence[str]) -> int:
 
 def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing: set[str],
                   bad: BadLineReport, progress: Callable[[int], None] | None = None
-                  ) -> Iterator[Line]:
+                  ) -> Iterator[Record]:
     """Every request of the logs with every rule set's decision, in input order."""
     specs = options.rule_sets
     engines = build_engines(specs)
@@ -227,9 +233,9 @@ def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing
             pool.shutdown(cancel_futures=True)
 
 
-def _collect(result: tuple[list[Line], list[BadLine], set[str]], missing: set[str],
+def _collect(result: tuple[list[Record], list[BadLine], set[str]], missing: set[str],
              bad: BadLineReport, progress: Callable[[int], None] | None, n: int
-             ) -> list[Line]:
+             ) -> list[Record]:
     lines, bad_lines, missed = result
     missing |= missed
     for b in bad_lines:

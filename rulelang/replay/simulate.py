@@ -21,7 +21,7 @@ from rulelang.cache.lifetime import (
     CachedObject,
     OriginAnswer,
 )
-from rulelang.replay.evaluate import Line
+from rulelang.replay.evaluate import Line, Purge
 
 __all__ = ["DEFAULT_KEEP_EXPIRED", "TIMELINE_STEP", "Result", "Simulator", "Summary"]
 
@@ -57,6 +57,10 @@ class Simulator:
     def objects(self) -> int:
         """How many objects all the data centres hold."""
         return sum(len(c) for c in self.caches.values())
+
+    def purge(self, purge: Purge) -> int:
+        """Apply a purge of the log to every data centre's cache; how many objects went."""
+        return sum(cache.purge(**purge.purge) for cache in self.caches.values())
 
     def step(self, line: Line) -> Result:
         """Replay one request (the lines must come in time order, ties in input order)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +31,9 @@ def log(tmp_path_factory):
     # a bad line in the middle: both engines report it with its number
     lines = path.read_text().splitlines(keepends=True)
     lines[1234] = "{not json\n"
+    # and a purge at noon: every bucket applies it at its time
+    lines[LINES // 2] = json.dumps({"EdgeStartTimestamp": "2026-01-01T12:00:00Z",
+                                    "purge": {"purge_everything": True}}) + "\n"
     path.write_text("".join(lines))
     return path
 
@@ -45,7 +49,7 @@ def test_dask_and_local_agree_on_a_generated_day(log, tmp_path):
         results[engine] = (result.to_dicts(), [s.series() for s in result.summaries],
                            [(b.line, b.reason) for b in result.bad.kept], out.read_bytes())
     local, dask = results["local"], results["dask"]
-    assert local[0][0]["requests"] == LINES - 1
+    assert local[0][0]["requests"] == LINES - 2
     assert local[2] == [(1235, ("invalid JSON: Expecting property name enclosed in double "
                                 "quotes (column 2)"))]
     assert dask[0] == local[0]

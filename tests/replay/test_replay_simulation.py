@@ -7,7 +7,9 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.logpush import EXAMPLE_RULES, cache_everything, record, write_log
+from support.logpush import EXAMPLE_RULES, T0, cache_everything, record, write_log
+
+T0_TEXT = "2026-01-01T00:00:10Z"
 
 from rulelang.replay import EngineSpec, ReplayOptions, replay
 from rulelang.replay.sorting import ExternalSorter
@@ -212,3 +214,31 @@ def test_the_decision_memo_changes_nothing(tmp_path, monkeypatch):
     assert outputs[0] == outputs[1]
     per_rule = outputs[0][0][0]["per_rule"]
     assert 0 < per_rule[0]["matched"] < 1500 and 0 < per_rule[1]["matched"] < 1500
+
+
+def test_purges_in_the_log_empty_every_data_centre(tmp_path):
+    tagged = {"cache-tag": "product-1"}
+    records = [
+        record(0, "/a.css", response_headers=tagged), record(1, "/b.css"),
+        record(2, "/a.css", colo="FRA", response_headers=tagged),
+        {"timestamp": T0_TEXT, "purge": {"tags": ["PRODUCT-1"]}},
+        record(11, "/a.css", response_headers=tagged), record(12, "/b.css"),
+        record(13, "/a.css", colo="FRA", response_headers=tagged),
+        {"EdgeStartTimestamp": T0 + 20, "purge": {"purge_everything": True}},
+        record(21, "/b.css"),
+    ]
+    result, rows = run(tmp_path, records)
+    assert [(r["line"], r["cache_status"]) for r in rows] == [
+        (1, "MISS"), (2, "MISS"), (3, "MISS"), (5, "MISS"), (6, "HIT"), (7, "MISS"),
+        (9, "MISS")]
+    assert result.to_dicts()[0]["requests"] == 7 and result.bad.count == 0
+
+
+@pytest.mark.parametrize(("purge", "message"), [
+    ({"purge": {"tags": "x"}}, "tags must be a list"),
+    ({"purge": {"purge_everything": True}, "extra": 1}, "'purge' and a time only"),
+    ({"purge": {"files": []}, "timestamp": "later"}, "purge time"),
+])
+def test_bad_purge_lines(tmp_path, purge, message):
+    result, _ = run(tmp_path, [record(0), purge])
+    assert [b.line for b in result.bad.kept] == [2] and message in result.bad.kept[0].reason
