@@ -174,7 +174,9 @@ def chunks(source: SourceFile) -> Iterator[tuple[int, list[bytes]]]:
 
 
 def default_workers(logs: Sequence[str]) -> int:
-    """One process for small inputs, else the machine's cores (at most 8)."""
+    """The pool's size: none for small logs; else one worker per core but one (the main
+    process reads, sorts and simulates meanwhile), at most 8, and no pool below two
+    workers (on two cores a pool measured slower than one process)."""
     try:
         size = sum(os.path.getsize(p) for p in logs)
     except OSError:
@@ -185,7 +187,8 @@ def default_workers(logs: Sequence[str]) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    workers = min(cores - 1, 8)
+    return workers if workers >= 2 else 1
 
 
 def decided_lines(options: ReplayOptions, sources: Sequence[SourceFile], missing: set[str],
