@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import os
 import statistics
@@ -65,6 +66,7 @@ def _serve(kind: str, origin: str, ports) -> None:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
+        gc.freeze()  # as `rulelang proxy` does once listening; the same for every server
         ports.put(runner.addresses[0][1])
         await asyncio.Event().wait()
 

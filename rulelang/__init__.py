@@ -12,21 +12,26 @@ The public API::
     RuleLangError, ExpressionError, RulesetError, Diagnostic, Location
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
-from rulelang.errors import Diagnostic as Diagnostic
-from rulelang.errors import ExpressionError as ExpressionError
-from rulelang.errors import Location as Location
-from rulelang.errors import RuleLangError as RuleLangError
-from rulelang.errors import RulesetError as RulesetError
+# Nothing is imported here at run time, not even typing: ``import rulelang`` is the first
+# thing the ``rulelang`` script does, and Ctrl-C must find the command line's handler in
+# place (rulelang.cli.main) rather than a half-imported package (docs/robustness.md).
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # the names below are imported on first use; type checkers see them here
+    from typing import Any
+
     from rulelang.cache.decision import Decision as Decision
     from rulelang.engine import Engine as Engine
     from rulelang.engine import Outcome as Outcome
     from rulelang.engine import Pending as Pending
+    from rulelang.errors import Diagnostic as Diagnostic
+    from rulelang.errors import ExpressionError as ExpressionError
+    from rulelang.errors import Location as Location
     from rulelang.errors import RequestError as RequestError
+    from rulelang.errors import RuleLangError as RuleLangError
+    from rulelang.errors import RulesetError as RulesetError
     from rulelang.http.messages import Request as Request
     from rulelang.http.messages import Response as Response
     from rulelang.language.expression import CompiledExpression as CompiledExpression
@@ -41,6 +46,11 @@ if TYPE_CHECKING:  # the names below are imported on first use; type checkers se
 # Public names defined in other modules, imported on first use so that
 # ``import rulelang`` stays cheap.
 _LAZY = {
+    "Diagnostic": "rulelang.errors",
+    "ExpressionError": "rulelang.errors",
+    "Location": "rulelang.errors",
+    "RuleLangError": "rulelang.errors",
+    "RulesetError": "rulelang.errors",
     "compile_expression": "rulelang.language.expression",
     "CompiledExpression": "rulelang.language.expression",
     "Request": "rulelang.http.messages",
@@ -71,6 +81,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rulelang' has no attribute {name!r}")
+    from importlib import import_module
+
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value

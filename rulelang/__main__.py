@@ -2,7 +2,7 @@
 
 import sys
 
-from rulelang.cli.main import main
+from rulelang.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

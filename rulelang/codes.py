@@ -73,6 +73,21 @@ EXPRESSION_CODES = _table([
     ("RL511", "info", "matches needs a Business or Enterprise plan"),
     ("RL512", "info", "field availability in the cache phases is not documented"),
     ("RL513", "info", "all() is true when its array is missing"),
+    # RL52x: never or always true given what a field can hold
+    ("RL520", "warning", "path literal without a leading slash"),
+    ("RL521", "warning", "host literal with a scheme, path or port"),
+    ("RL522", "warning", "full URI compared with a value that is not an absolute URL"),
+    ("RL523", "warning", "query string literal with a leading question mark"),
+    ("RL524", "warning", "wildcard character taken literally"),
+    ("RL525", "warning", "regular expression syntax in an eq literal"),
+    ("RL526", "warning", "wildcard pattern written as a regular expression"),
+    ("RL527", "warning", "media type compared with upper-case letters"),
+    # RL54x: logic
+    ("RL540", "warning", "duplicate set member"),
+    ("RL541", "warning", "condition that is never true"),
+    ("RL542", "warning", "condition that is always true"),
+    ("RL543", "warning", "filter that is the constant false"),
+    ("RL544", "warning", "unescaped dot in a host regular expression"),
 ])
 
 #: Ruleset diagnostics (loading and validating rules files).  Owned by rulelang.ruleset.
@@ -88,6 +103,7 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS008", "error", "Terraform value that cannot be evaluated offline"),
     ("RS009", "warning", "duplicate key in an object (the last one is used)"),
     ("RS010", "info", "rule set of another phase skipped"),
+    ("RS011", "error", "document nested too deeply"),
     # the rule set
     ("RS101", "error", "cache phases only have zone entry points"),
     ("RS102", "error", "more rules than the plan allows"),
@@ -135,6 +151,19 @@ RULESET_CODES: dict[str, Code] = _table([
     ("RS342", "error", "invalid duration"),
     ("RS343", "error", "invalid qualifiers"),
     ("RS344", "error", "directive takes no value"),
+    # RS4xx (lint): settings that do not do what they say
+    ("RS401", "info", "settings that do nothing with cache: false"),
+    ("RS402", "warning", "caching only methods Cloudflare never caches"),
+    ("RS403", "warning", "contradictory Cache-Control edits"),
+    ("RS404", "warning", "TTL beyond one year"),
+    ("RS405", "warning", "cache key header that Cloudflare rewrites or removes"),
+    # RS5xx (lint): the rule set as a whole, proven with a solver
+    ("RS501", "warning", "setting never takes effect"),
+    ("RS502", "warning", "rule never matches"),
+    ("RS503", "warning", "catch-all rule placed after the rules it overrides"),
+    ("RS504", "warning", "duplicate rule"),
+    ("RS505", "info", "overriding could not be decided"),
+    ("RS506", "info", "setting overridden for nearly every request"),
 ])
 
 #: Every code, expression and ruleset.

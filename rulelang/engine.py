@@ -396,6 +396,13 @@ class Pending:
         return _copy(self._settings)
 
     @property
+    def read_timeout(self) -> int | None:
+        """The stacked ``read_timeout`` setting (seconds the edge waits between two reads
+        from the origin), ``None`` when no matching rule sets it."""
+        value = self._settings.get("read_timeout")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
     def eligible(self) -> bool:
         """Whether the request may be served from or stored in cache."""
         return self._side().eligible

@@ -2,27 +2,35 @@
 
 Linting never raises for bad input: an unreadable file, invalid JSON/YAML/HCL, an
 unknown phase — each becomes a diagnostic.  Beyond the validator (cache-phases
-§2.6) and the expression checker, lint reports rules that can never take effect
-(RS207): every setting they make is set again by a later rule whose expression is
-``true``.
+§2.6) and the expression checker, lint checks each rule's settings (RS4xx) and the
+rule set as a whole (RS207, RS5xx: settings that later rules always override, proven
+with z3 — see docs/lint-checks.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rulelang.config import Config, select_codes
 from rulelang.errors import Diagnostic, ExpressionError, RuleLangError, RulesetError
 from rulelang.rules.files import RULES_SUFFIXES
 from rulelang.rules.ruleset import Ruleset, check_plan, load_rulesets_noted
 from rulelang.schema import catalogue as schema
 
-__all__ = ["lint"]
+__all__ = ["UNUSABLE_INPUT", "comment_ignores", "lint"]
+
+#: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
+#: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown).
+UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007",
+                            "RS011"})
 
 
 def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | None = None,
-         plan: str | None = None, annotations: bool = False) -> list[Diagnostic]:
+         plan: str | None = None, annotations: bool = False,
+         config: Config | None = None) -> list[Diagnostic]:
     """Every diagnostic for ``target``, sorted by position.
 
     ``target`` is a path to a rules file, a rule-set dict (or list of rules), or —
@@ -33,22 +41,97 @@ def lint(target: Any, phase: str | None = None, *, lists: Mapping[str, Any] | No
     Terraform can decide are notes (RS008) and everything around them is checked;
     rule sets of other phases are skipped with a note (RS010).  ``annotations=True``
     ignores ``$comment``-style documentation keys.
+
+    ``config`` (a :class:`~rulelang.config.Config`) supplies ``plan`` and ``lists`` when
+    they are not given, and its select/ignore, per-file and per-rule ignores filter the
+    result.  ``# rulelang: ignore[CODE, ...]`` comments in YAML and Terraform files,
+    on a rule's first line or the line above it, suppress warnings and notes of that
+    rule (errors are never suppressed: Cloudflare would reject the rule).
     """
+    if config is not None:
+        plan = plan if plan is not None else config.plan
+        lists = lists if lists is not None else config.lists
     bad_plan = check_plan(plan, target)
     if bad_plan is not None:
         return [bad_plan]
     if isinstance(target, str) and phase is not None and not _is_file(target):
-        return _lint_expression(target, phase, lists)
+        return _filtered(_lint_expression(target, phase, lists), None, config)
     try:
         rulesets, notes = load_rulesets_noted(target, phase, lists=lists, plan=plan,
                                               partial=True, annotations=annotations)
     except RulesetError as exc:
-        return _sorted(exc.diagnostics)
+        return _filtered(_sorted(exc.diagnostics), target, config)
     found: list[Diagnostic] = list(notes)
+    comments: dict[str, dict[int, tuple[str, ...]]] = {}
     for rs in rulesets:
-        found.extend(rs.diagnostics)
-        found.extend(_ineffective_rules(rs))
-    return _sorted(found)
+        mine = list(rs.diagnostics) + _rule_set_findings(rs)
+        found.extend(_suppressed(mine, rs, config, comments))
+    return _filtered(_sorted(found), target, config)
+
+
+_IGNORE_COMMENT = re.compile(r"#\s*rulelang:\s*ignore\[([^\]]*)\]", re.IGNORECASE)
+_RULE_PATH = re.compile(r"rules\[(\d+)\](?![\w\[])")
+
+
+def comment_ignores(path: str) -> dict[int, tuple[str, ...]]:
+    """``line → codes`` of the ``# rulelang: ignore[...]`` comments of a YAML or
+    Terraform file (nothing for other files, or when it cannot be read)."""
+    if not path.lower().endswith((".yaml", ".yml", ".tf", ".hcl")):
+        return {}
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _IGNORE_COMMENT.search(line)
+        if m:
+            out[number] = tuple(c.strip().upper() for c in re.split(r"[,\s]+", m.group(1))
+                                if c.strip())
+    return out
+
+
+def _suppressed(diags: list[Diagnostic], rs: Ruleset, config: Config | None,
+                comments: dict[str, dict[int, tuple[str, ...]]]) -> list[Diagnostic]:
+    """``diags`` of ``rs`` without those its rules' comments or per-rule ignores name."""
+    if rs.source and rs.source not in comments:
+        comments[rs.source] = comment_ignores(rs.source)
+    marks = comments.get(rs.source or "", {})
+    ignored: dict[int, tuple[str, ...]] = {}
+    for rule in rs.rules:
+        codes: tuple[str, ...] = ()
+        line = rule.location.line
+        if line is not None:
+            codes += marks.get(line, ()) + marks.get(line - 1, ())
+        if config is not None:
+            codes += config.ignored_for_rule(rs.source, rule.ref)
+        if codes:
+            ignored[rule.index] = codes
+    if not ignored:
+        return diags
+    out = []
+    for d in diags:
+        m = _RULE_PATH.match(d.location.path) if d.location is not None else None
+        codes = ignored.get(int(m.group(1)), ()) if m else ()
+        if codes and not d.is_error and d.code.startswith(codes):
+            continue
+        out.append(d)
+    return out
+
+
+def _filtered(diags: list[Diagnostic], target: Any, config: Config | None
+              ) -> list[Diagnostic]:
+    """Config select/ignore and per-file ignores (errors of unreadable input are kept)."""
+    if config is None:
+        return diags
+    out = []
+    for d in diags:
+        file = d.location.file if d.location is not None and d.location.file else (
+            str(target) if isinstance(target, (str, Path)) else None)
+        ignore = config.ignore + config.ignored_in_file(file)
+        if d.code in UNUSABLE_INPUT or select_codes(d.code, config.select, ignore):
+            out.append(d)
+    return out
 
 
 def _is_file(text: str) -> bool:
@@ -88,29 +171,10 @@ def _sorted(diagnostics) -> list[Diagnostic]:
     return sorted(diagnostics, key=key)
 
 
-def _settings_of(rule, phase: str) -> set[tuple]:
-    from rulelang.engine import RESPONSE_UNITS, request_units
-    if rule.action != "set_cache_settings":
-        return set()
-    if phase == schema.RESPONSE_PHASE:
-        return {(k,) for k in RESPONSE_UNITS if k in rule.action_parameters}
-    return {unit for unit, _ in request_units(rule.action_parameters)}
-
-
-def _ineffective_rules(rs: Ruleset) -> list[Diagnostic]:
-    """RS207: a rule all of whose settings a later always-true rule sets again."""
-    out = []
-    enabled = [r for r in rs.rules if r.enabled]
-    for i, rule in enumerate(enabled):
-        mine = _settings_of(rule, rs.phase)
-        if not mine:
-            continue
-        for later in enabled[i + 1:]:
-            if later.expression.strip() in ("true", "(true)") and mine <= _settings_of(later, rs.phase):
-                out.append(Diagnostic(
-                    "RS207", f"rule {rule.index} never takes effect: rule {later.index} "
-                    "matches every request and sets the same settings afterwards",
-                    hint="move the catch-all rule first, or delete this rule",
-                    location=rule.location))
-                break
-    return out
+def _rule_set_findings(rs: Ruleset) -> list[Diagnostic]:
+    """The settings checks (RS4xx) and the rule-set analysis (RS207, RS5xx)."""
+    from rulelang.analysis.overrides import analyse
+    from rulelang.analysis.settings import settings_findings
+    found = settings_findings(rs)
+    found.extend(analyse(rs).diagnostics)
+    return found

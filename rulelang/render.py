@@ -303,11 +303,41 @@ def file_region(d: Diagnostic, sources: Mapping[str, str] | None = None) -> Regi
 
 # --------------------------------------------------------------------------- text
 
+#: Source lines longer than this are shown as a window around the span (the column in
+#: the ``-->`` line stays the real one).
+SNIPPET_WIDTH = 160
+_CONTEXT = 60
+
+
+def _clip(line_text: str, start: int, width: int) -> tuple[str, int, int]:
+    """A long source line cut to a window around the 1-based column ``start``: the
+    shown text, and the span's column and width in it."""
+    if len(line_text) <= SNIPPET_WIDTH:
+        return line_text, start, width
+    width = min(width, SNIPPET_WIDTH - 2 * _CONTEXT)
+    lo = max(0, start - 1 - _CONTEXT)
+    hi = min(len(line_text), start - 1 + width + _CONTEXT)
+    head = "…" if lo > 0 else ""
+    tail = "…" if hi < len(line_text) else ""
+    return head + line_text[lo:hi] + tail, start - lo + len(head), width
+
+
 def _caret_lines(line_text: str, gutter: str, start: int, end: int) -> list[tuple[str, str]]:
-    width = max(1, end - start)
+    line_text, start, width = _clip(line_text, start, max(1, end - start))
     pad = " " * len(gutter)
     return [("gutter", f"{pad}|"), ("source", f"{gutter}| {line_text}"),
             ("caret", f"{pad}| {' ' * (start - 1)}{'^' * width}")]
+
+
+def _source_line(text: str, number: int) -> str | None:
+    """Line ``number`` (1-based) of ``text`` without splitting the whole text."""
+    pos = 0
+    for _ in range(number - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    end = text.find("\n", pos)
+    return text[pos:] if end < 0 else text[pos:end]
 
 
 def render_text_lines(diagnostics: Iterable[Diagnostic],
@@ -328,9 +358,8 @@ def render_text_lines(diagnostics: Iterable[Diagnostic],
                 where += f":{region.line}:{region.column}"
             out.append(("where", f"  --> {where} {loc.path}".rstrip()))
         if region is not None and text is not None:
-            lines = text.split("\n")
-            if region.line <= len(lines):
-                src = lines[region.line - 1]
+            src = _source_line(text, region.line) if region.line >= 1 else None
+            if src is not None:
                 end = region.end_column if region.end_line == region.line else len(src) + 1
                 out.extend(_caret_lines(src.rstrip("\r"), f"{region.line} ", region.column, end))
         elif d.source is not None:
@@ -400,6 +429,7 @@ def render_sarif(diagnostics: Iterable[Diagnostic],
             "helpUri": "https://github.com/rulelang/rulelang/blob/main/docs/diagnostics.md",
         })
     results = []
+    artifacts: dict[str, int] = {}
     for d in diagnostics:
         text = d.message + (f"\nhint: {d.hint}" if d.hint else "")
         result: dict = {"ruleId": d.code, "ruleIndex": index[d.code],
@@ -416,14 +446,26 @@ def render_sarif(diagnostics: Iterable[Diagnostic],
             if d.location.path:
                 loc["logicalLocations"] = [{"fullyQualifiedName": d.location.path}]
             result["locations"] = [loc]
+        elif d.source is not None:  # an expression given on its own (lint --expr)
+            k = artifacts.setdefault(d.source, len(artifacts))
+            result["locations"] = [{
+                "physicalLocation": {
+                    "artifactLocation": {"index": k},
+                    "region": {"startLine": d.line, "startColumn": d.column,
+                               "endLine": d.end_line, "endColumn": d.end_column}},
+                "logicalLocations": [{"fullyQualifiedName": "expression", "kind": "expression"}]}]
         results.append(result)
     driver = {"name": "rulelang", "informationUri": "https://github.com/rulelang/rulelang",
               "rules": rules}
     if version:
         driver["version"] = version
-    log = {"version": "2.1.0", "$schema": SARIF_SCHEMA,
-           "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
-                     "results": results}]}
+    run: dict = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                 "results": results}
+    if artifacts:
+        run["artifacts"] = [{"contents": {"text": text}, "roles": ["analysisTarget"],
+                             "description": {"text": "the expression given to lint"}}
+                            for text in artifacts]
+    log = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from rulelang.errors import RuleLangError
+from rulelang.files import compose_yaml_all, load_yaml, read_bytes
 from rulelang.schema.catalogue import normalize_phase
 from rulelang.suggest import closest
 
@@ -105,12 +106,8 @@ def _error(path: Path, line: int | None, message: str) -> RuleLangError:
     return RuleLangError(f"{where}: {message}")
 
 
-def _case_lines(text: str) -> list[int]:
+def _case_lines(root: Any) -> list[int]:
     """1-based lines of the items of the top-level ``cases`` sequence."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
@@ -119,12 +116,22 @@ def _case_lines(text: str) -> list[int]:
     return []
 
 
+def _parse(text: str) -> tuple[Any, list[int]]:
+    """The value of a case file's YAML and the lines of its cases, read with the safe
+    loader (duplicate keys, alias bombs and deep nesting are errors)."""
+    for root, loader in compose_yaml_all(text):
+        if loader.check_node():
+            raise yaml.YAMLError("a case file holds one YAML document, found several")
+        return loader.construct_document(root), _case_lines(root)
+    return None, []
+
+
 def looks_like_case_file(path: str | Path) -> bool:
     """Whether ``path`` is a readable YAML mapping with a ``cases`` key (a case file,
     as opposed to a rules file); never raises."""
     try:
-        doc = yaml.safe_load(Path(path).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        doc = load_yaml(Path(path).read_text("utf-8"), duplicates="keep")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError):
         return False
     return isinstance(doc, dict) and "cases" in doc
 
@@ -134,7 +141,7 @@ def load_cases(path: str | Path) -> CaseFile:
     file and line of the first problem."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)  # "-" is standard input
     except FileNotFoundError:
         raise _error(path, None, "no such file") from None
     except IsADirectoryError:
@@ -147,7 +154,7 @@ def load_cases(path: str | Path) -> CaseFile:
         raise _error(path, raw[:e.start].count(b"\n") + 1,
                      f"not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
     try:
-        doc = yaml.safe_load(text)
+        doc, lines = _parse(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -170,7 +177,6 @@ def load_cases(path: str | Path) -> CaseFile:
     for key in ("zone", "lists"):
         if doc.get(key) is not None and not isinstance(doc[key], dict):
             raise _error(path, None, f"`{key}` is a mapping")
-    lines = _case_lines(text)
     cases = []
     for i, raw in enumerate(doc["cases"]):
         line = lines[i] if i < len(lines) else None

@@ -37,10 +37,12 @@ def load_zone(path: str | PathLike) -> dict:
     """A zone settings file (JSON or YAML object of cache-phases §0 settings)."""
     import yaml
 
+    from rulelang.files import load_yaml
+
     try:
         text = Path(path).read_text("utf-8-sig")
-        value = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    except (OSError, UnicodeError, ValueError, yaml.YAMLError) as exc:
+        value = json.loads(text) if str(path).endswith(".json") else load_yaml(text)
+    except (OSError, UnicodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
         raise RulesetError([Diagnostic("RS001", f"{path}: cannot read the zone file: {exc}",
                                        location=Location(file=str(path)))]) from None
     if value is None:

@@ -82,6 +82,13 @@ class RuleRef:
 
     def label(self) -> str:
         """How reasons name the rule: ``rule 2 (ref "static")``, ``response rule 0``."""
+        # a rule's references live as long as its engine: the text is made once
+        label = self.__dict__.get("_label")
+        if label is None:
+            label = self.__dict__["_label"] = self._label()
+        return label
+
+    def _label(self) -> str:
         kind = "response rule" if self.phase in _RESPONSE_PHASES else "rule"
         if self.ref:
             return f'{kind} {self.index} (ref "{self.ref}")'

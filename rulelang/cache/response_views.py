@@ -15,6 +15,7 @@ from typing import Any
 
 from rulelang.cache.cache_control import Directive, apply_edit, parse_directives, parse_http_date
 from rulelang.cache.tags import apply_tag_operation, normalize_tags, parse_cache_tag_header
+from rulelang.http.messages import _Message
 
 __all__ = [
     "EDGE_SOURCES",
@@ -43,6 +44,8 @@ def header_values(message: Any, name: str) -> list[str]:
     """The values of header ``name`` of a request or response (none without a message)."""
     if message is None:
         return []
+    if isinstance(message, _Message):  # checked text already, and a fresh list
+        return message.header_values(name)
     return [v if isinstance(v, str) else str(v) for v in message.header_values(name) or ()]
 
 

@@ -4,6 +4,7 @@ files, loading rule sets, reading sources and showing diagnostics on a console."
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from rulelang.errors import Diagnostic, RulesetError
+from rulelang.files import STDIN, is_stdin, load_yaml, read_bytes
 from rulelang.render import render_text_lines, summary_line
 from rulelang.rules.files import RULES_SUFFIXES, format_of
 from rulelang.rules.foreign import is_rules_document
@@ -35,6 +37,7 @@ __all__ = [
     "read_lists",
     "read_sources",
     "rules_files",
+    "wide",
 ]
 
 PROG = "rulelang"
@@ -81,10 +84,26 @@ class _Console(Console):
         raise BrokenPipeError
 
 
+#: The width of output that is not a terminal (and has no ``COLUMNS``): wide enough that
+#: nothing is wrapped or cut, so that ``grep``/``cut`` see whole names and lines.
+PIPE_WIDTH = 1 << 14
+
+
 def consoles() -> tuple[Console, Console]:
     """A console for results (stdout) and one for progress and messages (stderr).
-    rich decides colour (none when piped or with ``NO_COLOR``) and width (``COLUMNS``)."""
-    return _Console(highlight=False), _Console(stderr=True, highlight=False)
+    rich decides colour (none when piped or with ``NO_COLOR``); the width is the
+    terminal's, ``COLUMNS`` when set, and unlimited (:data:`PIPE_WIDTH`) otherwise."""
+    out = _Console(highlight=False)
+    err = _Console(stderr=True, highlight=False)
+    for console in (out, err):
+        if not console.is_terminal and not os.environ.get("COLUMNS"):
+            console.width = PIPE_WIDTH
+    return out, err
+
+
+def wide(console: Console) -> bool:
+    """Whether ``console`` is output without a width limit (a pipe or a file)."""
+    return console.width >= PIPE_WIDTH
 
 
 def read_file_text(path: str | Path) -> str:
@@ -92,7 +111,7 @@ def read_file_text(path: str | Path) -> str:
     dropped, line endings kept as they are (``\r\n`` stays).  A file that cannot be
     read or is not UTF-8 is a :class:`Failure` naming the file."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)
     except IsADirectoryError:
         raise Failure(f"{path}: is a directory, not a file") from None
     except FileNotFoundError:
@@ -119,8 +138,8 @@ def looks_like_rules(path: Path) -> bool:
     if fmt == "terraform":
         return "cloudflare_ruleset" in text
     try:
-        doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
+        doc = json.loads(text) if fmt == "json" else load_yaml(text, duplicates="keep")
+    except (ValueError, yaml.YAMLError, RecursionError):
         return True
     return is_rules_document(doc)
 
@@ -129,6 +148,8 @@ def rules_files(path: str | Path) -> list[Path]:
     """The rules files at ``path``: the file itself, or every rules file under a directory
     (:data:`~rulelang.rules.files.RULES_SUFFIXES`; samples and case files are skipped).
     A missing path or a directory without rules files is a :class:`Failure`."""
+    if is_stdin(path):
+        return [Path(STDIN)]
     p = Path(path)
     if p.is_dir():
         found = [f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower()
@@ -216,6 +237,41 @@ def _load_one(path: Path, phase: str | None, lists: dict | None, plan: str | Non
     return list(load_rulesets(str(path), phase=phase, lists=lists, plan=plan))
 
 
+#: ``--config FILE``: the project configuration (default: found from the current
+#: directory upwards; see docs/lint-checks.md).
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Configuration file (rulelang.toml, or pyproject.toml with [tool.rulelang]); "
+         "default: found from the current directory upwards.")
+
+
+def project_config(path: str | None):
+    """The :class:`~rulelang.config.Config` for a command; a broken one is a Failure."""
+    from rulelang.config import load_config
+    from rulelang.errors import RuleLangError
+
+    if path is not None and not Path(path).is_file():
+        raise Failure(f"{path}: no such configuration file")
+    try:
+        return load_config(path)
+    except RuleLangError as e:
+        raise Failure(str(e)) from None
+
+
+def plan_lists_zone(config, plan: str | None, list_items: Sequence[str],
+                    lists_file: str | None) -> tuple[str | None, dict | None, dict | None]:
+    """The plan, lists and zone settings of a command: the flags win over the project
+    configuration (``--plan`` replaces its plan; ``--list``/``--lists`` replace lists of the
+    same name and add the others)."""
+    given = read_lists(list_items, lists_file)
+    lists = {**(config.lists or {}), **given} if given is not None else config.lists
+    plan = plan if plan is not None else config.plan
+    zone = dict(config.zone)
+    if plan is not None:
+        zone["plan"] = plan
+    return plan, lists, zone or None
+
+
 def load_rule_paths(paths: Iterable[str | Path], phase: str | None, err: Console, *,
                     lists: dict | None = None, plan: str | None = None) -> list:
     """Load every rule set from ``paths`` (files or directories), with the lists and
@@ -245,7 +301,7 @@ def read_sources(diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
         name = d.location.file if d.location is not None else None
         if name and name not in out:
             try:
-                out[name] = Path(name).read_bytes().decode("utf-8-sig")
+                out[name] = read_bytes(name).decode("utf-8-sig")
             except (OSError, UnicodeError):
                 continue
     return out

@@ -5,31 +5,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from rulelang import __version__
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     Failure,
     consoles,
     plan_and_list_options,
     print_diagnostics,
+    project_config,
     read_lists,
     read_sources,
     rules_files,
 )
 from rulelang.codes import CODES
+from rulelang.config import Config
 from rulelang.errors import Diagnostic, Location, RuleLangError, RulesetError
+from rulelang.files import STDIN, read_bytes, shorten
+from rulelang.linter import UNUSABLE_INPUT
 from rulelang.render import render_github, render_json, render_sarif
 from rulelang.schema.catalogue import REQUEST_PHASE
 
 __all__ = ["UNUSABLE_INPUT", "lint_command", "parse_code_selection", "select_diagnostics"]
 
-#: Codes that say a file is not a rules file lint can check at all (it cannot be read, is
-#: not valid JSON/YAML/HCL, is not a rule set, or its phase is unknown): ``lint`` still
-#: reports them in every format, and exits 2 (unreadable or invalid input), not 1.
-UNUSABLE_INPUT = frozenset({"RS001", "RS002", "RS003", "RS004", "RS005", "RS006", "RS007"})
 
 
 def parse_code_selection(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -58,22 +61,26 @@ def select_diagnostics(diags: Sequence[Diagnostic], select: Sequence[str],
 
 
 def _lint_file(path: str, phase: str | None, lists: dict | None = None,
-               plan: str | None = None, annotations: bool = False) -> list[Diagnostic]:
+               plan: str | None = None, annotations: bool = False,
+               config: Config | None = None) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        diags = list(lint(path, phase=phase, lists=lists, plan=plan, annotations=annotations))
+        diags = list(lint(path, phase=phase, lists=lists, plan=plan, annotations=annotations,
+                          config=config))
     except RulesetError as e:
         diags = list(e.diagnostics)
     return [d if d.location is not None else d.at(Location(file=path)) for d in diags]
 
 
 def _lint_expression(expr: str, phase: str | None, lists: dict | None = None,
-                     plan: str | None = None) -> list[Diagnostic]:
+                     plan: str | None = None, config: Config | None = None
+                     ) -> list[Diagnostic]:
     from rulelang.linter import lint
 
     try:
-        return list(lint(expr, phase=phase or REQUEST_PHASE, lists=lists, plan=plan))
+        return list(lint(expr, phase=phase or REQUEST_PHASE, lists=lists, plan=plan,
+                         config=config))
     except RuleLangError as e:
         diags = getattr(e, "diagnostics", None)
         if diags:
@@ -97,11 +104,16 @@ def _lint_expression(expr: str, phase: str | None, lists: dict | None = None,
 @click.option("--annotations", is_flag=True,
               help="Ignore documentation keys ($comment, any key starting with $) in JSON "
                    "and YAML rule sets.")
+@CONFIG_OPTION
 def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fmt: str,
                  select: tuple[str, ...], ignore: tuple[str, ...], plan: str | None,
                  list_items: tuple[str, ...], lists_file: str | None,
-                 annotations: bool) -> int:
+                 annotations: bool, config_path: str | None) -> int:
     """Check rules files, directories of rules files, or one expression (--expr).
+
+    PATH '-' reads a rules file from stdin, --expr - an expression.  With no PATH,
+    lint checks every rules file (.json, .yaml, .yml, .tf holding a rule set) under
+    the current directory, recursively, and says so first.
 
     \b
     Exit status: 0 when nothing (or only information) is reported,
@@ -109,20 +121,34 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
     """
     selected = parse_code_selection(select, "--select")
     ignored = parse_code_selection(ignore, "--ignore")
+    config = project_config(config_path)
+    # --select replaces the configuration's select; --ignore adds to its ignore
+    selected = selected or config.select
+    ignored = config.ignore + ignored
+    config = replace(config, select=(), ignore=())
     if expr is not None and paths:
         raise click.UsageError("give files or --expr, not both")
     if expr is None and not paths:
         paths = (".",)
+        click.echo(f"rulelang lint: no path given: checking the rules files under the "
+                   f"current directory ({Path.cwd()}), recursively", err=True)
+    if expr == "-":
+        expr = read_bytes(STDIN).decode("utf-8-sig", "replace").strip("\r\n")
+    # flags win over the configuration: --plan replaces its plan, --list/--lists add lists
     lists = read_lists(list_items, lists_file)
+    if lists is not None and config.lists:
+        lists = {**config.lists, **lists}
+    lists = lists if lists is not None else config.lists
+    plan = plan if plan is not None else config.plan
     diags: list[Diagnostic] = []
     checked = 0
     if expr is not None:
-        diags = _lint_expression(expr, phase, lists, plan)
+        diags = _lint_expression(expr, phase, lists, plan, config)
         checked = 1
     else:
         files = [str(f) for p in paths for f in rules_files(p)]
         for f in files:
-            diags.extend(_lint_file(f, phase, lists, plan, annotations))
+            diags.extend(_lint_file(f, phase, lists, plan, annotations, config))
         checked = len(files)
     unusable: dict[str, str] = {}
     for d in diags:
@@ -152,6 +178,12 @@ def lint_command(paths: tuple[str, ...], expr: str | None, phase: str | None, fm
 
 def _unusable_line(unusable: dict[str, str]) -> str:
     """One line naming each file that could not be checked and why."""
-    parts = [f"{file} ({message})" for file, message in sorted(unusable.items())]
+    parts = [f"{file} ({shorten(message, 200)})" for file, message in sorted(unusable.items())]
     n = len(parts)
+    if n > _LISTED:
+        parts = [*parts[:_LISTED], f"and {n - _LISTED} more (see the diagnostics above)"]
     return f"cannot check {'' if n == 1 else f'{n} files: '}{', '.join(parts)}"
+
+
+#: How many unusable files the closing line names.
+_LISTED = 5

@@ -19,7 +19,10 @@ Decisions where interfaces.md §3 is silent:
 - ``test`` checks every case file (keys, requests and responses, phases under
   ``matched``, rules files) before running any case: a mistake there exits 2.
 - ``fmt`` writes bytes: line endings, a byte-order mark and ``\u`` escapes of an ASCII
-  string are kept.
+  string are kept; it writes through a temporary file renamed over the original, so a
+  failure leaves the original as it was (docs/robustness.md).
+- ``-`` is standard input for every reader; output that is not a terminal is not cut to a
+  width; Ctrl-C exits 130 at any moment once rulelang's code runs.
 - SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
   ``columnKind`` is ``unicodeCodePoints``.
 - ``--rules PATH ...`` (eval, trace, test, replay) takes every following path, as
@@ -52,12 +55,19 @@ class _PipeClosed(Exception):
     click does not turn it into ``sys.exit(1)``."""
 
 
+class _Interrupted(Exception):
+    """Ctrl-C, raised instead of :class:`KeyboardInterrupt` so that click does not print
+    its own empty line before ours."""
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             raise _PipeClosed() from None
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT)
@@ -92,8 +102,10 @@ _register()
 
 
 def _say(message: str) -> None:
+    from rulelang.files import shorten
+
     try:
-        click.echo(message, err=True)
+        click.echo(shorten(message, 1000), err=True)
     except OSError:
         pass
 
@@ -115,7 +127,8 @@ def _is_rules_path(token: str) -> bool:
     than a log (JSON Lines, gzip, HAR, a samples array)."""
     from pathlib import Path
 
-    from rulelang.cli.common import RULES_SUFFIXES, looks_like_rules
+    from rulelang.cli.common import looks_like_rules
+    from rulelang.rules.files import RULES_SUFFIXES
 
     path = Path(token)
     if path.is_dir():
@@ -128,6 +141,18 @@ def _is_rules_path(token: str) -> bool:
     except OSError:
         return True  # a missing file: reported as a rules path
     return looks_like_rules(path)
+
+
+def _is_url(token: str) -> bool:
+    """Whether a token after ``trace --rules A`` is the URL, not another rules path: it
+    has a scheme, or it names nothing on disk and is no rules-file name
+    (``www.example.com/x``)."""
+    from pathlib import Path
+
+    from rulelang.rules.files import RULES_SUFFIXES
+
+    return "://" in token or (token != "-" and not os.path.exists(token)
+                              and Path(token).suffix.lower() not in RULES_SUFFIXES)
 
 
 def spread_rules(args: list[str]) -> list[str]:
@@ -147,7 +172,7 @@ def spread_rules(args: list[str]) -> list[str]:
         first = True
         while i < len(args) and not args[i].startswith("-"):
             token = args[i]
-            if not first and ((command == "trace" and "://" in token)
+            if not first and ((command == "trace" and _is_url(token))
                               or (command == "test" and _is_case_file(token))
                               or (command == "replay" and not _is_rules_path(token))):
                 break
@@ -181,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as e:
         _say(f"{PROG}: error: {e.format_message()}")
         return e.exit_code
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, click.Abort, _Interrupted):
         _say(f"{PROG}: interrupted")
         return 130
     except (BrokenPipeError, _PipeClosed):

@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from rulelang.cli.common import PHASE, consoles
+from rulelang.cli.common import PHASE, consoles, wide
 from rulelang.schema.catalogue import FUNCTIONS, PHASES, REQUEST_PHASE, RESPONSE_PHASE, fields
 
 __all__ = ["fields_command", "functions_command"]
@@ -47,8 +47,10 @@ def fields_command(phase: str | None, fmt: str) -> None:
     title = f"Fields in {phase}" if phase else "Fields of the cache phases"
     out.print(Text(f"{title} ({len(rows)})", style="bold"))
     table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("name", style="cyan", overflow="fold", max_width=36)
-    table.add_column("type", style="magenta", overflow="fold", max_width=14)
+    unlimited = wide(out)  # piped: whole names, never folded
+    table.add_column("name", style="cyan", overflow="fold", max_width=None if unlimited else 36)
+    table.add_column("type", style="magenta", overflow="fold",
+                     max_width=None if unlimited else 14)
     table.add_column("phases", no_wrap=True)
     table.add_column("description", min_width=30, ratio=1)
     for f in rows:

@@ -11,12 +11,15 @@ from rich.rule import Rule
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     Failure,
     consoles,
     load_rule_paths,
     plan_and_list_options,
     print_diagnostics,
+    project_config,
     read_lists,
+    wide,
 )
 from rulelang.errors import RuleLangError, RulesetError
 from rulelang.testing import CaseFile, CaseResult, check_samples, load_cases, run_cases
@@ -24,11 +27,19 @@ from rulelang.testing import CaseFile, CaseResult, check_samples, load_cases, ru
 __all__ = ["test_command"]
 
 
+def _rule(out: Console, rule: Rule) -> None:
+    """A horizontal rule: the terminal's width, or 100 columns when the output has no
+    width limit (a pipe)."""
+    out.print(rule, width=100 if wide(out) else None)
+
+
 def _case_files(paths: tuple[str, ...]) -> list[Path]:
     out: list[Path] = []
     for given in paths:
         p = Path(given)
-        if p.is_dir():
+        if given == "-":  # a case file on stdin; its rules are relative to the directory
+            out.append(p)
+        elif p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml"))
             if not found:
                 raise Failure(f"{given}: no case files (.yaml, .yml) in this directory")
@@ -65,10 +76,16 @@ def _rulesets(case_file: CaseFile, rules: tuple[str, ...], err: Console,
     return loaded
 
 
+def _layered(*layers: dict | None) -> dict | None:
+    """The dicts merged, later ones winning key by key; ``None`` when all are ``None``."""
+    present = [layer for layer in layers if layer is not None]
+    return {k: v for layer in present for k, v in layer.items()} if present else None
+
+
 def _failure_block(out: Console, result: CaseResult) -> None:
     case = result.case
     where = f"{case.name} (line {case.line})" if case.line else case.name
-    out.print(Rule(Text(where, style="bold red"), characters="_", style="red"))
+    _rule(out, Rule(Text(where, style="bold red"), characters="_", style="red"))
     for line in ([result.error] if result.error else result.failures):
         out.print(Text(f"  {line}", style="red"), soft_wrap=True)
     outcome = result.outcome or {}
@@ -91,17 +108,23 @@ def _failure_block(out: Console, result: CaseResult) -> None:
               help="Only run the cases whose name contains TEXT.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per case.")
 @plan_and_list_options
+@CONFIG_OPTION
 @click.argument("cases", nargs=-1, required=True, type=click.Path(readable=False))
 def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
                  cases: tuple[str, ...], plan: str | None, list_items: tuple[str, ...],
-                 lists_file: str | None) -> int:
-    """Run the test cases in CASES (YAML case files or directories of them).
+                 lists_file: str | None, config_path: str | None) -> int:
+    """Run the test cases in CASES (YAML case files or directories of them; '-' reads
+    one case file from stdin, its rules relative to the current directory).
 
     \b
     Exit status: 0 when every case passes, 1 when one fails, 2 for unusable input.
-    The case-file format is described in docs/testing-rules.md.
+    A case file is YAML: `rules:` (files, relative to the case file), optional `zone:`
+    and `lists:`, and `cases:`, each with a `request:` (and `response:`) in the sample
+    format and an `expect:` of outcome fields (`matched`, `not_matched`, decision keys).
+    The full format is docs/testing-rules.md in rulelang's source distribution.
     """
     out, err = consoles()
+    config = project_config(config_path)
     started = time.perf_counter()
     results: list[CaseResult] = []
     # Read every case file and its rules first: a broken one stops the run (exit 2)
@@ -111,9 +134,10 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     for path in _case_files(cases):
         case_file = load_cases(path)
         check_samples(case_file)
-        # --list/--lists add to (and override) the case file's lists, --plan its zone's plan
-        lists = {**(case_file.lists or {}), **given} if given is not None else case_file.lists
-        zone = {**(case_file.zone or {}), "plan": plan} if plan else case_file.zone
+        # the configuration, then the case file, then --list/--lists and --plan: each wins
+        # over the one before it, list by list and zone setting by setting
+        lists = _layered(config.lists, case_file.lists, given)
+        zone = _layered(config.engine_zone(), case_file.zone, {"plan": plan} if plan else None)
         plan_here = zone.get("plan") if isinstance(zone, dict) else None
         loaded.append((path, case_file, zone, lists,
                        _rulesets(case_file, rules, err, lists, plan_here)))
@@ -136,7 +160,7 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     failed = [r for r in results if not r.passed]
     if failed:
         out.print()
-        out.print(Rule(" FAILURES ", characters="=", style="red"))
+        _rule(out, Rule(" FAILURES ", characters="=", style="red"))
         for r in failed:
             _failure_block(out, r)
     passed = len(results) - len(failed)
@@ -146,6 +170,6 @@ def test_command(rules: tuple[str, ...], keyword: str | None, verbose: bool,
     summary = f" {', '.join(parts)} in {elapsed:.2f}s "
     if not results:
         summary = " no cases ran "
-    out.print(Rule(Text(summary, style="bold"), characters="=",
+    _rule(out, Rule(Text(summary, style="bold"), characters="=",
                    style="red" if failed else "green"))
     return 1 if failed else 0

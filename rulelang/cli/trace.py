@@ -11,15 +11,18 @@ import click
 from rich.text import Text
 
 from rulelang.cli.common import (
+    CONFIG_OPTION,
     PHASE,
     consoles,
     load_rule_paths,
     phase_label,
     plan_and_list_options,
-    read_lists,
+    plan_lists_zone,
+    project_config,
 )
 from rulelang.describe import decision_rows, describe_rule
 from rulelang.errors import RuleLangError
+from rulelang.files import MAX_NESTING, json_nesting_offset, shorten
 from rulelang.schema.catalogue import PHASES
 from rulelang.trace import trace_rules
 
@@ -52,15 +55,18 @@ def _field_values(values: Sequence[str]) -> dict:
         if str(schema[name].type) == "String":
             out[name] = raw
             continue
+        if json_nesting_offset(raw) is not None:
+            raise click.BadParameter(f"the value of {name} is nested more than {MAX_NESTING} "
+                                     f"levels deep", param_hint="--field")
         try:
             out[name] = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             out[name] = raw
     return out
 
 
 class _Status(click.ParamType):
-    """An HTTP status code, 100 to 999."""
+    """An HTTP status code of a response, 100 to 599 (what :class:`Response` takes)."""
 
     name = "CODE"
 
@@ -69,9 +75,9 @@ class _Status(click.ParamType):
             code = int(str(value).strip())
         except ValueError:
             code = None
-        if code is None or not 100 <= code <= 999:
-            self.fail(f"expected an HTTP status code from 100 to 999, got {value!r}", param,
-                      ctx)
+        if code is None or not 100 <= code <= 599:
+            self.fail(f"expected an HTTP status code from 100 to 599, got {shorten(repr(value), 40)}",
+                      param, ctx)
         return code
 
 
@@ -121,7 +127,7 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
 @click.option("-H", "--header", "headers", multiple=True, metavar="'Name: value'",
               help="Request header (repeatable).")
 @click.option("--status", type=_Status(), default=None,
-              help="Origin response status; runs the response phase.")
+              help="Origin response status (100-599); runs the response phase.")
 @click.option("--response-header", "response_headers", multiple=True,
               metavar="'Name: value'", help="Origin response header (repeatable).")
 @click.option("--client-ip", default=None, metavar="IP", help="The visitor's IP address.")
@@ -132,11 +138,12 @@ def _print_trace(out, rulesets, entries, outcome, request, response) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text, or one JSON object.")
 @plan_and_list_options
+@CONFIG_OPTION
 def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[str, ...],
                   status: int | None, response_headers: tuple[str, ...],
                   client_ip: str | None, fields: tuple[str, ...], phase: str | None,
                   fmt: str, plan: str | None, list_items: tuple[str, ...],
-                  lists_file: str | None) -> int:
+                  lists_file: str | None, config_path: str | None) -> int:
     """Trace one request to URL through the rules: each rule, whether it matched and
     why not, then the cache decision with its reasons.
 
@@ -149,7 +156,11 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     from rulelang.http.messages import Request, Response
 
     out, err = consoles()
-    lists = read_lists(list_items, lists_file)
+    if "://" not in url and not url.startswith("-"):
+        raise click.BadParameter(f"{shorten(url, 200)!r} has no scheme; did you mean "
+                                 f"'https://{shorten(url, 200)}'?", param_hint="URL")
+    plan, lists, zone = plan_lists_zone(project_config(config_path), plan, list_items,
+                                        lists_file)
     rulesets = load_rule_paths(rules, phase, err, lists=lists, plan=plan) if rules else []
     try:
         request = Request(method=method, url=url, headers=_header_pairs(headers, "-H"),
@@ -162,8 +173,7 @@ def trace_command(url: str, rules: tuple[str, ...], method: str, headers: tuple[
     if status is not None or response_headers:
         response = Response(status=status or 200,
                             headers=_header_pairs(response_headers, "--response-header"))
-    outcome = Engine(rulesets, zone={"plan": plan} if plan else None,
-                     lists=lists).evaluate(request, response).to_dict()
+    outcome = Engine(rulesets, zone=zone, lists=lists).evaluate(request, response).to_dict()
     entries = trace_rules(rulesets, outcome, request, response)
     if fmt == "json":
         click.echo(json.dumps({"sample": url, **outcome, "trace": entries},

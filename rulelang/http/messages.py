@@ -58,6 +58,7 @@ _REQUEST_KEYS = frozenset(("method", "url", "headers", "client_ip", "fields"))
 _RESPONSE_KEYS = frozenset(("status", "headers"))
 
 
+
 def _prefix(where: str) -> str:
     return f"{where}: " if where else ""
 
@@ -131,11 +132,11 @@ def _check_header(name: Any, value: Any, what: str) -> None:
     if not isinstance(name, str) or not _TOKEN.match(name):
         raise RuleLangError(_bad_name(name, what))
     if not isinstance(value, str):
-        raise RuleLangError(f"{what} {name!r}: the value must be a string, got "
+        raise RuleLangError(f"{what} {_short(name)}: the value must be a string, got "
                             f"{type(value).__name__} {_short(value)}")
     if "\n" in value or "\r" in value or "\x00" in value:
-        raise RuleLangError(f"{what} {name!r}: the value contains a line break or NUL "
-                            f"character: {value!r}")
+        raise RuleLangError(f"{what} {_short(name)}: the value contains a line break or NUL "
+                            f"character: {_short(value)}")
     _check_text(value, f"{what} {name!r}")
 
 
@@ -143,11 +144,11 @@ def _bad_name(name: Any, what: str) -> str:
     if not isinstance(name, str):
         return f"{what}: a header name must be a string, got {_short(name)}"
     if name.startswith(":"):
-        return (f"{what}: {name!r} is an HTTP/2 pseudo-header, not a header "
+        return (f"{what}: {_short(name)} is an HTTP/2 pseudo-header, not a header "
                 "(give the method and URL instead)")
     if not name:
         return f"{what}: empty header name"
-    return f"{what}: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)"
+    return f"{what}: {_short(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)"
 
 
 def _short(value: Any) -> str:
@@ -162,7 +163,7 @@ def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
         raise RuleLangError(f"{what}: expected a string, got {type(url).__name__}")
     m = _URL.match(url)
     if m is None:
-        raise RuleLangError(f"{what}: {url!r} is not an absolute URL "
+        raise RuleLangError(f"{what}: {_short(url)} is not an absolute URL "
                             "(expected http://host/path or https://host/path)")
     scheme, authority, target = m.groups()
     scheme = scheme.lower()
@@ -171,10 +172,10 @@ def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
     elif scheme == "http":
         default_port = 80
     else:
-        raise RuleLangError(f"{what}: scheme {scheme!r} is not http or https")
+        raise RuleLangError(f"{what}: scheme {_short(scheme)} is not http or https")
     a = _AUTHORITY.match(authority)
     if a is None:
-        raise RuleLangError(f"{what}: {url!r} has no valid host in {authority!r}")
+        raise RuleLangError(f"{what}: {_short(url)} has no valid host in {_short(authority)}")
     host, port = a.groups()
     if host[0] == "[":
         literal = host[1:-1]
@@ -183,7 +184,7 @@ def split_url(url: Any, what: str) -> tuple[str, str, str, str, int]:
                 raise ValueError
             ipaddress.IPv6Address(literal)
         except ValueError:
-            raise RuleLangError(f"{what}: {host!r} is not a valid IPv6 address literal") from None
+            raise RuleLangError(f"{what}: {_short(host)} is not a valid IPv6 address literal") from None
     if port and (len(port) > 5 or int(port) > 65535):
         raise RuleLangError(f"{what}: port {port} is out of range (0-65535)")
     _check_text(url, what)
@@ -221,7 +222,7 @@ def _check_keys(d: Any, what: str, allowed: frozenset[str], required: str, where
         raise RuleLangError(f"{p}{what}: expected an object, got {type(d).__name__}")
     if not d.keys() <= allowed:
         unknown = next(k for k in d if k not in allowed)
-        raise RuleLangError(f"{p}{what}: unknown key {unknown!r} "
+        raise RuleLangError(f"{p}{what}: unknown key {_short(unknown)} "
                             f"(expected {', '.join(sorted(allowed))})")
     if required not in d:
         raise RuleLangError(f"{p}{what}: {required!r} is required")

@@ -23,15 +23,27 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from rulelang.errors import RuleLangError
+from rulelang.files import (
+    MAX_NESTING,
+    TextStream,
+    display_name,
+    json_nesting_offset,
+    open_text,
+)
 from rulelang.http.messages import Request, Response
 
-__all__ = ["Sample", "har_entry_to_dict", "iter_samples", "parse_timestamp", "sample_from_dict"]
+__all__ = ["NON_HTTP_SCHEMES", "Sample", "har_entry_to_dict", "iter_samples",
+           "parse_timestamp", "sample_from_dict"]
 
 _SAMPLE_KEYS = ("name", "request", "response", "timestamp")
 _CHUNK = 1 << 16
 _WS = frozenset(" \t\r\n")
 _FIRST_LINE_LIMIT = 1 << 22
 _HAR_START = re.compile(r'\{\s*(?:"log"\s*:|\Z)')
+#: URL schemes of HAR entries that are not HTTP requests (browser exports hold them):
+#: skipped and counted, never an error.
+NON_HTTP_SCHEMES = ("data:", "blob:", "ws:", "wss:", "chrome-extension:", "moz-extension:",
+                    "about:", "chrome:", "file:")
 _HTTP_VERSIONS = {"http/1.0": "HTTP/1.0", "http/1.1": "HTTP/1.1", "h2": "HTTP/2",
                   "http/2": "HTTP/2", "http/2.0": "HTTP/2", "h3": "HTTP/3", "http/3": "HTTP/3",
                   "http/3.0": "HTTP/3"}
@@ -163,17 +175,17 @@ def har_entry_to_dict(entry: Any, index: int) -> tuple[dict, float | None]:
     req = entry.get("request")
     if not isinstance(req, dict):
         raise RuleLangError(f"{what}: 'request' must be an object")
-    method, url = req.get("method", "GET"), req.get("url")
-    headers = _har_pairs(req.get("headers", []), f"{what}.request.headers")
+    method, url = req.get("method") or "GET", req.get("url")
+    headers = _har_pairs(req.get("headers"), f"{what}.request.headers")
     authority = [v for n, v in headers if n.lower() == ":authority"]
     headers = [(n, v) for n, v in headers if not n.startswith(":")]
     lower = {n.lower() for n, _ in headers}
     if authority and "host" not in lower:
         headers.insert(0, ("Host", authority[0]))
-    cookies = _har_pairs(req.get("cookies", []), f"{what}.request.cookies")
+    cookies = _har_pairs(req.get("cookies"), f"{what}.request.cookies")
     if cookies and "cookie" not in lower:
         headers.append(("Cookie", "; ".join(f"{n}={v}" for n, v in cookies)))
-    query = _har_pairs(req.get("queryString", []), f"{what}.request.queryString")
+    query = _har_pairs(req.get("queryString"), f"{what}.request.queryString")
     if query and isinstance(url, str) and "?" not in url:
         url = url.split("#", 1)[0] + "?" + "&".join(f"{n}={v}" for n, v in query)
     sample: dict[str, Any] = {"name": f"{what} {method} {url}",
@@ -183,14 +195,41 @@ def har_entry_to_dict(entry: Any, index: int) -> tuple[dict, float | None]:
     if isinstance(version, str) and version.lower() in _HTTP_VERSIONS:
         sample["request"]["fields"] = {"http.request.version": _HTTP_VERSIONS[version.lower()]}
     resp = entry.get("response")
-    if isinstance(resp, dict) and resp.get("status") != 0:
+    if isinstance(resp, dict) and resp.get("status") not in (0, None):
+        pairs = _har_pairs(resp.get("headers"), f"{what}.response.headers")
         sample["response"] = {"status": resp.get("status"),
-                              "headers": [list(p) for p in _har_pairs(
-                                  resp.get("headers", []), f"{what}.response.headers")]}
+                              "headers": [list(p) for p in _split_set_cookie(pairs)]}
     return sample, _har_time(entry.get("startedDateTime"), what)
 
 
+def har_skip_reason(entry: Any) -> str | None:
+    """The URL scheme (``data:``, ``ws:`` …) of a HAR entry that is not an HTTP request,
+    or ``None`` for an HTTP entry (or one too broken to tell: it is reported then)."""
+    req = entry.get("request") if isinstance(entry, dict) else None
+    url = req.get("url") if isinstance(req, dict) else None
+    if isinstance(url, str):
+        lower = url[:20].lower()
+        for scheme in NON_HTTP_SCHEMES:
+            if lower.startswith(scheme):
+                return scheme
+    return None
+
+
+def _split_set_cookie(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Firefox joins the Set-Cookie headers of a response with newlines in one HAR
+    header; each line is a header of its own."""
+    out: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if "\n" in value and name.lower() == "set-cookie":
+            out.extend((name, v.strip("\r")) for v in value.split("\n") if v.strip())
+        else:
+            out.append((name, value))
+    return out
+
+
 def _har_pairs(items: Any, what: str) -> list[tuple[Any, Any]]:
+    if items is None:  # HAR 1.2 makes them required; exports leave them out
+        return []
     if not isinstance(items, list):
         raise RuleLangError(f"{what}: expected a list of {{name, value}} objects")
     pairs = []
@@ -278,6 +317,8 @@ class _JSONStream:
         while True:
             try:
                 obj, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise self._too_deep(named, self.pos, len(self.buf)) from None
             except json.JSONDecodeError as e:
                 near_end = "Unterminated string" in e.msg or e.pos >= len(self.buf) - 16
                 if near_end and self._fill():
@@ -287,9 +328,16 @@ class _JSONStream:
                 raise self.error(f"{named}invalid JSON: {e.msg}{reason}", line) from None
             if end == len(self.buf) and self._fill():
                 continue  # a number may go on in the next chunk
+            if json_nesting_offset(self.buf, self.pos, end) is not None:
+                raise self._too_deep(named, self.pos, end)
             start = self.line
             self._advance(end)
             return obj, start
+
+    def _too_deep(self, named: str, start: int, end: int) -> RuleLangError:
+        at = json_nesting_offset(self.buf, start, end)
+        line = self.line + self.buf.count("\n", self.pos, at if at is not None else start)
+        return self.error(f"{named}nested more than {MAX_NESTING} levels deep", line)
 
     def items(self, what: str) -> Iterator[tuple[int, Any, int]]:
         """``(index, value, line)`` for each element of the array that starts here."""
@@ -337,13 +385,20 @@ class _JSONStream:
 # --------------------------------------------------------------------------- files
 
 def iter_samples(path: str | os.PathLike, errors: list | None = None, *,
-                 url_normalization: str = "rfc3986") -> Iterator[Sample]:
+                 url_normalization: str = "rfc3986",
+                 skipped: list | None = None) -> Iterator[Sample]:
     """Yield the samples of a JSON array, JSON Lines or HAR 1.2 file, streaming.
+
+    ``path`` may be ``-`` (standard input), a pipe or a FIFO: the file is read once,
+    front to back, and never seeked.
 
     A bad sample raises :class:`RuleLangError` naming the file, the sample and its
     line — or, when ``errors`` is a list, is appended there and reading goes on
     (a file cut short or broken JSON stops reading after the error is recorded).
     A file that is empty, unreadable or in none of the three formats always raises.
+    HAR entries that are not HTTP requests (``data:``, ``blob:``, ``ws:``/``wss:``,
+    ``chrome-extension:`` … URLs) are skipped; with a ``skipped`` list, each is
+    appended there as ``(index, scheme)``.
 
     The format: ``[`` first means a JSON array; a ``.har`` suffix a HAR capture; a
     ``.jsonl``/``.ndjson`` suffix JSON Lines.  Otherwise the first non-blank line
@@ -352,29 +407,74 @@ def iter_samples(path: str | os.PathLike, errors: list | None = None, *,
     pretty-printed HAR capture when it is ``{`` alone or opens with ``{"log":``, and
     a broken first line of JSON Lines otherwise.
     """
-    source = os.fspath(path)
+    source = display_name(path)
     try:
-        with open(source, encoding="utf-8-sig") as f:
-            yield from _read(f, source, errors, url_normalization)
+        with open_text(path) as f:
+            yield from _read(_Replay(f), source, errors, url_normalization, skipped)
     except OSError as e:
         raise RuleLangError(f"{source}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         raise RuleLangError(f"{source}: not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
-def _read(f: TextIO, source: str, errors: list | None, norm: str) -> Iterator[Sample]:
-    head = f.read(_CHUNK)
-    stripped = head.lstrip()
-    if not stripped:
+class _Replay:
+    """A text stream read once, front to back, that can give back what was read while
+    the format was being detected (pipes cannot seek)."""
+
+    def __init__(self, f: TextStream) -> None:
+        self.f = f
+        self.kept = ""
+
+    def peek_first_line(self) -> tuple[str, str]:
+        """The first non-blank character and the first non-blank line (at most
+        :data:`_FIRST_LINE_LIMIT` characters), keeping everything read for replay."""
+        while True:
+            head = self.kept.lstrip()
+            nl = head.find("\n")
+            if head and (nl >= 0 or len(head) >= _FIRST_LINE_LIMIT):
+                line = head[:nl] if nl >= 0 else head
+                return head[0], line[:_FIRST_LINE_LIMIT].strip()
+            chunk = self.f.read(_CHUNK)
+            if not chunk:
+                return (head[:1], head.strip())
+            self.kept += chunk
+
+    def read(self, n: int = -1) -> str:
+        """What is there, up to about ``n`` characters (what detection kept first)."""
+        if self.kept:
+            if n < 0:
+                out, self.kept = self.kept + self.f.read(), ""
+                return out
+            out, self.kept = self.kept[:n], self.kept[n:]
+            return out
+        return self.f.read(n)
+
+    def __iter__(self) -> Iterator[str]:
+        rest, chunk, self.kept = "", self.kept, ""
+        while True:
+            chunk = chunk or self.f.read(_CHUNK)
+            if not chunk:
+                if rest:
+                    yield rest
+                return
+            lines = (rest + chunk).split("\n")
+            chunk = ""
+            rest = lines.pop()
+            for line in lines:
+                yield line + "\n"
+
+
+def _read(f: _Replay, source: str, errors: list | None, norm: str,
+          skipped: list | None) -> Iterator[Sample]:
+    first_char, first_line = f.peek_first_line()
+    if not first_char:
         raise RuleLangError(f"{source}: the file is empty (expected a JSON array, JSON Lines "
                             "or a HAR capture)")
-    f.seek(0)
-    stream_format = _detect(source, stripped[0], _first_line(f))
-    f.seek(0)
+    stream_format = _detect(source, first_char, first_line)
     if stream_format == "jsonl":
         yield from _read_jsonl(f, source, errors, norm)
         return
-    stream = _JSONStream(f, source)
+    stream = _JSONStream(f, source)  # type: ignore[arg-type]
     try:
         if stream_format == "array":
             for index, obj, line in stream.items("the samples array"):
@@ -383,7 +483,7 @@ def _read(f: TextIO, source: str, errors: list | None, norm: str) -> Iterator[Sa
                 if sample is not None:
                     yield sample
         else:
-            yield from _read_har(stream, source, errors, norm)
+            yield from _read_har(stream, source, errors, norm, skipped)
         stream.end()
     except _NotSamples:
         raise
@@ -406,21 +506,14 @@ def _detect(source: str, first_char: str, first_line: str) -> str:
         return "jsonl"
     try:
         first = json.loads(first_line)
+    except RecursionError:
+        return "jsonl"  # reported line by line
     except json.JSONDecodeError:
         # Not one JSON value: either the first line of an object spread over several
         # lines (a pretty-printed HAR capture opens with a lone '{' or with '{"log":'),
         # or a broken first line of JSON Lines, reported there line by line.
         return "har" if _HAR_START.match(first_line) else "jsonl"
     return "har" if isinstance(first, dict) and "log" in first else "jsonl"
-
-
-def _first_line(f: TextIO) -> str:
-    """The first non-blank line of ``f`` (at most :data:`_FIRST_LINE_LIMIT` characters:
-    a minified HAR capture is one line), stripped."""
-    while True:
-        line = f.readline(_FIRST_LINE_LIMIT)
-        if not line or line.strip():
-            return line.strip()
 
 
 def _checked(errors: list | None, build, *args, **kwargs) -> Sample | None:
@@ -433,14 +526,24 @@ def _checked(errors: list | None, build, *args, **kwargs) -> Sample | None:
         return None
 
 
-def _read_jsonl(f: TextIO, source: str, errors: list | None, norm: str) -> Iterator[Sample]:
+def _read_jsonl(f: Any, source: str, errors: list | None, norm: str) -> Iterator[Sample]:
     index = 0
     for lineno, text in enumerate(f, 1):
         text = text.strip()
         if not text:
             continue
+        deep = json_nesting_offset(text)
         try:
+            if deep is not None:
+                raise RecursionError
             obj = json.loads(text)
+        except RecursionError:
+            deep = json_nesting_offset(text) or 0
+            error = RuleLangError(f"{_where(source, lineno, index)}: nested more than "
+                                  f"{MAX_NESTING} levels deep (column {deep + 1})")
+            if errors is None:
+                raise error from None
+            errors.append(error)
         except json.JSONDecodeError as e:
             truncated = e.pos >= len(text) - 1 or "Unterminated string" in e.msg
             what = "truncated JSON" if truncated else "invalid JSON"
@@ -458,7 +561,7 @@ def _read_jsonl(f: TextIO, source: str, errors: list | None, norm: str) -> Itera
 
 
 def _read_har(stream: _JSONStream, source: str, errors: list | None,
-              norm: str) -> Iterator[Sample]:
+              norm: str, skipped: list | None = None) -> Iterator[Sample]:
     found = saw_log = False
     for key in stream.members("the HAR document"):
         if key != "log":
@@ -474,6 +577,11 @@ def _read_har(stream: _JSONStream, source: str, errors: list | None,
                 raise _NotSamples(f"{source}:{stream.line}: ""the HAR capture has no entries list: "
                                    "'log.entries' must be an array")
             for index, entry, line in stream.items("'log.entries'"):
+                scheme = har_skip_reason(entry)
+                if scheme is not None:
+                    if skipped is not None:
+                        skipped.append((index, scheme))
+                    continue
                 sample = _checked(errors, _har_sample, entry, index, line, source, norm)
                 if sample is not None:
                     yield sample

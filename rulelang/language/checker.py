@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from rulelang.errors import Diagnostic
-from rulelang.language import lints, literals
+from rulelang.language import lints, literals, value_lints
 from rulelang.language.functions import core as builtins
 from rulelang.language.membership import IntRanges, IpSet, ListItems, compile_list
 from rulelang.language.nodes import (
@@ -166,6 +166,8 @@ class _Checker:
             top = self.expr(expr)
             result_type = top.type if not top.each else array(top.type)
             self.check_top(expr, top, expect)
+            for f in value_lints.expression_findings(expr):
+                self.report(f.code, f.message, f.span, f.hint)
         except _Abort:
             pass
         if len(self.replacers) > 1:

@@ -57,10 +57,16 @@ def comparison_findings(node: Comparison) -> Iterator[Finding]:
         yield from _case_findings(node, lit)
     constant = ((node.op == "contains" and text == b"")
                 or (node.op in ("wildcard", "strict wildcard") and text == b"*")
-                or (node.op == "matches" and isinstance(right, Regex) and right.pattern == ""))
+                or (node.op == "matches" and isinstance(right, Regex)
+                    and right.pattern in _ALWAYS_MATCHING))
     if constant:
         yield Finding("RL510", "this comparison is true for every present value", right.span,
                       "remove it, or test presence with len(...) ge 0")
+
+
+#: Regexes that find a match in every value (``.`` never fails to match zero times).
+_ALWAYS_MATCHING = frozenset({"", ".*", "^.*", ".*?", "^.*?", "(.*)", "^(.*)", "(?:.*)",
+                              "^(?:.*)", "(?s).*", "(?s:.*)"})
 
 
 #: Operators whose result depends on the exact case of the literal (§10.2, RL502).

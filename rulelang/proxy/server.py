@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import re
 import signal
 import sys
 import time
@@ -30,6 +32,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 from rulelang.cache.lifetime import (
     EXPIRED,
@@ -44,6 +47,8 @@ from rulelang.cache.lifetime import (
 from rulelang.engine import Engine, Pending
 from rulelang.errors import Diagnostic, RuleLangError
 from rulelang.http.messages import Request, Response
+from rulelang.http.wire import client_address
+from rulelang.proxy.ranges import ranged
 from rulelang.proxy.store import MemoryStore, Stored, served_headers, validators
 from rulelang.watch import RulesWatcher
 
@@ -53,16 +58,26 @@ __all__ = ["ProxyConfig", "ProxyServer", "serve"]
 _HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
                   "te", "trailer", "trailers", "transfer-encoding", "upgrade",
                   "proxy-connection", "content-length"})
-#: Visitor headers not sent to the origin on a cache fill (the cache asks for the object).
+#: Visitor headers not sent to the origin on a cache fill: the cache asks for the whole
+#: object, and answers conditions and ranges itself.
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",
-                          "if-unmodified-since", "if-range"})
+                          "if-unmodified-since", "if-range", "range"})
 _CONTROL = "/.rulelang/"
+_VERSIONS = {(1, 1): "HTTP/1.1", (1, 0): "HTTP/1.0", (2, 0): "HTTP/2"}
 _LOOP_TOKEN = "rulelang-proxy"
-#: Cloudflare's default origin read timeout (the rules' read_timeout setting is not read).
+#: A Host header (RFC 9110 §7.2): a reg-name, IPv4 or bracketed IPv6 literal, an optional port.
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)"
+                   r"(?::[0-9]{0,5})?")
+#: Cloudflare's default Proxy Read Timeout: seconds between two reads from the origin
+#: (a Cache Rule's ``read_timeout`` replaces it per request).
 ORIGIN_TIMEOUT = 100.0
+#: Seconds to connect to the origin.
+CONNECT_TIMEOUT = 15.0
 #: The largest origin body held in memory (see ProxyConfig.max_body).
 MAX_BODY = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
+#: Seconds an idle (or half-sent) visitor connection is kept open.
+IDLE_TIMEOUT = 75.0
 
 
 @dataclass(frozen=True)
@@ -73,10 +88,15 @@ class ProxyConfig:
     origin: str
     public_url: str | None = None
     access_log: TextIO | None = None
+    #: the read timeout when no rule sets ``read_timeout``
     origin_timeout: float = ORIGIN_TIMEOUT
+    connect_timeout: float = CONNECT_TIMEOUT
     #: Bodies up to this size are read whole (and may be stored); larger ones are
     #: streamed to the visitor and never stored, so memory stays bounded.
     max_body: int = MAX_BODY
+    #: Seconds a connection may stay idle — including one that has sent only part of its
+    #: request headers (a slowloris) — before it is closed.
+    idle_timeout: float = IDLE_TIMEOUT
 
 
 class _Fetched:
@@ -84,15 +104,21 @@ class _Fetched:
     the still-open origin response when the body was larger than ``max_body``: ``body``
     then holds only its first bytes, and the rest is streamed, never stored."""
 
-    __slots__ = ("body", "headers", "response", "status", "stream")
+    __slots__ = ("body", "headers", "response", "sized", "status", "stream")
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes,
-                 stream: aiohttp.ClientResponse | None = None) -> None:
+                 stream: aiohttp.ClientResponse | None = None,
+                 length: str | None = None,
+                 seen: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = stream
-        self.response = Response.from_wire(status, headers)
+        #: the origin gave the body's length (Content-Length): ranges may be cut from it
+        self.sized = length is not None
+        # the rules and the decision see the origin's Content-Length (size limit, ranges)
+        # where the origin put it: ``seen`` is the headers with it kept
+        self.response = Response.from_wire(status, headers if seen is None else seen)
 
     def close(self) -> None:
         """Let go of a streamed origin response."""
@@ -107,6 +133,16 @@ class _Fetched:
 
 class OriginError(Exception):
     """The origin could not be reached or did not answer in time."""
+
+    status = 502
+    title = "origin unreachable"
+
+
+class OriginTimeout(OriginError):
+    """The origin was reached but sent nothing for the read timeout: Cloudflare's ``524``."""
+
+    status = 524
+    title = "a timeout occurred"
 
 
 class ProxyServer:
@@ -134,6 +170,8 @@ class ProxyServer:
         self._inflight: dict[str, asyncio.Future] = {}
         self._background: set[asyncio.Task] = set()
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._clients: dict[str, Any] = {}
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
@@ -143,21 +181,38 @@ class ProxyServer:
         rules = self.rules
         return rules.engine if isinstance(rules, RulesWatcher) else rules
 
+    def _timeout(self, read_timeout: int | None) -> aiohttp.ClientTimeout:
+        """The origin timeouts for a request: ``read_timeout`` seconds between two reads
+        (the rule's, else ``origin_timeout``), ``connect_timeout`` to connect."""
+        seconds = float(read_timeout or self.config.origin_timeout)
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(
+                total=None, sock_connect=self.config.connect_timeout, sock_read=seconds)
+        return timeout
+
     # -- the aiohttp application ------------------------------------------------------------
 
     def app(self) -> web.Application:
         """The aiohttp application (every path goes to :meth:`handle`)."""
         # a request body is read whole only for a cache lookup (GET/HEAD, bounded here);
         # other requests stream theirs to the origin
-        app = web.Application(client_max_size=MAX_BODY)
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._guard])
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
         return app
 
+    def runner(self) -> web.AppRunner:
+        """An aiohttp runner for :meth:`app` with the proxy's connection limits: idle and
+        half-sent connections closed after ``idle_timeout``; a request line or header line
+        of more than 8190 bytes, or more than 128 headers, answered ``400``."""
+        return web.AppRunner(self.app(), access_log=None, handle_signals=False,
+                             keepalive_timeout=self.config.idle_timeout)
+
     async def _start(self, app: web.Application) -> None:
         self._session = aiohttp.ClientSession(
-            auto_decompress=False, timeout=aiohttp.ClientTimeout(total=self.config.origin_timeout),
+            auto_decompress=False, timeout=self._timeout(None),
             connector=aiohttp.TCPConnector(limit=0))
 
     async def _stop(self, app: web.Application) -> None:
@@ -185,6 +240,44 @@ class ProxyServer:
             response = _error(500, f"rulelang proxy: internal error: {type(exc).__name__}: "
                                    f"{exc}")
         self._log(request, response, started)
+        return response
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Refuse what no reverse proxy should serve before routing sees it (``CONNECT``
+        and ``OPTIONS *`` would otherwise be aiohttp's bare 404)."""
+        refused = self._refuse(request)
+        if refused is not None:
+            self._log(request, refused, time.perf_counter())
+            return refused
+        return await handler(request)
+
+    def _refuse(self, request: web.Request) -> web.Response | None:
+        """A request no reverse proxy should serve (aiohttp has already refused what does
+        not parse): a ``400``/``405`` that closes the connection, or ``None``."""
+        why = None
+        status = 400
+        target = request.raw_path
+        hosts = request.headers.getall("Host", ())
+        if request.method == "CONNECT":
+            status, why = 405, "CONNECT is for forward proxies; this is a reverse proxy"
+        elif not target.startswith("/"):
+            why = (f"request target {target[:100]!r}: a reverse proxy takes a path "
+                   "(origin-form, /path?query), not a URL or '*'")
+        elif len(hosts) > 1:
+            why = "more than one Host header"
+        elif hosts and not _HOST.fullmatch(hosts[0]):
+            why = f"invalid Host header {hosts[0][:100]!r}: expected host[:port]"
+        elif not hosts and (request.version >= (1, 1) or self._public is None):
+            why = "no Host header" + ("" if request.version >= (1, 1) else
+                                      " (HTTP/1.0 without one needs --public-url)")
+        if why is None:
+            return None
+        self.counts["refused"] += 1
+        response = _error(status, f"rulelang proxy: {why}",
+                          allow="GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+                          if status == 405 else None)
+        response.force_close()
         return response
 
     def _note(self, exc: Exception) -> None:
@@ -239,18 +332,31 @@ class ProxyServer:
 
     # -- proxying ---------------------------------------------------------------------------
 
+    def _client(self, request: web.Request) -> Any:
+        """The visitor's address, parsed once per peer address (the parse is a good part
+        of building a request; a proxy sees the same few addresses again and again)."""
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        text = peer[0] if isinstance(peer, tuple) and peer else None
+        if not isinstance(text, str):
+            return None
+        address = self._clients.get(text)
+        if address is None:
+            if len(self._clients) >= 4096:
+                self._clients.clear()
+            address = self._clients[text] = client_address(text) or False
+        return address or None
+
     def _rules_request(self, request: web.Request) -> Request:
-        headers = list(request.raw_headers)
+        headers = request.raw_headers
         if self._public is not None:
             scheme, host = self._public.scheme, self._public.netloc
         else:
             proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
             scheme, host = (proto if proto in ("http", "https") else request.scheme), None
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        client = peer[0] if isinstance(peer, tuple) and peer else None
+        version = request.version
         return Request.from_wire(request.method, request.raw_path, headers, scheme=scheme,
-                                 host=host, client_ip=client,
-                                 http_version=(request.version.major, request.version.minor))
+                                 host=host, client_ip=self._client(request),
+                                 http_version=_VERSIONS.get(version) or version[:2])
 
     async def _proxy(self, request: web.Request) -> web.StreamResponse:
         self.counts["requests"] += 1
@@ -259,7 +365,7 @@ class ProxyServer:
                                "proxy or another rulelang proxy in a circle)")
         rules_request = self._rules_request(request)
         pending = self.engine.request_phase(rules_request)
-        if not pending.eligible or "Range" in request.headers:  # ranges are not cached
+        if not pending.eligible:
             return await self._pass(request, pending,
                                     request.content if request.body_exists else b"")
         body = await request.read()
@@ -294,35 +400,37 @@ class ProxyServer:
         validators), decide, store, answer."""
         extra = validators(lookup) if lookup.status == EXPIRED else {}
         try:
-            fetched = await self._fetch(request, pending.origin_method, body, fill=True,
-                                        extra=extra)
+            fetched = await self._fetch(request, pending, body, fill=True, extra=extra)
         except OriginError as exc:
             served = self.store.complete(lookup, self.clock(), None)
             if served.error or served.obj is None:
-                return _error(502, f"rulelang proxy: origin unreachable: {exc}")
+                return _origin_error(exc)
             return self._from_cache(request, served.obj, served.status, served.age)
         t = self.clock()
         if fetched.status == 304 and lookup.status == EXPIRED and extra:
             served = self.store.complete(lookup, t, OriginAnswer(not_modified=True))
             return self._from_cache(request, served.obj, served.status, served.age)
         decision = pending.response_phase(fetched.response)
-        obj = self._object(decision, pending, fetched, t)
+        visitor = decision.visitor_headers(fetched.headers, cache_status="")
+        obj = self._object(decision, pending, fetched, t, visitor)
         served = self.store.complete(lookup, t, OriginAnswer(
             obj=obj, status=decision.cache_status or MISS))
         status = served.status
-        return await self._respond(request, fetched, decision.visitor_headers(
-            fetched.headers, cache_status=status), status)
+        visitor.append(("CF-Cache-Status", status))  # what visitor_headers would add
+        return await self._respond(request, fetched, visitor, status, ranges=True)
 
-    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float) -> Any:
+    def _object(self, decision: Any, pending: Pending, fetched: _Fetched, t: float,
+                visitor: list[tuple[str, str]] | None = None) -> Any:
         if fetched.stream is not None:
             return None  # larger than max_body: streamed, not stored
         return self.store.object_for(decision, pending.request, fetched.status,
-                                     fetched.headers, fetched.body, t)
+                                     fetched.headers, fetched.body, t, sized=fetched.sized,
+                                     visitor=visitor)
 
     def _refresh(self, request: web.Request, pending: Pending, lookup: Lookup) -> None:
         """The background revalidation of an object served as UPDATING."""
         async def refresh() -> None:
-            fetched = await self._fetch(request, pending.origin_method, b"", fill=True,
+            fetched = await self._fetch(request, pending, b"", fill=True,
                                         extra=validators(lookup))
             if fetched.stream is not None:  # too large to store
                 fetched.close()
@@ -353,39 +461,43 @@ class ProxyServer:
                     body: bytes | aiohttp.StreamReader) -> web.StreamResponse:
         """Not looked up: forward as it is, decide (DYNAMIC, BYPASS…), store nothing."""
         try:
-            fetched = await self._fetch(request, pending.origin_method, body,
-                                        fill=False, extra={})
+            fetched = await self._fetch(request, pending, body, fill=False, extra={})
         except OriginError as exc:
-            return _error(502, f"rulelang proxy: origin unreachable: {exc}")
+            return _origin_error(exc)
         decision = pending.response_phase(fetched.response)
         status = decision.cache_status or ("MISS" if pending.eligible else "DYNAMIC")
         return await self._respond(request, fetched, decision.visitor_headers(
             fetched.headers, cache_status=status), status)
 
-    async def _fetch(self, request: web.Request, method: str,
+    async def _fetch(self, request: web.Request, pending: Pending,
                      body: bytes | aiohttp.StreamReader, *, fill: bool,
                      extra: dict[str, str]) -> _Fetched:
         assert self._session is not None
         try:
             response = await self._session.request(
-                method, self._origin + request.raw_path,
+                pending.origin_method, self._origin + request.raw_path,
+                timeout=self._timeout(pending.read_timeout),
                 headers=_multi(_origin_headers(request, fill, extra)),
                 data=body if isinstance(body, aiohttp.StreamReader) or body else None,
                 allow_redirects=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding"))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise OriginError(str(exc) or type(exc).__name__) from None
+            raise _origin_failure(exc) from None
         pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
         kept = [(n, v) for n, v in pairs if n.lower() not in _HOP]
+        length = response.headers.get("Content-Length")
+        seen = None if length is None else [
+            (n, v) for n, v in pairs if n.lower() not in _HOP or n.lower() == "content-length"]
         try:
             whole, payload = await _read_up_to(response, self.config.max_body)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             response.release()
-            raise OriginError(str(exc) or type(exc).__name__) from None
+            raise _origin_failure(exc) from None
         if not whole:  # too large to hold: the caller streams the rest
-            return _Fetched(response.status, kept, payload, stream=response)
+            return _Fetched(response.status, kept, payload, stream=response, length=length,
+                            seen=seen)
         response.release()
-        return _Fetched(response.status, kept, payload)
+        return _Fetched(response.status, kept, payload, length=length, seen=seen)
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -396,13 +508,27 @@ class ProxyServer:
         if body is None:
             return _error(502, "rulelang proxy: a stored body could not be read")
         self.counts[status] += 1
-        return _response(request, stored.status, served_headers(obj, status, age), body)
+        code, headers, body = ranged(
+            request.method, request.headers.get("Range"), request.headers.get("If-Range"),
+            stored.status, served_headers(obj, status, age), body, sized=stored.sized,
+            etag=obj.etag, last_modified=obj.last_modified)
+        return _response(request, code, headers, body)
 
     async def _respond(self, request: web.Request, fetched: _Fetched,
-                       headers: list[tuple[str, str]], status: str) -> web.StreamResponse:
+                       headers: list[tuple[str, str]], status: str, *,
+                       ranges: bool = False) -> web.StreamResponse:
+        """The origin's answer to the visitor; with ``ranges`` (a cache fill, asked for
+        the whole object) the visitor's ``Range`` is cut from it here."""
         self.counts[status] += 1
         if fetched.stream is None:
-            return _response(request, fetched.status, headers, fetched.body)
+            code, body = fetched.status, fetched.body
+            if ranges:
+                code, headers, body = ranged(
+                    request.method, request.headers.get("Range"),
+                    request.headers.get("If-Range"), code, headers, body,
+                    sized=fetched.sized, etag=fetched.header("ETag"),
+                    last_modified=fetched.header("Last-Modified"))
+            return _response(request, code, headers, body)
         out = web.StreamResponse(status=fetched.status, headers=_multi(
             [(n, v) for n, v in headers if n.lower() not in _HOP]))
         try:
@@ -433,6 +559,19 @@ class ProxyServer:
             out.flush()
         except (OSError, ValueError):
             pass
+
+
+def _origin_failure(exc: BaseException) -> OriginError:
+    """A read timeout (connected, then nothing for ``read_timeout`` seconds) is Cloudflare's
+    524; anything else (refused, reset, no connection in time) the origin is unreachable."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return OriginTimeout(f"the origin sent nothing for the read timeout ({text})")
+    return OriginError(text)
+
+
+def _origin_error(exc: OriginError) -> web.Response:
+    return _error(exc.status, f"rulelang proxy: {exc.title}: {exc}")
 
 
 def _origin_headers(request: web.Request, fill: bool,
@@ -469,16 +608,14 @@ async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> tuple[boo
 
 
 def _multi(headers: list[tuple[str, str]]) -> Any:
-    from multidict import CIMultiDict
-
     return CIMultiDict(headers)
 
 
 def _response(request: web.Request, status: int, headers: list[tuple[str, str]],
               body: bytes) -> web.Response:
-    # aiohttp sends no body to a HEAD request, and keeps its Content-Length
-    return web.Response(status=status, body=body,
-                        headers=_multi([(n, v) for n, v in headers if n.lower() not in _HOP]))
+    """``headers`` are hop-by-hop free already (the origin's were filtered when read);
+    aiohttp sends no body to a HEAD request, and keeps its Content-Length."""
+    return web.Response(status=status, body=body, headers=CIMultiDict(headers))
 
 
 def _error(status: int, message: str, *, allow: str | None = None) -> web.Response:
@@ -486,12 +623,27 @@ def _error(status: int, message: str, *, allow: str | None = None) -> web.Respon
     return web.Response(status=status, text=message + "\n", headers=headers)
 
 
+class _ClientFaults(logging.Filter):
+    """Drops aiohttp's tracebacks for requests that did not parse: the client was told
+    (``400``) and the proxy is fine, so they are not the operator's errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        info = record.exc_info
+        return not (info and isinstance(info[1], HttpProcessingError))
+
+
+_CLIENT_FAULTS = _ClientFaults()
+
+
 async def serve(server: ProxyServer, host: str, port: int, *, reload: bool = False,
                 interval: float = 1.0, ready: Callable[[str, int], Any] | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run ``server`` on ``host:port`` until ``stop`` is set (or forever); with
     ``reload`` the rules are checked every ``interval`` seconds; SIGHUP reloads them."""
-    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
+    logging.getLogger("aiohttp.server").addFilter(_CLIENT_FAULTS)  # once: filters are a set
+    runner = server.runner()
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -40,11 +40,14 @@ _OVERHEAD = 256
 @dataclass(frozen=True, slots=True)
 class Stored:
     """A stored response: origin status, the headers the visitor gets (without
-    ``CF-Cache-Status`` and ``Age``), and the body (``None`` when it lives on disk)."""
+    ``CF-Cache-Status`` and ``Age``), and the body (``None`` when it lives on disk).
+    ``sized``: the origin gave the body's length (``Content-Length``), so byte ranges
+    may be served from it (Cloudflare's rule for range requests)."""
 
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes | None
+    sized: bool = True
 
     def size(self, body_size: int) -> int:
         """Bytes this object counts against ``max_bytes``."""
@@ -72,14 +75,19 @@ class MemoryStore:
         self.cache.abandon_refresh(key)
 
     def object_for(self, decision: Any, request: Any, status: int,
-                   headers: list[tuple[str, str]], body: bytes, t: float
+                   headers: list[tuple[str, str]], body: bytes, t: float, *,
+                   sized: bool = True, visitor: list[tuple[str, str]] | None = None
                    ) -> CachedObject | None:
         """The object the decision stores for the origin's answer (status, headers with
         hop-by-hop ones removed, body) to ``request`` at ``t``; ``None``: not stored.
-        The visitor's headers are kept, the validators unless a rule stripped them."""
+        The visitor's headers are kept (``visitor``: already computed with
+        ``decision.visitor_headers(headers, cache_status="")``), the validators unless a
+        rule stripped them."""
         if not decision.stored or status == 304:
             return None
-        stored = Stored(status, tuple(decision.visitor_headers(headers, cache_status="")), body)
+        if visitor is None:
+            visitor = decision.visitor_headers(headers, cache_status="")
+        stored = Stored(status, tuple(visitor), body, sized)
         stripped = decision.stripped_headers or ()
         return CachedObject.from_decision(
             decision, t, host=request.url_host, url=request.url,
@@ -148,7 +156,7 @@ class DirectoryStore(MemoryStore):
                 "serve_stale_allowed": obj.serve_stale_allowed,
                 "stale_while_revalidate": obj.stale_while_revalidate,
                 "cache_tags": list(obj.cache_tags), "host": obj.host, "url": obj.url,
-                "size": obj.size, "status": stored.status,
+                "size": obj.size, "status": stored.status, "sized": stored.sized,
                 "headers": [list(h) for h in stored.headers]}
         self._write(self.directory / f"{name}.meta.json",
                     json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"))
@@ -168,7 +176,8 @@ class DirectoryStore(MemoryStore):
             try:
                 meta = json.loads(path.read_text("utf-8"))
                 stored = Stored(int(meta["status"]),
-                                tuple((str(n), str(v)) for n, v in meta["headers"]), None)
+                                tuple((str(n), str(v)) for n, v in meta["headers"]), None,
+                                bool(meta.get("sized", True)))
                 obj = CachedObject(
                     str(meta["key"]), float(meta["stored_at"]), int(meta["edge_ttl"]),
                     etag=meta.get("etag"), last_modified=meta.get("last_modified"),
@@ -206,7 +215,8 @@ class DirectoryStore(MemoryStore):
         if new is not None and self.cache.get(new.key) is new:
             stored: Stored = new.payload
             self._save(new, stored.body)
-            new.payload = Stored(stored.status, stored.headers, None)  # the body is on disk
+            new.payload = Stored(stored.status, stored.headers, None,  # the body is on disk
+                                 stored.sized)
         elif answer is not None and answer.not_modified:
             obj = self.cache.get(lookup.key)
             if obj is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from rulelang.errors import RuleLangError
+from rulelang.files import MAX_NESTING, json_nesting_offset
 from rulelang.http.messages import Request, Response
 from rulelang.http.samples import iter_samples, parse_timestamp, sample_from_dict
 
@@ -177,7 +178,7 @@ def detect_kind(index: int, path: str) -> SourceFile:
     if first.startswith("{"):
         try:
             obj = json.loads(first)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             obj = None
         if isinstance(obj, dict):
             if "request" in obj and "log" not in obj:
@@ -199,13 +200,18 @@ def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
     text = text.strip()
     if not text:
         return None
+    deep = json_nesting_offset(text)
+    if deep is not None:
+        raise BadLine(source.path, lineno, f"nested more than {MAX_NESTING} levels deep "
+                      f"(column {deep + 1})")
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         raise BadLine(source.path, lineno, f"invalid JSON: {e.msg} (column {e.colno})"
                       ) from None
-    except RecursionError:
-        raise BadLine(source.path, lineno, "invalid JSON: nested too deeply") from None
+    except RecursionError:  # pragma: no cover - json_nesting_offset refuses it first
+        raise BadLine(source.path, lineno, f"nested more than {MAX_NESTING} levels deep"
+                      ) from None
     if not isinstance(obj, dict):
         raise BadLine(source.path, lineno, "expected a JSON object")
     try:

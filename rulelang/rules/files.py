@@ -11,9 +11,10 @@ import re
 from os import PathLike, fspath
 from pathlib import Path
 
+from rulelang.files import read_bytes
 from rulelang.rules.documents import Document, fail, read_json, read_yaml
 
-__all__ = ["RULES_SUFFIXES", "format_of", "read_documents", "read_text"]
+__all__ = ["RULES_SUFFIXES", "format_of", "read_documents", "read_text", "sniff_format"]
 
 #: Rules-file suffix → the format its reader reads.
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".tf": "terraform",
@@ -37,7 +38,7 @@ def read_documents(source: str | PathLike, fmt: str | None = None) -> list[Docum
     """
     file = fspath(source)
     try:
-        raw = Path(file).read_bytes()
+        raw = read_bytes(file)  # "-" is standard input
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise fail("RS001", f"cannot read {file}: {reason}", file,
@@ -53,7 +54,7 @@ def read_documents(source: str | PathLike, fmt: str | None = None) -> list[Docum
 
 def read_text(text: str, file: str | None, fmt: str | None = None) -> list[Document]:
     """Parse ``text`` in format ``fmt`` (or the format ``file``'s name or content suggests)."""
-    fmt = fmt or format_of(file) or _sniff(text)
+    fmt = fmt or format_of(file) or sniff_format(text)
     if fmt == "json":
         return [read_json(text, file)]
     if fmt == "yaml":
@@ -64,7 +65,8 @@ def read_text(text: str, file: str | None, fmt: str | None = None) -> list[Docum
     raise ValueError(f"unknown rules format {fmt!r}")
 
 
-def _sniff(text: str) -> str:
+def sniff_format(text: str) -> str:
+    """``json``, ``yaml`` or ``terraform`` for a rules text without a telling name."""
     head = text.lstrip()
     if head.startswith(("{", "[")):
         return "json"

@@ -20,13 +20,15 @@ from typing import Any
 import yaml
 
 from rulelang.errors import Diagnostic, ExpressionError, Location, RuleLangError
+from rulelang.files import NestedTooDeeply, compose_yaml_all, write_bytes_atomically
 from rulelang.render import offset_of, quoted_string_offsets
 from rulelang.rules.documents import path_text
-from rulelang.rules.files import format_of, read_text
-from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, is_octorules
+from rulelang.rules.files import format_of, read_text, sniff_format
+from rulelang.rules.foreign import OCTORULES_CACHE_KEYS, octorules_root
 from rulelang.schema.catalogue import OTHER_PHASES
 
-__all__ = ["Site", "expression_sites", "format_expression", "format_text"]
+__all__ = ["Site", "expression_sites", "format_expression", "format_text", "guess_suffix",
+           "path_text", "unified_diff", "write_formatted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +62,12 @@ def _expression_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, s
     if isinstance(value.get("result"), list):
         for i, item in enumerate(value["result"]):
             yield from _expression_paths(item, prefix + ("result", i))
-    if is_octorules(value):
+    octorules = octorules_root(value)
+    if octorules is not None:
+        zone, at = octorules
         for key in OCTORULES_CACHE_KEYS:
-            if isinstance(value.get(key), list):
-                yield from _rule_expressions(value[key], prefix + (key,))
+            if isinstance(zone.get(key), list):
+                yield from _rule_expressions(zone[key], prefix + at + (key,))
         return
     rules = value.get("rules")
     if isinstance(rules, list):
@@ -95,12 +99,12 @@ def _yaml_nodes(node: yaml.Node, path: tuple, out: dict) -> None:
 
 def _yaml_sites(text: str) -> list[Site]:
     sites = []
-    for root in yaml.compose_all(text, Loader=yaml.SafeLoader):
+    for root, loader in compose_yaml_all(text, duplicates="keep"):
         if root is None:
             continue
         nodes: dict = {}
         _yaml_nodes(root, (), nodes)
-        value = yaml.SafeLoader(text).construct_document(root)
+        value = loader.construct_document(root)
         for path, source, is_value in _expression_paths(value):
             node = nodes.get(path)
             if not isinstance(node, yaml.ScalarNode):
@@ -151,6 +155,12 @@ def expression_sites(path: Path, text: str) -> list[Site]:
     if format_of(path) == "yaml":
         try:
             return _yaml_sites(text)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            problem = e.problem or e.context or "syntax error"
+            what = "" if isinstance(e, NestedTooDeeply) else "invalid YAML: "
+            raise RuleLangError(f"{where}: {what}{problem}") from None
         except yaml.YAMLError as e:
             raise RuleLangError(f"{path}: invalid YAML: {e}".splitlines()[0]) from None
     try:
@@ -158,7 +168,11 @@ def expression_sites(path: Path, text: str) -> list[Site]:
     except Exception as e:  # the loader's own error type carries a diagnostic
         d = getattr(e, "diagnostic", None)
         if d is not None:
-            raise RuleLangError(f"{path}: {d.message}") from None
+            loc = d.location
+            where = str(path)
+            if loc is not None and loc.line is not None:
+                where += f":{loc.line}" + (f":{loc.column}" if loc.column is not None else "")
+            raise RuleLangError(f"{where}: {d.message}") from None
         raise
 
 
@@ -252,3 +266,37 @@ def _verify(path: Path, before: list[Site], text: str) -> None:
     if not same:
         raise RuleLangError(f"{path}: could not re-write the expressions safely; the file "
                             f"is unchanged (please report this)")
+
+
+def guess_suffix(text: str) -> str:
+    """The file suffix a rules text without a name (standard input) reads as."""
+    return {"json": ".json", "terraform": ".tf"}.get(sniff_format(text), ".yaml")
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    """A unified diff of a rules file's text before and after formatting (``a/`` and
+    ``b/`` labels, as ``git diff`` writes them); line endings shown as they are."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                 after.splitlines(keepends=True),
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def write_formatted(path: Path, text: str) -> None:
+    """Write the formatted ``text`` over the rules file at ``path`` safely (see
+    :func:`rulelang.files.write_bytes_atomically`): bytes as they are (no newline
+    translation), the file's UTF-8 byte-order mark kept, the original left byte for byte
+    as it was when anything fails (a :class:`RuleLangError` naming the file)."""
+    try:
+        with open(path, "rb") as f:
+            bom = f.read(3) == b"\xef\xbb\xbf"
+    except OSError as e:
+        raise RuleLangError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    write_bytes_atomically(path, (("\ufeff" if bom else "") + text).encode("utf-8"))

@@ -269,14 +269,18 @@ def _bodies(doc: Document, diagnostics: list[Diagnostic]) -> list[Document]:
     files: each result is a document whose value is a rule-set body (a dict) with
     positions relative to that body.  Rule sets of other phases are left out with a
     note (RS010)."""
-    from rulelang.rules.foreign import octorules_bodies, terraform_json_bodies
+    from rulelang.rules.foreign import (
+        octorules_bodies,
+        terraform_config_json_bodies,
+        terraform_json_bodies,
+    )
 
     if doc.skipped:
         diagnostics.extend(doc.diagnostics)
         return []
     value = doc.value
     where = Location(doc.file, "", *(doc.position(()) or (None, None)))
-    for unwrap in (terraform_json_bodies, octorules_bodies):
+    for unwrap in (terraform_json_bodies, terraform_config_json_bodies, octorules_bodies):
         found = unwrap(doc)
         if found is not None:
             out = []
@@ -433,7 +437,7 @@ class _Reporter:
         for path, text in self.doc.unknowns.items():
             where = path_text(path) or "the resource"
             value = self._value(path)
-            if text.startswith('dynamic "'):
+            if text.startswith(('dynamic "', "for expression ")):
                 message = f"{where} comes from {text}"
             elif isinstance(value, Template) and path[-1:] == ("expression",):
                 n = value.unknown

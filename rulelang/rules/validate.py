@@ -133,6 +133,13 @@ _RESTRICTED_HEADERS = frozenset({
     "accept", "accept-charset", "accept-encoding", "accept-datetime", "accept-language",
     "referer", "user-agent"})
 _VARY_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+#: Headers ``vary.headers`` may not name (Cloudflare's Cache Rules settings: "hop-by-hop
+#: or cache-control headers, such as connection, host and cache-control"; the
+#: hop-by-hop ones are RFC 9110 §7.6.1's).
+_VARY_REFUSED = frozenset({
+    "connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+    "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
+    "cache-control"})
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -551,7 +558,8 @@ class _Checker:
         if cr is None:
             return value
         self.keys(cr, _keys("set_cache_settings", "cache_reserve"), path, code="RS324",
-                  hint="cache_reserve takes eligible and minimum_file_size")
+                  hint="cache_reserve takes eligible and minimum_file_size"
+                  + ("; write eligible, not enabled" if "enabled" in cr else ""))
         out = dict(cr)
         if "eligible" not in cr:
             self.report("RS324", path, "cache_reserve needs eligible (true or false)")
@@ -627,6 +635,10 @@ class _Checker:
                             not set(name) <= _VARY_NAME:
                         self.report("RS302", sub, f"{name!r} is not a lower-case header name",
                                     "letters a-z, digits, '-' and '_'", key=True)
+                    elif name.startswith(("cf-", "cf_")) or name in _VARY_REFUSED:
+                        self.report("RS302", sub, f"header {name!r} cannot be configured in "
+                                    "vary", "Cloudflare refuses cf- and cf_ headers, "
+                                    "hop-by-hop headers, host and cache-control", key=True)
                     extra = (("media_types",) if name == "accept" else
                              ("languages",) if name == "accept-language" else ())
                     self._vary_entry(entry, sub, f"vary.headers[{name!r}]", extra)

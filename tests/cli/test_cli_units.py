@@ -1,15 +1,11 @@
-"""The CLI's own building blocks: code selection for --select/--ignore, rules-file discovery
-in a directory, and the progress bar of a long samples file."""
+"""The CLI's own building blocks: code selection for --select/--ignore and rules-file
+discovery in a directory (the progress reporter: test_pipes_and_signals_cli.py)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from rich.console import Console
 
 from rulelang.cli.common import Failure, rules_files
-from rulelang.cli.eval import _progress
 from rulelang.cli.lint import parse_code_selection, select_diagnostics
 from rulelang.errors import Diagnostic
 
@@ -52,18 +48,3 @@ def test_rules_files_in_a_directory_skip_samples_cases_and_hidden_files(tmp_path
         rules_files(tmp_path / "nope")
 
 
-def test_progress_bar_only_for_a_long_file_on_a_terminal(tmp_path):
-    big = tmp_path / "big.jsonl"
-    big.write_text('{"request": {"url": "https://a.com/"}}\n' * 30000)
-    small = tmp_path / "small.jsonl"
-    small.write_text('{"request": {"url": "https://a.com/"}}\n')
-    terminal = Console(file=io.StringIO(), force_terminal=True, width=80)
-    with _progress(big, terminal) as advance:
-        for _ in range(10):
-            advance()
-    assert "evaluating big.jsonl" in terminal.file.getvalue()
-    for path, console in ((small, Console(file=io.StringIO(), force_terminal=True)),
-                          (big, Console(file=io.StringIO(), force_terminal=False))):
-        with _progress(path, console) as advance:
-            advance()
-        assert console.file.getvalue() == ""

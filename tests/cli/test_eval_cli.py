@@ -45,7 +45,7 @@ def test_eval_json_lines_have_the_outcome_shape_and_the_sample_name(tmp_path):
 def test_eval_text_golden(tmp_path):
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(next(s for s in samples() if s["name"] == "api-products")))
-    result = run("eval", "--rules", str(EXAMPLE), "--samples", str(path))
+    result = run("eval", "--layout", "table", "--rules", str(EXAMPLE), "--samples", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout == """\
 api-products (sample 0)

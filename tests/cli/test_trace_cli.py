@@ -50,8 +50,8 @@ def test_trace_without_a_response_runs_the_request_phase_only():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--status", "abc"), "expected an HTTP status code from 100 to 999, got 'abc'"),
-    (("--status", "99"), "expected an HTTP status code from 100 to 999, got '99'"),
+    (("--status", "abc"), "expected an HTTP status code from 100 to 599, got 'abc'"),
+    (("--status", "99"), "expected an HTTP status code from 100 to 599, got '99'"),
     (("--field", "ip.src.contry=GB"), "--field: unknown field 'ip.src.contry'"),
     (("--field", "cf.bot_management.score=high"), "--field: field 'cf.bot_management.score'"),
     (("-X", "G ET"), "'G ET' is not an HTTP method"),

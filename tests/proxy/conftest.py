@@ -113,16 +113,18 @@ def rules_engine(request_rules=(), response_rules=(), **kwargs) -> Engine:
 @contextlib.asynccontextmanager
 async def running(routes: dict, *, rules: Any = None, store: MemoryStore | None = None,
                   clock: Clock | None = None, public_url: str | None = None,
-                  log: Any = None, origin: Origin | None = None, max_body: int = 1 << 26):
+                  log: Any = None, origin: Origin | None = None, max_body: int = 1 << 26,
+                  idle_timeout: float = 75.0):
     origin = origin or Origin(routes)
     if origin.runner is None:
         await origin.start()
     clock = clock or Clock()
     proxy = ProxyServer(rules if rules is not None else rules_engine(),
                         store if store is not None else MemoryStore(10_000_000),
-                        ProxyConfig(origin.url, public_url, log, max_body=max_body),
+                        ProxyConfig(origin.url, public_url, log, max_body=max_body,
+                                    idle_timeout=idle_timeout),
                         clock=clock)
-    runner = web.AppRunner(proxy.app(), access_log=None)
+    runner = proxy.runner()
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

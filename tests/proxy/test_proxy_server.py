@@ -217,8 +217,8 @@ def test_bad_requests_get_clear_errors_and_the_proxy_keeps_running(run, kit):
             assert status == 404 and b"/.rulelang/status" in body
             status, _, _ = await h.get("/missing.css")
             assert status == 404  # the origin's own 404 passes through
-            status, _, _ = await h.get("/a.css", headers={"Host": "bad host!"})
-            assert status == 200
+            status, _, body = await h.get("/a.css", headers={"Host": "bad host!"})
+            assert status == 400 and b"invalid Host header" in body
             assert (await h.get("/a.css"))[1]["CF-Cache-Status"] in ("MISS", "HIT")
     run(scenario())
 

@@ -7,36 +7,22 @@ these error codes), and the warnings lint should give (none unless listed).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-
-from rulelang.linter import lint
+from support.verdicts import check_table, check_verdict, load_expected
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "realworld"
-EXPECTED = json.loads((CORPUS / "expected.json").read_text("utf-8"))["files"]
+EXPECTED = load_expected(CORPUS)
 
 
 def test_every_file_has_a_verdict_and_a_source():
-    files = {p.name for p in CORPUS.iterdir() if p.name != "expected.json"}
-    assert files == set(EXPECTED)
-    assert len(files) >= 30
-    for name, entry in EXPECTED.items():
-        assert entry["source"].startswith("https://"), name
-        assert entry["verdict"] in ("accept", "reject"), name
-        assert (entry["verdict"] == "reject") == bool(entry.get("codes")), name
+    check_table(CORPUS, EXPECTED, at_least=30)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_verdict_as_cloudflare_gives_it(name):
-    entry = EXPECTED[name]
-    diags = lint(str(CORPUS / name), phase=entry.get("phase"))
-    errors = sorted({d.code for d in diags if d.severity == "error"})
-    warnings = sorted({d.code for d in diags if d.severity == "warning"})
-    assert errors == sorted(entry.get("codes", [])), [str(d) for d in diags]
-    assert warnings == sorted(entry.get("warnings", [])), [str(d) for d in diags]
-    assert all(d.location is not None and d.location.file for d in diags)
+    check_verdict(CORPUS, name, EXPECTED[name])
 
 
 def test_the_corpus_covers_every_source_kind():

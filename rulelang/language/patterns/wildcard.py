@@ -23,7 +23,7 @@ import re2
 from rulelang.language.patterns.regex import latin1_options, tester
 from rulelang.language.patterns.regex_syntax import PatternError
 
-__all__ = ["DEFAULT_STAR_LIMIT", "Wildcard", "compile_wildcard"]
+__all__ = ["DEFAULT_STAR_LIMIT", "Wildcard", "compile_wildcard", "split_wildcard"]
 
 #: The default star limit (the engine build Cloudflare-like tools use; §9).
 DEFAULT_STAR_LIMIT = 10
@@ -65,6 +65,12 @@ def _parse(pattern: bytes) -> list[bytes | None]:
     if literal:
         parts.append(bytes(literal))
     return parts
+
+
+def split_wildcard(pattern: bytes) -> list[bytes | None]:
+    """The literal byte runs of a pattern (escapes undone) and ``None`` for each ``*``;
+    :class:`PatternError` (RL306) for an invalid pattern."""
+    return _parse(pattern)
 
 
 def _literal_regex(run: bytes, case_sensitive: bool) -> bytes:

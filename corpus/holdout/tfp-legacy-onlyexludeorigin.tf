@@ -1,0 +1,31 @@
+
+resource "cloudflare_ruleset" "holdout" {
+  zone_id     = "0123456789abcdef0123456789abcdef"
+  name        = "0123456789abcdef0123456789abcdef"
+  description = "holdout ruleset description"
+  kind        = "zone"
+  phase       = "http_request_cache_settings"
+
+  rules = [{
+    action = "set_cache_settings"
+    action_parameters = {
+      edge_ttl = {
+        mode    = "override_origin"
+        default = 60
+      }
+      browser_ttl = {
+        mode = "respect_origin"
+      }
+      cache_key = {
+        custom_key = {
+          header = {
+            exclude_origin = true
+          }
+        }
+      }
+    }
+    expression  = "true"
+    description = "holdout set cache settings rule"
+    enabled     = true
+  }]
+}
