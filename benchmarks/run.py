@@ -9,6 +9,8 @@ measured in the same run, and the ratio between them:
   the standard library;
 * ``bench_engine``: rule sets of 10, 50 and 300 rules over 1,000 requests
   against one hand-written ``if`` chain; load+validate+compile of 300 rules;
+* ``bench_phase``: the request phase and the whole job at 10 to 5,000 rules against
+  careful and naive hand-written chains (paired, interleaved, CPU time);
 * ``bench_embedding``: the two-phase API (with and without reasons) against
   ``evaluate`` per request;
 * ``bench_rules_files``: Terraform loading with sibling files, evaluated locals and
@@ -31,10 +33,14 @@ import bench_embedding
 import bench_engine
 import bench_expressions
 import bench_fields
+import bench_phase
 import bench_rules_files
 
 if __name__ == "__main__":
-    for module in (bench_expressions, bench_fields, bench_engine, bench_embedding,
-                   bench_rules_files):
+    for module in (bench_expressions, bench_fields, bench_engine, bench_phase,
+                   bench_embedding, bench_rules_files):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
-        module.main()
+        if module is bench_phase:
+            module.main([])
+        else:
+            module.main()

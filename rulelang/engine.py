@@ -45,9 +45,10 @@ from rulelang.cache.decision import (
 )
 from rulelang.cache.zone import Zone
 from rulelang.errors import Diagnostic, RuleLangError, RulesetError
-from rulelang.http.messages import Request, Response
+from rulelang.http.messages import NO_FIELDS, Request, Response
 from rulelang.rules.paths import rule_files
 from rulelang.rules.ruleset import Rule, Ruleset, load_rulesets, recheck_for_plan
+from rulelang.rules.units import REQUEST_UNITS, RESPONSE_UNITS, request_units
 from rulelang.schema.catalogue import REQUEST_PHASE, RESPONSE_PHASE
 
 if TYPE_CHECKING:  # the expression compiler is imported where rules are compiled
@@ -64,39 +65,8 @@ __all__ = [
     "settings_from_units",
 ]
 
-#: Setting units of the request phase in output order (cache-phases §3.2, PD-06).
-REQUEST_UNITS: tuple[tuple[str, ...], ...] = (
-    ("cache",), ("edge_ttl",), ("browser_ttl",),
-    ("cache_key", "ignore_query_strings_order"), ("cache_key", "cache_deception_armor"),
-    ("cache_key", "cache_by_device_type"),
-    ("cache_key", "custom_key", "query_string"), ("cache_key", "custom_key", "header"),
-    ("cache_key", "custom_key", "cookie"), ("cache_key", "custom_key", "user"),
-    ("cache_key", "custom_key", "host"),
-    ("cache_reserve",), ("serve_stale",), ("respect_strong_etags",),
-    ("origin_error_page_passthru",), ("origin_cache_control",), ("read_timeout",),
-    ("additional_cacheable_ports",),
-    # Stacked as whole settings (last match wins) and shown in ``request_settings``; the
-    # cache decision does not model them (docs/terraform.md).
-    ("vary",), ("shared_dictionary",), ("origin_range_requests",),
-)
-#: The response phase's stacked scalars.
-RESPONSE_UNITS = ("strip_etags", "strip_set_cookie", "strip_last_modified")
 _UNIT_NAMES = {unit: ".".join(unit) for unit in REQUEST_UNITS}
 _UNIT_ORDER = {unit: i for i, unit in enumerate(REQUEST_UNITS)}
-
-
-def request_units(params: Mapping[str, Any]) -> tuple[tuple[tuple[str, ...], Any], ...]:
-    """The setting units a request-phase ``set_cache_settings`` rule sets, with values."""
-    out = []
-    for unit in REQUEST_UNITS:
-        node: Any = params
-        for part in unit:
-            if not isinstance(node, Mapping) or part not in node:
-                break
-            node = node[part]
-        else:
-            out.append((unit, node))
-    return tuple(out)
 
 
 def _copy(value: Any) -> Any:
@@ -169,6 +139,7 @@ class _Compiled:
     params: dict
     units: tuple
     tags: Any  # a compiled tag expression, or the literal tags, or None
+    checked: Any = None  # the checked filter (what the phase generator reads)
 
 
 #: What :class:`Engine` loads: a rule set, its dict form, or a path to a rules file.
@@ -187,8 +158,8 @@ class Engine:
     any rule set has an error: an engine is never built from part of the rules.
     """
 
-    __slots__ = ("_decide", "_fingerprint", "_lists", "_request_plan", "_response", "rulesets",
-                 "zone")
+    __slots__ = ("_decide", "_fingerprint", "_lists", "_request_fast", "_request_plan",
+                 "_response", "_response_fast", "rulesets", "zone")
 
     def __init__(self, rulesets: _RulesetSource | Iterable[_RulesetSource], *,
                  zone: dict[str, Any] | Zone | None = None,
@@ -228,6 +199,8 @@ class Engine:
             raise RulesetError(problems)
         self._request_plan = tuple((r.matches, r.ref, r.units) for r in request)
         self._response = tuple(response)
+        self._request_fast = _generated(tuple(request))
+        self._response_fast = _generated(self._response)
         self._decide = decide
         self._lists = lists
         self._fingerprint: str | None = None
@@ -278,7 +251,8 @@ class Engine:
                                 if rule.action == "set_cache_settings"
                                 and k in rule.action_parameters))
             out.append(_Compiled(_runner(compiled), ref, rule.action,
-                                 _copy(rule.action_parameters), units, tags))
+                                 _copy(rule.action_parameters), units, tags,
+                                 getattr(compiled, "checked", None)))
         return out
 
     # -- matching (the one place that decides which rules match) ----------------------
@@ -291,12 +265,12 @@ class Engine:
         sources: dict[tuple[str, ...], RuleRef] = {}
         ref = None
         try:
-            for run, ref, rule_units in self._request_plan:
-                if run(request, None) is True:
-                    matched.append(ref)
-                    for unit, value in rule_units:
-                        units[unit] = value
-                        sources[unit] = ref
+            for _, ref, rule_units in self._matching(self._request_plan, self._request_fast,
+                                                     request, None):
+                matched.append(ref)
+                for unit, value in rule_units:
+                    units[unit] = value
+                    sources[unit] = ref
         except RuleLangError:
             raise
         except Exception as exc:  # a defect, reported with the rule it happened in
@@ -313,11 +287,10 @@ class Engine:
             return matched, actions
         ref = None
         try:
-            for rule in self._response:
+            for rule in self._matching(self._response, self._response_fast, request, response):
                 ref = rule.ref
-                if rule.matches(request, response) is True:
-                    matched.append(rule.ref)
-                    actions.append(_action(rule, request, response))
+                matched.append(rule.ref)
+                actions.append(_action(rule, request, response))
         except RuleLangError:
             raise
         except Exception as exc:
@@ -369,6 +342,43 @@ class Engine:
             request_settings=pending.settings,  # a copy
             response_settings=_response_settings(actions),
             decision=decision)
+
+    @staticmethod
+    def _matching(rules: tuple, fast: Any, request: Request, response: Response | None
+                  ) -> Iterable[Any]:
+        """The entries of ``rules`` whose filter is true, in order.
+
+        The phase's generated function answers for requests that supply no ``fields``;
+        otherwise (or should it fail) each rule's closure is run, which names the rule
+        an error happened in.  Entries are ``_Compiled`` rules or ``(run, ref, units)``."""
+        if fast is not None and request.supplied_fields is NO_FIELDS:
+            try:
+                return map(rules.__getitem__, fast(request, response))
+            except Exception:  # noqa: BLE001, S110 - the closures below report it
+                pass
+        out = []
+        for entry in rules:
+            run, ref = (entry.matches, entry.ref) if isinstance(entry, _Compiled) else entry[:2]
+            try:
+                if run(request, response) is True:
+                    out.append(entry)
+            except RuleLangError:
+                raise
+            except Exception as exc:  # a defect, reported with the rule it happened in
+                raise _defect(ref, exc) from exc
+        return out
+
+
+def _generated(rules: tuple[_Compiled, ...]) -> Any:
+    """The generated function of one phase's rules (``None`` when there are no rules or
+    a rule was compiled without its checked expression: the closures are used)."""
+    if not rules or any(r.checked is None for r in rules):
+        return None
+    from rulelang.language.codegen import generate_phase
+    try:
+        return generate_phase([r.checked for r in rules]).run
+    except (RecursionError, MemoryError, SyntaxError, ValueError):
+        return None  # e.g. a filter nested too deeply for Python's compiler: closures
 
 
 class Pending:

@@ -113,9 +113,10 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def quoted_string_offsets(text: str, start: int) -> list[int] | None:
+def quoted_string_offsets(text: str, start: int, hcl: bool = False) -> list[int] | None:
     """File offsets of each character of the double-quoted string opening at ``start``
-    (JSON, YAML or HCL escapes), followed by the offset of the closing quote."""
+    (JSON, YAML or — with ``hcl`` — Terraform escapes, whose ``$${``/``%%{`` stand for one
+    character), followed by the offset of the closing quote."""
     out: list[int] = []
     i = start + 1
     n = len(text)
@@ -139,7 +140,7 @@ def quoted_string_offsets(text: str, start: int) -> list[int] | None:
                 out.append(i)
                 i += 2 if e in _SHORT_ESCAPES else 1
             continue
-        if c in "$%" and text.startswith(c * 2 + "{", i):  # HCL $${ and %%{
+        if hcl and c in "$%" and text.startswith(c * 2 + "{", i):  # HCL $${ and %%{
             out.append(i)
             i += 2
             continue
@@ -230,10 +231,10 @@ def _decode_plain(text: str, start: int) -> list[int]:
         pos = nxt + indent
 
 
-def _char_offsets(text: str, start: int) -> list[int] | None:
+def _char_offsets(text: str, start: int, hcl: bool = False) -> list[int] | None:
     c = text[start] if start < len(text) else ""
     if c == '"':
-        return quoted_string_offsets(text, start)
+        return quoted_string_offsets(text, start, hcl)
     if c == "'":
         return _decode_single(text, start)
     if c in "|>":
@@ -241,7 +242,7 @@ def _char_offsets(text: str, start: int) -> list[int] | None:
     if text.startswith("<<", start):
         return _decode_block(text, start, heredoc=True)
     if start > 0 and text[start - 1] in "\"'":
-        return _char_offsets(text, start - 1)
+        return _char_offsets(text, start - 1, hcl)
     return _decode_plain(text, start)
 
 
@@ -283,7 +284,9 @@ def file_region(d: Diagnostic, sources: Mapping[str, str] | None = None) -> Regi
         if text is None or start is None:
             return Region(loc.line, col, loc.line, col + 1)
         return Region(loc.line, col, *_line_col(text, _token_end(text, start)))
-    offsets = _char_offsets(text, start) if text is not None and start is not None else None
+    hcl = (loc.file or "").lower().endswith(".tf")  # Terraform's template escapes
+    offsets = _char_offsets(text, start, hcl) if text is not None and start is not None \
+        else None
     if offsets and text is not None:
         a = _expr_offset(d.source, d.line, d.column)
         b = _expr_offset(d.source, d.end_line, d.end_column)

@@ -178,3 +178,16 @@ def test_json_strings_map_every_character(s):
             continue
         piece = text[region.column - 1:region.end_column - 1]
         assert json.loads('"' + piece + '"') == s[i]
+
+
+@pytest.mark.parametrize(("suffix", "piece"), [(".json", "%"), (".tf", "%%")])
+def test_template_escapes_count_as_one_character_only_in_terraform(suffix, piece):
+    """``%%{`` is Terraform's escape for ``%{``; in JSON it is two percent signs."""
+    source = "%%{" if suffix == ".json" else "%{"
+    quoted = '"%%{"'
+    text = '{"rules": [{"expression": ' + quoted + "}]}"
+    col = text.index(quoted) + 1
+    d = Diagnostic("RL101", "m", 1, 1, 1, 2, source=source,
+                   location=Location("f" + suffix, "p", 1, col))
+    region = file_region(d, {"f" + suffix: text})
+    assert text[region.column - 1:region.end_column - 1] == piece

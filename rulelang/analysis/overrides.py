@@ -44,7 +44,7 @@ def rule_units(rule: Rule, phase: str) -> tuple[tuple[str, ...], ...]:
     """The setting units a rule sets, each overridden by a later matching rule that sets
     it too: request ``set_cache_settings`` units (§3.2), the response ``strip_*`` flags,
     and each ``set_cache_control`` directive (the last edit of a directive wins)."""
-    from rulelang.engine import RESPONSE_UNITS, request_units
+    from rulelang.rules.units import RESPONSE_UNITS, request_units
     params = rule.action_parameters
     if rule.action == "set_cache_settings":
         if phase == schema.RESPONSE_PHASE:

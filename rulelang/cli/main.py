@@ -34,6 +34,7 @@ Decisions where interfaces.md §3 is silent:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -60,7 +61,38 @@ class _Interrupted(Exception):
     its own empty line before ours."""
 
 
+#: Each command: its module, the click command in it, and the first paragraph of its help
+#: (what ``rulelang --help`` lists; tests/cli/test_lazy_commands.py keeps it true).
+#: A command's module is imported only when the command is run or asked for.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "eval": ("rulelang.cli.eval", "eval_command",
+             "Evaluate rule sets on sample requests and show the cache decision of each."),
+    "fields": ("rulelang.cli.schema", "fields_command",
+               "List the fields of the schema: name, type, phases and description."),
+    "fmt": ("rulelang.cli.fmt", "fmt_command",
+            ("Format the expressions of rules files in place (JSON, YAML, Terraform), or one "
+            "expression given with --expr.")),
+    "functions": ("rulelang.cli.schema", "functions_command",
+                  "List the functions of the language with their signatures."),
+    "lint": ("rulelang.cli.lint", "lint_command",
+             "Check rules files, directories of rules files, or one expression (--expr)."),
+    "proxy": ("rulelang.cli.proxy", "proxy_command",
+              "Run a caching reverse proxy that caches as Cloudflare would with these rules."),
+    "replay": ("rulelang.cli.replay", "replay_command",
+               ("Replay logged traffic against your rules, over time: hit ratios, per-rule "
+                "hits, and a what-if with --compare-rules.")),
+    "test": ("rulelang.cli.test", "test_command",
+             ("Run the test cases in CASES (YAML case files or directories of them; '-' reads "
+              "one case file from stdin, its rules relative to the current directory).")),
+    "trace": ("rulelang.cli.trace", "trace_command",
+              ("Trace one request to URL through the rules: each rule, whether it matched and "
+              "why not, then the cache decision with its reasons.")),
+}
+
+
 class _Group(click.Group):
+    """The command group; commands are imported on first use (fast start)."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -68,6 +100,36 @@ class _Group(click.Group):
             raise _PipeClosed() from None
         except KeyboardInterrupt:
             raise _Interrupted() from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, attribute, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS`, without importing any command."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.commands or name not in COMMANDS:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                stand_in = click.Command(name, help=COMMANDS[name][2])
+                rows.append((name, stand_in.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT)
@@ -82,23 +144,6 @@ def cli(debug: bool) -> None:
     on their sample requests and shows what Cloudflare's cache would do.
     """
 
-
-def _register() -> None:
-    from rulelang.cli.eval import eval_command
-    from rulelang.cli.fmt import fmt_command
-    from rulelang.cli.lint import lint_command
-    from rulelang.cli.proxy import proxy_command
-    from rulelang.cli.replay import replay_command
-    from rulelang.cli.schema import fields_command, functions_command
-    from rulelang.cli.test import test_command
-    from rulelang.cli.trace import trace_command
-
-    for command in (lint_command, eval_command, trace_command, test_command, fmt_command,
-                    fields_command, functions_command, proxy_command, replay_command):
-        cli.add_command(command)
-
-
-_register()
 
 
 def _say(message: str) -> None:

@@ -42,7 +42,7 @@ from rulelang.schema import catalogue as schema
 from rulelang.schema.types import BOOL, IP
 from rulelang.schema.values import MISSING
 
-__all__ = ["Closure", "compile"]
+__all__ = ["Closure", "compile", "compile_node"]
 
 Closure = Callable[[Any, Any], Any]
 Hook = Callable[[Expr, Closure], Closure]
@@ -53,6 +53,15 @@ def compile(checked: Checked, *, hook: Hook | None = None) -> Closure:
     if not checked.ok:
         raise ValueError("cannot compile an expression with errors")
     return _Compiler(checked, hook).top(checked.expr)
+
+
+def compile_node(checked: Checked, node: Expr) -> Closure:
+    """The closure of one Boolean sub-expression ``node`` of ``checked`` (exactly
+    ``True``/``False``): what the whole-phase generator calls for a construct it does
+    not translate itself."""
+    if not checked.ok:
+        raise ValueError("cannot compile an expression with errors")
+    return _Compiler(checked, None).bool_operand(node)
 
 
 class _Compiler:
@@ -133,7 +142,7 @@ class _Compiler:
             k1, k2 = keys
 
             def field_key2(q, s):
-                v = q._cache.get(name, _UNSET)
+                v = q.field_cache.get(name, _UNSET)
                 if v is _UNSET:
                     v = root(q, s)
                 try:
@@ -300,7 +309,8 @@ class _Compiler:
                 # `v < c` is `c > v`: a C-level partial, no Python frame per test
                 return partial(_ORDER[_MIRROR[op]], const)
             case "contains":
-                return lambda v: const in v
+                find = bytes.find  # ~2x faster than `in`, which tries an int first
+                return lambda v: find(v, const) >= 0
             case "matches" | "wildcard" | "strict wildcard":
                 return const.test
             case "starts_with":
@@ -356,8 +366,28 @@ class _Compiler:
                 and not self.info(node).each:
             if isinstance(node, Field) and self.hook is None and self.is_request_field(node):
                 return _field_test(node.name, f, "is_true", True, _is_true_value, False)
+            fused = self.affix_call(node)
+            if fused is not None:
+                return fused
             return _is_true(f)
         return f
+
+    def affix_call(self, node: Expr) -> Closure | None:
+        """``starts_with(field, "literal")`` / ``ends_with(...)`` of a request field as
+        one closure (the field read inline, the method called directly)."""
+        if (self.hook is not None or not isinstance(node, Call)
+                or node.name not in ("starts_with", "ends_with") or len(node.args) != 2
+                or not isinstance(node.args[0], Field) or not isinstance(node.args[1], String)
+                or not self.is_request_field(node.args[0]) or self.info(node.args[0]).each):
+            return None
+        const = self.info(node.args[1]).const
+        if not isinstance(const, bytes):
+            return None
+        op = "starts_with" if node.name == "starts_with" else "ends_with"
+        field = node.args[0]
+        pred = (lambda v: v.startswith(const)) if op == "starts_with" else (
+            lambda v: v.endswith(const))
+        return _field_test(field.name, field_reader(field.name), op, const, pred, False)
 
     def quantifier(self, node: Quantifier) -> Closure:
         fused = self.fused_quantifier(node)
@@ -438,7 +468,7 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
                 is_ip: bool, response: bool = False) -> Closure:
     """A comparison of a field with a constant, fused into one closure.
 
-    The hot path reads the request's field cache directly (``Request._cache``
+    The hot path reads the request's field cache directly (``Request.field_cache``
     holds every derived request field already extracted, keyed by name, see
     :mod:`rulelang.fields`) and falls back to the field reader, which derives,
     applies overrides and caches.  The common operators are inlined.  Response
@@ -448,21 +478,21 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
         return _response_field_test(name, read, op, const, pred, is_ip)
     if op == "is_true":
         def is_true(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is True
         return is_true
     if op == "eq" and not is_ip:
         def eq(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v == const
         return eq
     if op == "in" and isinstance(const, frozenset):
         def in_set(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v in const
@@ -471,21 +501,21 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
         method = bytes.startswith if op == "starts_with" else bytes.endswith
 
         def affix(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and method(v, const)
         return affix
     if op == "contains":
         def contains(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
-            return v is not MISSING and const in v
+            return v is not MISSING and v.find(const) >= 0
         return contains
 
     def test(q, s):
-        v = q._cache.get(name, _UNSET)
+        v = q.field_cache.get(name, _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)
@@ -494,7 +524,7 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
 
 def _response_field_test(name: str, read: Closure, op: str, const: Any,
                          pred: Callable[[Any], bool], is_ip: bool) -> Closure:
-    """:func:`_field_test` for a response field (cached on ``Response._cache``).
+    """:func:`_field_test` for a response field (cached on ``Response.field_cache``).
 
     A request that supplies field values (``Request.fields``) may override a response
     field, and the response's cache does not know which request it was paired with, so
@@ -503,16 +533,16 @@ def _response_field_test(name: str, read: Closure, op: str, const: Any,
         test = const.__eq__ if op == "eq" else pred
 
         def eq_or_in(q, s):
-            v = (s._cache.get(name, _UNSET) if s is not None and (
-                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
+            v = (s.field_cache.get(name, _UNSET) if s is not None and (
+                q.supplied_fields is NO_FIELDS or name not in q.supplied_fields) else _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and test(v) is True
         return eq_or_in
 
     def generic(q, s):
-        v = (s._cache.get(name, _UNSET) if s is not None and (
-                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
+        v = (s.field_cache.get(name, _UNSET) if s is not None and (
+                q.supplied_fields is NO_FIELDS or name not in q.supplied_fields) else _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)
@@ -525,14 +555,14 @@ def _field_call(name: str, read: Closure, impl: Callable, consts: tuple) -> Clos
         (c1,) = consts
 
         def call1(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return impl(v, c1)
         return call1
 
     def call(q, s):
-        v = q._cache.get(name, _UNSET)
+        v = q.field_cache.get(name, _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return impl(v, *consts)

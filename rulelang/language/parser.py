@@ -29,6 +29,7 @@ from typing import cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
+from lark.lark import _LOAD_ALLOWED_OPTIONS
 
 from rulelang.errors import Diagnostic, ExpressionError
 from rulelang.language import nodes
@@ -41,7 +42,7 @@ from rulelang.language.literals import (
     read_regex,
 )
 from rulelang.language.syntax_errors import Problem, diagnose, position, token_bounds
-from rulelang.resources import grammar_path
+from rulelang.resources import grammar_path, parser_cache_file, save_atomically
 from rulelang.schema import catalogue as schema
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "parse"]
@@ -319,20 +320,38 @@ def _reset_run() -> None:
     _RUN.count, _RUN.name = 0, None
 
 
+_CALLBACKS = {**dict.fromkeys(("LPAR", "NOT", "NAME", "QUANT", "RPAR", "AND", "OR", "XOR",
+                                "COMMA", "LBRACKET", "ORDER_OP", "BITAND", "CONTAINS",
+                                "MATCHES", "WILDCARD", "IN", "AFFIX", "LBRACE", "REGEX_STRING",
+                                "RBRACKET", "RBRACE", "STAR"), _opener),
+              **dict.fromkeys(("BARE", "STRING", "RAW", "LISTREF"), _checked_literal)}
+
+
 @cache
 def _parser() -> Lark:
-    """The LALR parser, built once (grammar read from ``grammar/rules.lark``)."""
-    return Lark(grammar_path().read_text("utf-8"), parser="lalr", lexer="contextual",
-                start=["filter", "value_expr"], transformer=_ToAst(),
-                lexer_callbacks={**dict.fromkeys(("LPAR", "NOT", "NAME", "QUANT", "RPAR", "AND",
-                                                  "OR", "XOR", "COMMA", "LBRACKET",
-                                                  "ORDER_OP", "BITAND", "CONTAINS", "MATCHES",
-                                                  "WILDCARD", "IN", "AFFIX", "LBRACE",
-                                                  "REGEX_STRING", "RBRACKET", "RBRACE",
-                                                  "STAR"), _opener),
-                                 **dict.fromkeys(("BARE", "STRING", "RAW", "LISTREF"),
-                                                 _checked_literal)},
-                maybe_placeholders=False, propagate_positions=False)
+    """The LALR parser, built once (grammar read from ``grammar/rules.lark``).
+
+    Building it means analysing the grammar (about 30 ms); the analysed parser is kept
+    in the user's cache directory (:func:`rulelang.resources.parser_cache_file`) and
+    loaded from there on the next start.  A cache that is missing, unreadable, stale or
+    corrupt is simply rebuilt; one that cannot be written is not used."""
+    text = grammar_path().read_text("utf-8")
+    cached = parser_cache_file(text)
+    if cached is not None:
+        try:
+            with open(cached, "rb") as f:
+                # what Lark(cache=...) does itself: _load takes the options that are
+                # not saved (the transformer and the lexer callbacks)
+                loaded: Lark = Lark.__new__(Lark)
+                return loaded._load(f, transformer=_ToAst(), lexer_callbacks=_CALLBACKS)
+        except Exception:  # noqa: BLE001, S110 - any problem with the cache: rebuild it
+            pass
+    parser = Lark(text, parser="lalr", lexer="contextual", start=["filter", "value_expr"],
+                  transformer=_ToAst(), lexer_callbacks=_CALLBACKS, maybe_placeholders=False,
+                  propagate_positions=False)
+    if cached is not None:
+        save_atomically(cached, lambda f: parser.save(f, _LOAD_ALLOWED_OPTIONS))
+    return parser
 
 
 def _lex(text: str):

@@ -115,10 +115,10 @@ def _yaml_sites(text: str) -> list[Site]:
     return sites
 
 
-def _token_end(text: str, start: int) -> tuple[int, str] | None:
+def _token_end(text: str, start: int, hcl: bool) -> tuple[int, str] | None:
     c = text[start:start + 1]
     if c == '"':
-        offsets = quoted_string_offsets(text, start)
+        offsets = quoted_string_offsets(text, start, hcl)
         return (offsets[-1] + 1, '"') if offsets else None
     if text.startswith("<<", start):
         nl = text.find("\n", start)
@@ -134,7 +134,7 @@ def _token_end(text: str, start: int) -> tuple[int, str] | None:
 
 
 def _located_sites(path: Path, text: str) -> list[Site]:
-
+    hcl = format_of(path) == "terraform"
     sites = []
     for doc in read_text(text, str(path)):
         for p, source, is_value in _expression_paths(doc.value):
@@ -142,7 +142,7 @@ def _located_sites(path: Path, text: str) -> list[Site]:
                 continue  # written with ${…} Terraform fills in: left as written
             pos = doc.positions.get(p)
             start = offset_of(text, *pos) if pos else None
-            found = _token_end(text, start) if start is not None else None
+            found = _token_end(text, start, hcl) if start is not None else None
             if start is None or found is None:
                 raise RuleLangError(f"{path}: cannot find {path_text(p)} in the file "
                                     f"(an expression that is not a quoted string or heredoc?)")

@@ -166,10 +166,45 @@ def parse_replacement(template: bytes, groups: int) -> Replacement:
     return Replacement(bytes(template), tuple(parts), refs, tuple(warnings))
 
 
-def tester(compiled: Any, anchor: str) -> Callable[[bytes], bool]:
+#: Characters that may follow a backslash in a pattern's fixed leading text.
+_ESCAPED_LITERALS = frozenset("\\.+*?()|[]{}^$/-")
+_META = frozenset(".[]{}()*+?^$|\\")
+
+
+def leading_text(pattern: str) -> bytes:
+    """The fixed text every match of ``pattern`` starts with at the start of the value:
+    ``b"/api/"`` for ``^/api/v[0-9]+``; ``b""`` when there is none (no ``^`` first, an
+    alternation anywhere, or no plain ASCII literal after the ``^``).
+
+    Conservative by construction: it reads only plain printable ASCII characters and
+    escaped punctuation, and stops before any character a quantifier applies to."""
+    if not pattern.startswith("^") or "|" in pattern:
+        return b""
+    out: list[str] = []
+    i, n = 1, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n or pattern[i + 1] not in _ESCAPED_LITERALS:
+                break
+            literal, step = pattern[i + 1], 2
+        elif c in _META or not (c.isascii() and c.isprintable()):
+            break
+        else:
+            literal, step = c, 1
+        if i + step < n and pattern[i + step] in "*+?{":
+            break
+        out.append(literal)
+        i += step
+    return "".join(out).encode("ascii")
+
+
+def tester(compiled: Any, anchor: str, prefix: bytes = b"") -> Callable[[bytes], bool]:
     """The fastest ``data -> bool`` test of a compiled ``re2`` pattern.
 
-    ``anchor`` is ``"search"`` (anywhere) or ``"full"`` (the whole value).  The
+    ``anchor`` is ``"search"`` (anywhere) or ``"full"`` (the whole value); ``prefix``
+    is fixed text every match starts with (:func:`leading_text`), checked with
+    ``bytes.startswith`` before RE2 is called.  The
     ``re2`` module's ``search``/``fullmatch`` run a Python generator and build a match
     object per call; when the module exposes its compiled ``RE2`` object, the test
     calls it directly (checked once against the public API), else it falls back to
@@ -183,8 +218,12 @@ def tester(compiled: Any, anchor: str) -> Callable[[bytes], bool]:
     if regexp is not None and where is not None and hasattr(regexp, "Match"):
         match = regexp.Match
 
-        def test(data: bytes) -> bool:
-            return match(where, data, 0, len(data))[0][0] >= 0
+        if prefix:
+            def test(data: bytes) -> bool:
+                return data.startswith(prefix) and match(where, data, 0, len(data))[0][0] >= 0
+        else:
+            def test(data: bytes) -> bool:
+                return match(where, data, 0, len(data))[0][0] >= 0
         try:
             agrees = all(test(probe) == (public(probe) is not None)
                          for probe in (b"", b"a", b"\xff\n"))
@@ -192,21 +231,26 @@ def tester(compiled: Any, anchor: str) -> Callable[[bytes], bool]:
             agrees = False  # an re2 build whose internals differ: use the public API
         if agrees:
             return test
+    if prefix:
+        return lambda data: data.startswith(prefix) and public(data) is not None
     return lambda data: public(data) is not None
 
 
 class Regex:
     """A compiled ``matches`` / ``regex_replace`` pattern; immutable, thread-safe.
 
-    ``test`` is the fastest ``data -> bool`` search (what the compiler calls).
+    ``test`` is the fastest ``data -> bool`` search (what the compiler calls);
+    ``prefix`` the fixed text every match starts with (``b""`` when there is none).
     """
 
-    __slots__ = ("_capture", "_search", "groups", "pattern", "test", "translated", "utf8")
+    __slots__ = ("_capture", "_search", "groups", "pattern", "prefix", "test", "translated",
+                 "utf8")
 
     pattern: str
     translated: bytes
     utf8: bool
     groups: int
+    prefix: bytes
     test: Callable[[bytes], bool]
     _search: Any  # compiled re2 patterns (the re2 module ships no type information)
     _capture: Any
@@ -215,9 +259,11 @@ class Regex:
         translated, utf8 = translate(pattern)
         search = _compile(translated, utf8, never_capture=True)
         capture = _compile(translated, utf8, never_capture=False)
+        prefix = leading_text(pattern)
         for name, value in (("pattern", pattern), ("translated", translated), ("utf8", utf8),
                             ("groups", capture.groups), ("_search", search),
-                            ("_capture", capture), ("test", tester(search, "search"))):
+                            ("_capture", capture), ("prefix", prefix),
+                            ("test", tester(search, "search", prefix))):
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
