@@ -13,6 +13,8 @@ measured in the same run, and the ratio between them:
   careful and naive hand-written chains (paired, interleaved, CPU time);
 * ``bench_embedding``: the two-phase API (with and without reasons) against
   ``evaluate`` per request;
+* ``bench_decision``: the whole job split into matching, ``request_phase`` (a HIT) and
+  both phases with the decision (a MISS) at 10, 50 and 300 rules;
 * ``bench_rules_files``: Terraform loading with sibling files, evaluated locals and
   variables, and unknown values, against the same rules written with literals.
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_decision
 import bench_embedding
 import bench_engine
 import bench_expressions
@@ -38,7 +41,7 @@ import bench_rules_files
 
 if __name__ == "__main__":
     for module in (bench_expressions, bench_fields, bench_engine, bench_phase,
-                   bench_embedding, bench_rules_files):
+                   bench_embedding, bench_decision, bench_rules_files):
         print(f"\n== {module.__name__} " + "=" * (60 - len(module.__name__)))
         if module is bench_phase:
             module.main([])

@@ -351,7 +351,7 @@ class Engine:
         The phase's generated function answers for requests that supply no ``fields``;
         otherwise (or should it fail) each rule's closure is run, which names the rule
         an error happened in.  Entries are ``_Compiled`` rules or ``(run, ref, units)``."""
-        if fast is not None and request._fields is NO_FIELDS:
+        if fast is not None and request.supplied_fields is NO_FIELDS:
             try:
                 return map(rules.__getitem__, fast(request, response))
             except Exception:  # noqa: BLE001, S110 - the closures below report it

@@ -9,4 +9,5 @@ def test_the_example_corpus_is_where_the_package_finds_it():
     from rulelang.resources import example_dir
 
     names = sorted(p.name for p in Path(example_dir()).iterdir())
-    assert names == ["cache-response-rules.json", "cache-rules.json", "samples.jsonl"]
+    assert names == ["cache-response-rules.json", "cache-rules.json", "logpush.jsonl.gz",
+                     "samples.jsonl"]

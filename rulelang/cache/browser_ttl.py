@@ -14,6 +14,7 @@ from typing import Any
 from rulelang.cache.cache_control import (
     Directive,
     delta_seconds,
+    explaining,
     find,
     remove_directive,
     set_directive,
@@ -22,21 +23,22 @@ from rulelang.cache.cache_control import (
 __all__ = ["browser_setting", "browser_view"]
 
 
-def browser_setting(rule: Any, zone_ttl: int, rule_name: str = "a request rule"
-                    ) -> tuple[str, int | None, str]:
+def browser_setting(rule: Any, zone_ttl: int, rule_name: str = "a request rule", *,
+                    explain: bool = True) -> tuple[str, int | None, str]:
     """The effective browser setting as ``(mode, T, origin)``.
 
     A rule's ``browser_ttl`` beats the zone value even when lower; the zone
     value 0 means Respect Existing Headers (``respect_origin``).  ``rule_name``
-    names the rule that set ``browser_ttl``, for reasons (``origin``).
+    names the rule that set ``browser_ttl``, for reasons (``origin``; left empty with
+    ``explain=False``).
     """
-    if isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
+    if rule is not None and isinstance(rule, Mapping) and isinstance(rule.get("mode"), str):
         default = rule.get("default")
         ttl = default if isinstance(default, int) and not isinstance(default, bool) else None
-        return rule["mode"], ttl, f"browser_ttl of {rule_name}"
+        return rule["mode"], ttl, f"browser_ttl of {rule_name}" if explain else ""
     if zone_ttl <= 0:
         return "respect_origin", None, "zone Browser Cache TTL (Respect Existing Headers)"
-    return "override_origin", zone_ttl, f"zone Browser Cache TTL {zone_ttl}"
+    return "override_origin", zone_ttl, f"zone Browser Cache TTL {zone_ttl}" if explain else ""
 
 
 def browser_view(view: list[Directive], *, eligible: bool, occ: bool, edge_ttl: int | None,
@@ -50,41 +52,51 @@ def browser_view(view: list[Directive], *, eligible: bool, occ: bool, edge_ttl: 
     """
     if not eligible:
         return view
+    say = explaining(reasons)
     if not occ and find(view, "immutable") is not None:
         view = remove_directive(view, "immutable")
-        reasons.append("visitor Cache-Control: immutable removed (Origin Cache Control off)")
+        if say:
+            reasons.append("visitor Cache-Control: immutable removed (Origin Cache Control off)")
     if edge_ttl is None or edge_ttl <= 0:
         return view
     mode, ttl, origin = setting
     if mode == "respect_origin":
-        reasons.append(f"visitor Cache-Control left as sent: {origin} is respect_origin")
+        if say:
+            reasons.append(f"visitor Cache-Control left as sent: {origin} is respect_origin")
         return view
     max_age = delta_seconds(find(view, "max-age"), "visitor Cache-Control", notes)
     if mode == "bypass" or (mode == "bypass_by_default" and max_age is None and expires is None):
-        reasons.append(f"visitor Cache-Control replaced by no-store: {origin} is {mode}")
+        if say:
+            reasons.append(f"visitor Cache-Control replaced by no-store: {origin} is {mode}")
         return [Directive("no-store")]
     if mode != "override_origin" or ttl is None:
         return view
     if not occ and find(view, "private") is not None:
         view = remove_directive(view, "private")
-        reasons.append("visitor Cache-Control: private removed (Browser TTL applied with "
-                       "Origin Cache Control off)")
+        if say:
+            reasons.append("visitor Cache-Control: private removed (Browser TTL applied with "
+                           "Origin Cache Control off)")
     new = Directive("max-age", str(ttl), rule_set=True)
     if max_age is not None:
         if max_age < ttl:
-            reasons.append(f"visitor max-age {max_age} raised to {ttl} by the {origin}")
+            if say:
+                reasons.append(f"visitor max-age {max_age} raised to {ttl} by the {origin}")
             return set_directive(view, new)
-        reasons.append(f"visitor max-age {max_age} kept: not lower than the {origin}")
+        if say:
+            reasons.append(f"visitor max-age {max_age} kept: not lower than the {origin}")
         return view
     if expires is not None:
         if expires < ttl:
-            reasons.append(f"origin Expires lifetime {expires} is below the {origin}: "
-                           f"max-age={ttl} added")
+            if say:
+                reasons.append(f"origin Expires lifetime {expires} is below the {origin}: "
+                               f"max-age={ttl} added")
             return [*view, new]
         return view
     if not view:
-        reasons.append(f"origin sent no Cache-Control or Expires: max-age={ttl} from the "
-                       f"{origin}")
+        if say:
+            reasons.append(f"origin sent no Cache-Control or Expires: max-age={ttl} from the "
+                           f"{origin}")
         return [new]
-    reasons.append(f"visitor Cache-Control has no max-age: left as sent despite the {origin}")
+    if say:
+        reasons.append(f"visitor Cache-Control has no max-age: left as sent despite the {origin}")
     return view

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from rulelang.schema import actions
 
@@ -24,8 +25,10 @@ __all__ = [
     "MAX_DELTA_SECONDS",
     "QUALIFIER_DIRECTIVES",
     "Directive",
+    "Quiet",
     "apply_edit",
     "delta_seconds",
+    "explaining",
     "find",
     "join_fields",
     "parse_directives",
@@ -73,6 +76,24 @@ class Directive:
         return f"{self.name}={self.value}"
 
 
+class Quiet(list):
+    """A notes sink that keeps nothing: the decision's fast path (no reasons asked for)
+    passes one, and the steps skip formatting what nobody will read."""
+
+    __slots__ = ()
+
+    def append(self, item: object) -> None:
+        return None
+
+    def extend(self, items: object) -> None:
+        return None
+
+
+def explaining(notes: list[str]) -> bool:
+    """Whether ``notes`` keeps what is appended (``False`` for a :class:`Quiet` sink)."""
+    return notes.__class__ is not Quiet
+
+
 def join_fields(values: Iterable[str]) -> str:
     """Several header fields with the same name joined with ``", "`` (PD-12)."""
     return ", ".join(values)
@@ -113,8 +134,29 @@ def parse_directives(values: Iterable[str], header: str, notes: list[str]) -> li
     An item without a valid token name is dropped and reported in ``notes`` under
     ``header``; unknown directives are kept (they are part of the header).
     """
+    text = join_fields(values)
+    if len(text) > _CACHED_TEXT:
+        return _parse(text, header, notes)
+    # a proxy sees the same few header values many times: each is parsed once
+    directives, said = _parse_cached(text, header)
+    if said:
+        notes.extend(said)
+    return list(directives)
+
+
+#: Header values up to this length are parsed once and remembered (a bounded cache).
+_CACHED_TEXT = 256
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(text: str, header: str) -> tuple[tuple[Directive, ...], tuple[str, ...]]:
+    said: list[str] = []
+    return tuple(_parse(text, header, said)), tuple(said)
+
+
+def _parse(text: str, header: str, notes: list[str]) -> list[Directive]:
     directives: list[Directive] = []
-    for item in _split_outside_quotes(join_fields(values)):
+    for item in _split_outside_quotes(text) if '"' in text else text.split(","):
         item = item.strip(" \t")
         if not item:
             continue
@@ -128,8 +170,8 @@ def parse_directives(values: Iterable[str], header: str, notes: list[str]) -> li
             continue
         qualifiers = None
         if name in QUALIFIER_DIRECTIVES:
-            text, _ = _unquote(raw)
-            names = tuple(q.strip(" \t") for q in text.split(",") if q.strip(" \t"))
+            listed, _ = _unquote(raw)
+            names = tuple(q.strip(" \t") for q in listed.split(",") if q.strip(" \t"))
             if not names:
                 notes.append(f"{header}: {name} with an empty header list read as bare {name}")
                 directives.append(Directive(name))
@@ -161,10 +203,13 @@ def delta_seconds(directive: Directive | None, header: str, notes: list[str]) ->
     """
     if directive is None:
         return None
-    if directive.value is None:
+    value = directive.value
+    if value is None:
         notes.append(f"ignored {header} {directive.name} without a value")
         return None
-    text, _ = _unquote(directive.value)
+    if len(value) < 10 and value.isdigit() and value.isascii():
+        return int(value)  # the common case: plain digits, below the cap, nothing to say
+    text, _ = _unquote(value)
     match = _DECIMAL.fullmatch(text.strip(" \t"))
     if not match or not (match.group(1) or match.group(2)):
         notes.append(f"ignored {header} {directive.name}={directive.value}: not a "
@@ -225,8 +270,14 @@ def parse_http_date(value: str | None) -> datetime | None:
     """An HTTP date as an aware UTC datetime, or ``None`` when it cannot be read."""
     if value is None:
         return None
+    value = value.strip()
+    # a proxy sees the same few Date/Expires values many times: each is read once
+    return _cached_http_date(value) if len(value) <= 64 else _read_http_date(value)
+
+
+def _read_http_date(value: str) -> datetime | None:
     try:
-        parsed = email.utils.parsedate_to_datetime(value.strip())
+        parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:
@@ -234,3 +285,6 @@ def parse_http_date(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+_cached_http_date = lru_cache(maxsize=512)(_read_http_date)

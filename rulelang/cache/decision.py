@@ -16,14 +16,22 @@ read literally); reasons name the rule that last set each deciding setting unit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from rulelang.cache.browser_ttl import browser_setting, browser_view
-from rulelang.cache.cache_control import Directive, delta_seconds, find, qualifiers_of, serialize
+from rulelang.cache.cache_control import (
+    Directive,
+    Quiet,
+    delta_seconds,
+    explaining,
+    find,
+    qualifiers_of,
+    serialize,
+)
 from rulelang.cache.edge_ttl import EdgeResult, ExplicitTTL, edge_lifetime, explicit_ttl
 from rulelang.cache.eligibility import (
     DEFAULT_CACHED_EXTENSIONS,
@@ -42,6 +50,7 @@ from rulelang.cache.response_views import (
     expires_lifetime,
     header_values,
     strip_flags,
+    text_index,
 )
 from rulelang.cache.zone import Zone
 
@@ -114,6 +123,11 @@ class ResponseAction:
     tags: tuple[str, ...] | None = None
 
 
+def _unnamed(unit: str, fallback: str = "a request rule") -> str:
+    """Names no rule: the fast path's stand-in for :class:`_Sources` (nobody reads it)."""
+    return ""
+
+
 class _Sources:
     """Names the rule that last set a setting unit, for reasons."""
 
@@ -130,58 +144,79 @@ class _Sources:
                       if u.startswith(prefix) and isinstance(r, RuleRef))
 
 
+_EMPTY: Mapping = {}
+
+
 def _mapping(value: Any) -> Mapping:
-    return value if isinstance(value, Mapping) else {}
+    if value.__class__ is dict:
+        return value
+    return value if value is not None and isinstance(value, Mapping) else _EMPTY
 
 
-def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone, by: _Sources,
-                 reasons: list[str]) -> tuple[bool, str]:
+def _eligibility(facts: RequestFacts, settings: Mapping, zone: Zone,
+                 by: Callable[[str], str], reasons: list[str]) -> tuple[bool, str]:
     """``(eligible, level)`` with level ``rule`` or ``default`` (cache-phases §4.7)."""
+    explain = explaining(reasons)
     if facts.method not in CACHEABLE_METHODS:
-        reasons.append(f"method {facts.method} is never cached (only GET and HEAD): "
-                       "not eligible")
+        if explain:
+            reasons.append(f"method {facts.method} is never cached (only GET and HEAD): "
+                           "not eligible")
         return False, "default"
     if facts.port in zone.uncacheable_ports:
         extra = settings.get("additional_cacheable_ports")
         if not isinstance(extra, list) or facts.port not in extra:
-            reasons.append(f"port {facts.port} has caching disabled: not eligible")
+            if explain:
+                reasons.append(f"port {facts.port} has caching disabled: not eligible")
             return False, "default"
-        reasons.append(f"port {facts.port} re-enabled by additional_cacheable_ports of "
-                       f"{by('additional_cacheable_ports')}")
+        if explain:
+            reasons.append(f"port {facts.port} re-enabled by additional_cacheable_ports of "
+                           f"{by('additional_cacheable_ports')}")
     cache = settings.get("cache")
     if cache is False:
-        reasons.append(f"{by('cache')} bypasses the cache (cache: false): not eligible")
+        if explain:
+            reasons.append(f"{by('cache')} bypasses the cache (cache: false): not eligible")
         return False, "rule"
     if cache is True:
-        reasons.append(f"{by('cache')} made the request eligible for cache (cache: true)")
+        if explain:
+            reasons.append(f"{by('cache')} made the request eligible for cache (cache: true)")
         return True, "rule"
     if not default_eligible(facts):
-        if facts.extension:
-            what = f"extension {facts.extension!r} is not on the default cached-extension list"
-        else:
-            what = "the path has no file extension, so the default cached-extension list"
-            what += " does not apply"
-        reasons.append(f"{what} and no rule sets cache: not eligible")
+        if explain:
+            if facts.extension:
+                what = (f"extension {facts.extension!r} is not on the default cached-extension"
+                        " list")
+            else:
+                what = "the path has no file extension, so the default cached-extension list"
+                what += " does not apply"
+            reasons.append(f"{what} and no rule sets cache: not eligible")
         return False, "default"
     if zone.caching_level == "no_query_string" and facts.query:
         reasons.append("caching level No Query String: a request with a query string is "
                        "not eligible")
         return False, "default"
-    if facts.extension in DEFAULT_CACHED_EXTENSIONS:
+    if explain:
         reasons.append(f"extension {facts.extension!r} is on the default cached-extension "
-                       "list: eligible")
-    else:
-        reasons.append("/robots.txt is cached by default: eligible")
+                       "list: eligible" if facts.extension in DEFAULT_CACHED_EXTENSIONS
+                       else "/robots.txt is cached by default: eligible")
     return True, "default"
 
 
 def _occ(zone: Zone, settings: Mapping, actions: Sequence, headers: ResponseHeaders,
-         by: _Sources, reasons: list[str]) -> bool:
-    """Effective Origin Cache Control (cache-phases §4.5, PD-02, PD-10)."""
+         sources: Callable[[], _Sources], reasons: list[str]) -> bool:
+    """Effective Origin Cache Control (cache-phases §4.5, PD-02, PD-10); ``sources`` gives
+    the rule names for the reason."""
+    if not explaining(reasons):
+        if not zone.is_enterprise:
+            return True
+        occ = settings.get("origin_cache_control")
+        if not isinstance(occ, bool):
+            occ = zone.default_occ
+        return bool(occ or actions or headers.values("cloudflare-cdn-cache-control"))
     if not zone.is_enterprise:
         occ, why = True, f"always on for the {zone.plan} plan"
     elif isinstance(settings.get("origin_cache_control"), bool):
-        occ, why = settings["origin_cache_control"], f"set by {by('origin_cache_control')}"
+        occ = settings["origin_cache_control"]
+        why = f"set by {sources()('origin_cache_control')}"
     else:
         occ, why = zone.default_occ, "zone setting"
     if actions and not occ:
@@ -220,26 +255,25 @@ def _content_length(headers: ResponseHeaders) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 30 else None
 
 
+def _request_header(request: Any, name: str) -> Sequence[str]:
+    """The values of request header ``name`` (lower-case), from the request's one index."""
+    index = text_index(request)
+    if index is None:
+        return header_values(request, name)
+    return index.get(name) or ()
+
+
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-class _Quiet(list):
-    """A reasons sink that keeps nothing: the fast path builds no reason list."""
-
-    __slots__ = ()
-
-    def append(self, item: Any) -> None:
-        return None
-
-
-def _explaining(reasons: list[str]) -> bool:
-    return type(reasons) is list
+#: The one sink of the fast path: it keeps nothing, so it can be shared.
+_QUIET = Quiet()
 
 
 def quiet() -> list[str]:
-    """A fresh reasons sink that drops everything (for the two-phase fast path)."""
-    return _Quiet()
+    """A reasons sink that drops everything (for the two-phase fast path)."""
+    return _QUIET
 
 
 # --------------------------------------------------------------------------- request side
@@ -276,9 +310,9 @@ def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
     request-phase settings; the reasons go to ``reasons`` (``None``: none are built)."""
     zone = zone if isinstance(zone, Zone) else Zone.from_dict(zone)
     settings = _mapping(request_settings)
-    by = _Sources(setting_sources)
     notes = quiet() if reasons is None else reasons
-    explain = _explaining(notes)
+    explain = explaining(notes)
+    by: Callable[[str], str] = _Sources(setting_sources) if explain else _unnamed
     facts = request_facts(request, notes)
     if explain:
         notes.append(f"request {facts.method} {getattr(request, 'url', '')} "
@@ -287,8 +321,9 @@ def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
     eligible, level = _eligibility(facts, settings, zone, by, notes)
     key = cache_key(request, facts, _mapping(settings.get("cache_key")), zone, notes)
     if explain:
-        shaping = [f"{unit.removeprefix('cache_key.')} of {by(unit)}"
-                   for unit in by.units("cache_key.")
+        named = _Sources(setting_sources)
+        shaping = [f"{unit.removeprefix('cache_key.')} of {named(unit)}"
+                   for unit in named.units("cache_key.")
                    if unit != "cache_key.cache_deception_armor"]
         if shaping:
             notes.append(f"cache key {key} (from {', '.join(shaping)})")
@@ -301,10 +336,11 @@ def request_side(request: Any, *, zone: Zone, request_settings: Mapping,
 
 # --------------------------------------------------------------------------- response side
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Origin:
     """The origin response as the decision reads it: status, the matching response rules
-    that apply, the strip flags and what they removed, OCC and the directive views."""
+    that apply, the strip flags and what they removed, OCC and the directive views.
+    Each header the decision reads is looked up in one index of the response."""
 
     response: Any
     status: int
@@ -326,11 +362,15 @@ def _read_origin(request: Any, side: RequestSide, response: Any,
     if 100 <= status <= 199 and actions:
         reasons.append(f"status {status} is informational: response rules do not apply")
         actions = ()
-    flags = strip_flags(actions, reasons)
-    stripped = frozenset(h for f, h in STRIP_FLAGS.items()
-                         if flags.get(f) and header_values(response, h))
-    headers = ResponseHeaders(response, stripped)
-    occ = _occ(side.zone, side.settings, actions, ResponseHeaders(response), side.by(), reasons)
+    raw = ResponseHeaders(response)
+    flags: Mapping[str, bool]
+    if actions:
+        flags = strip_flags(actions, reasons)
+        stripped = frozenset(h for f, h in STRIP_FLAGS.items() if flags.get(f) and raw.values(h))
+    else:
+        flags, stripped = _EMPTY, frozenset()
+    headers = raw.without(stripped)
+    occ = _occ(side.zone, side.settings, actions, raw, side.by, reasons)
     views = directive_views(headers, actions, reasons)
     tags = cache_tags(headers, actions, reasons)
     expires = (expires_lifetime(headers, side.zone.clock or _request_clock(request), reasons)
@@ -384,6 +424,7 @@ def _respond(request: Any, side: RequestSide, origin: _Origin, reasons: list[str
     outcome, explicit, e_eff = _store(request, side, origin, reasons)
     ttl = outcome.ttl
     cache_status: str | None
+    explain = explaining(reasons)
     if ttl is not None and origin.headers.values("set-cookie"):
         ttl, cache_status, cookie_removed = _set_cookie(outcome, explicit, e_eff, origin.occ,
                                                         side.level, reasons)
@@ -394,10 +435,11 @@ def _respond(request: Any, side: RequestSide, origin: _Origin, reasons: list[str
     if origin.status == 304:
         reasons.append("origin answered 304 (a revalidation): no first-request cache status")
         cache_status = None
-    by = side.by()
     browser = browser_view(origin.views.visitor, eligible=True, occ=origin.occ, edge_ttl=ttl,
                            setting=browser_setting(side.settings.get("browser_ttl"),
-                                                   side.zone.browser_cache_ttl, by("browser_ttl")),
+                                                   side.zone.browser_cache_ttl,
+                                                   side.by()("browser_ttl") if explain else "",
+                                                   explain=explain),
                            expires=origin.expires, notes=reasons, reasons=reasons)
     return _finish(side, origin, request, cache_status, ttl, browser, removed)
 
@@ -409,12 +451,14 @@ def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
     Returns the result, the explicit request-phase TTL and the effective edge
     directives ``E_eff`` (cache-phases §4.9).
     """
-    views, headers, status, by = origin.views, origin.headers, origin.status, side.by()
-    vary = [t.strip() for v in headers.values("vary") for t in v.split(",")]
-    if "*" in vary:
+    views, headers, status = origin.views, origin.headers, origin.status
+    explain = explaining(reasons)
+    by = side.by() if explain else _unnamed
+    vary = headers.values("vary")
+    if vary and any(t.strip() == "*" for v in vary for t in v.split(",")):
         reasons.append("origin sent Vary: *: not stored")
         return EdgeResult(None, "BYPASS", "Vary: *"), None, views.edge
-    if origin.occ and header_values(request, "authorization") and not any(
+    if origin.occ and _request_header(request, "authorization") and not any(
             find(views.edge, d) for d in ("public", "must-revalidate", "s-maxage")):
         reasons.append("request has Authorization and the edge directives have none of "
                        "public, must-revalidate, s-maxage (Origin Cache Control on): not stored")
@@ -424,17 +468,18 @@ def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
                        "non-1xx statuses storable)")
         return EdgeResult(None, "MISS", "1xx"), None, views.edge
     edge_setting = side.settings.get("edge_ttl")
-    explicit = explicit_ttl(edge_setting, status, by("edge_ttl"))
+    explicit = explicit_ttl(edge_setting, status, by("edge_ttl"), explain=explain)
     if explicit is not None:
         e_eff = [d for d in views.edge if d.name in views.rule_set]
-        reasons.append(f"{explicit.source} applies: the origin's cache "
-                       "directives are ignored at the edge"
-                       + (", response-rule directives still count" if e_eff else ""))
+        if explain:
+            reasons.append(f"{explicit.source} applies: the origin's cache "
+                           "directives are ignored at the edge"
+                           + (", response-rule directives still count" if e_eff else ""))
     else:
         e_eff = views.edge
     expires = origin.expires
     applicable = expires if views.expires_applicable else None
-    if expires is not None and not views.expires_applicable:
+    if expires is not None and not views.expires_applicable and explain:
         reasons.append(f"Expires ignored at the edge: {views.source_name} is present")
     result = edge_lifetime(
         e_eff, occ=origin.occ, explicit=explicit,
@@ -442,7 +487,7 @@ def _store(request: Any, side: RequestSide, origin: _Origin, reasons: list[str]
         bypass_by_default=_mapping(edge_setting).get("mode") == "bypass_by_default",
         setting_source=by("edge_ttl"),
         header_present=bool(views.edge) or applicable is not None, status=status,
-        response_headers=headers.names(), view=views.source_name, notes=reasons)
+        response_headers=headers, view=views.source_name, notes=reasons)
     reasons.append(result.reason)
     if result.ttl is None:
         return result, explicit, e_eff
@@ -480,8 +525,9 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
                        "stored without the cookie, the visitor still gets it")
         return outcome.ttl, outcome.status, False
     if explicit is not None and explicit.value is not None:
-        reasons.append(f"Set-Cookie with an explicit edge TTL ({explicit.source}): stored, "
-                       "and the cookie is removed from the response")
+        if explaining(reasons):
+            reasons.append(f"Set-Cookie with an explicit edge TTL ({explicit.source}): "
+                           "stored, and the cookie is removed from the response")
         return outcome.ttl, outcome.status, True
     if level == "rule":
         reasons.append("Set-Cookie on a request made eligible by a rule: not stored, the "
@@ -498,7 +544,7 @@ def _set_cookie(outcome: EdgeResult, explicit: ExplicitTTL | None, e_eff: list[D
 
 def _stale_window(views: Views) -> int | None:
     """The edge view's ``stale-while-revalidate`` seconds, ``None`` when absent."""
-    return delta_seconds(find(views.edge, "stale-while-revalidate"), "", quiet())
+    return delta_seconds(find(views.edge, "stale-while-revalidate"), "", _QUIET)
 
 
 #: With Origin Cache Control on, these forbid serving stale content; ``s-maxage`` implies
@@ -531,13 +577,13 @@ def _finish(side: RequestSide, origin: _Origin, request: Any, cache_status: str 
             ttl: int | None, browser: list[Directive], removed: set[str]) -> Decision:
     stored = ttl is not None
     window = _stale_window(origin.views)
-    stripped = tuple(h for h in ("etag", "last-modified", "set-cookie")
-                     if h in removed and header_values(origin.response, h))
+    stripped = (tuple(h for h in ("etag", "last-modified", "set-cookie")
+                      if h in removed and origin.headers.original(h)) if removed else ())
     strip_validators = bool(origin.flags.get("strip_etags")
                             or origin.flags.get("strip_last_modified"))
     client_status = origin.status
-    if (side.eligible and origin.status == 200 and header_values(request, "range")
-            and origin.size is not None):
+    if (side.eligible and origin.status == 200 and origin.size is not None
+            and _request_header(request, "range")):
         client_status = 206
     return Decision(side.eligible, cache_status, ttl, serialize(browser), tuple(origin.tags),
                     stripped, side.cache_key, stored, origin.occ, side.origin_method,

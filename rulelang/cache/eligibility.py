@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rulelang.http.fields import field_reader
 
@@ -66,10 +67,16 @@ class RequestFacts:
     extension: str
 
 
+_READERS: dict[str, Any] = {}
+
+
 def _field_text(name: str, request) -> str:
     """A String field's value as text: the field model is the one definition of the
     path, the extension and the query."""
-    value = field_reader(name)(request, None)
+    reader = _READERS.get(name)
+    if reader is None:
+        reader = _READERS[name] = field_reader(name)
+    value = reader(request, None)
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 

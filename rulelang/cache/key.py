@@ -18,10 +18,11 @@ override zone settings, §3.1 item 4); an IPv6 host keeps its brackets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rulelang.cache.eligibility import DEFAULT_CACHED_EXTENSIONS, RequestFacts
+from rulelang.cache.response_views import text_index
 
 __all__ = ["DEFAULT_KEY_HEADERS", "cache_key", "device_type"]
 
@@ -35,19 +36,46 @@ def _escape(value: str) -> str:
     return value.replace("%", "%25").replace("|", "%7C")
 
 
-def _header(request: Any, name: str) -> str | None:
-    values = request.header_values(name)
+class _Headers:
+    """A request's headers by lower-case name: the request's one index when it is a
+    :class:`~rulelang.http.Request`, else its ``header_values``."""
+
+    __slots__ = ("_index", "_request")
+
+    def __init__(self, request: Any) -> None:
+        self._request = request
+        self._index = text_index(request)
+
+    def values(self, name: str) -> Sequence[str]:
+        index = self._index
+        if index is None:
+            return self._request.header_values(name) or ()
+        return index.get(name) or ()
+
+    def any_of(self, names: frozenset[str]) -> bool:
+        """Whether any of ``names`` is present (``True`` when it cannot tell cheaply)."""
+        index = self._index
+        return index is None or not names.isdisjoint(index)
+
+
+def _header(headers: _Headers, name: str) -> str | None:
+    values = headers.values(name.lower())
     return ",".join(values) if values else None
+
+
+_EMPTY: Mapping[str, Any] = {}
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     """A settings object; anything that is not a mapping counts as empty."""
-    return value if isinstance(value, Mapping) else {}
+    if value.__class__ is dict:
+        return value
+    return value if value is not None and isinstance(value, Mapping) else _EMPTY
 
 
-def _cookies(request: Any) -> dict[str, str]:
+def _cookies(request: _Headers) -> dict[str, str]:
     jar: dict[str, str] = {}
-    for field in request.header_values("cookie"):
+    for field in request.values("cookie"):
         for pair in field.split(";"):
             name, sep, value = pair.partition("=")
             name = name.strip()
@@ -91,10 +119,12 @@ def _query_list(setting: Any) -> tuple[str, Any] | None:
     return None
 
 
-def _query(facts: RequestFacts, settings: Mapping, sort: bool, zone, notes: list[str]) -> str:
+def _query(facts: RequestFacts, custom: Mapping, sort: bool, zone, notes: list[str]) -> str:
+    if not facts.query:
+        return ""
     params = [p for p in facts.query.split("&") if p]
-    custom = _mapping(settings.get("custom_key"))
-    rule = _query_list(custom.get("query_string"))
+    setting = custom.get("query_string")
+    rule = None if setting is None else _query_list(setting)
     if rule is not None:
         side, names = rule
         if names is True:
@@ -115,15 +145,14 @@ def _query(facts: RequestFacts, settings: Mapping, sort: bool, zone, notes: list
 def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list[str]) -> str:
     """The canonical cache key of ``request`` under the stacked ``cache_key``
     ``settings`` (a mapping in API parameter names) and the ``zone``."""
-    settings = settings if isinstance(settings, Mapping) else {}
+    settings = _mapping(settings)
     custom = _mapping(settings.get("custom_key"))
     if custom:
         scheme = facts.scheme
     else:
         scheme = "http" if zone.ssl_mode in ("off", "flexible") else facts.scheme
-    host_setting = _mapping(custom.get("host"))
     host = facts.host
-    if host_setting.get("resolved") is True and zone.resolved_host:
+    if custom and _mapping(custom.get("host")).get("resolved") is True and zone.resolved_host:
         host = zone.resolved_host.lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
@@ -131,24 +160,45 @@ def cache_key(request, facts: RequestFacts, settings: Mapping, zone, notes: list
     # a rule's setting beats the zone's Query String Sort either way (§3.1 item 4, PD-35)
     rule_sort = settings.get("ignore_query_strings_order")
     sort = rule_sort if isinstance(rule_sort, bool) else zone.query_string_sort
-    query = _query(facts, settings, sort, zone, notes)
+    query = _query(facts, custom, sort, zone, notes)
     key = f"{scheme}://{host}{port}{facts.path}" + (f"?{query}" if query else "")
-    return "|".join([key, *(f"{n}={_escape(v)}" for n, v in
-                            _segments(request, settings, custom))])
+    segments = _segments(_Headers(request), request, settings, custom)
+    if not segments:
+        return key
+    return "|".join([key, *(f"{n}={_escape(v)}" for n, v in segments)])
 
 
-def _segments(request, settings: Mapping, custom: Mapping) -> list[tuple[str, str]]:
+def _segments(headers: _Headers, request: Any, settings: Mapping, custom: Mapping
+              ) -> list[tuple[str, str]]:
     """The key's segments after the URL, in key order: the default headers, then the
     rule's headers, cookies and visitor features."""
+    if not custom:
+        segments = _default_segments(headers, _EMPTY)
+        if settings.get("cache_by_device_type") is True:
+            segments.extend(_user_segments(headers, request, settings, _EMPTY))
+        return segments
     header = _mapping(custom.get("header"))
-    return [*_default_segments(request, header), *_header_segments(request, header),
-            *_cookie_segments(request, _mapping(custom.get("cookie"))),
-            *_user_segments(request, settings, _mapping(custom.get("user")))]
+    segments = _default_segments(headers, header)
+    if header:
+        segments.extend(_header_segments(headers, header))
+    cookie = _mapping(custom.get("cookie"))
+    if cookie:
+        segments.extend(_cookie_segments(headers, cookie))
+    user = _mapping(custom.get("user"))
+    if user or settings.get("cache_by_device_type") is True:
+        segments.extend(_user_segments(headers, request, settings, user))
+    return segments
 
 
-def _default_segments(request, header: Mapping) -> list[tuple[str, str]]:
+#: Every header the default key may hold.
+_DEFAULT_KEYED = frozenset(("origin", *DEFAULT_KEY_HEADERS))
+
+
+def _default_segments(request: _Headers, header: Mapping) -> list[tuple[str, str]]:
     """``Origin`` (unless excluded) and the headers Cloudflare always keys on."""
     segments: list[tuple[str, str]] = []
+    if not request.any_of(_DEFAULT_KEYED):
+        return segments
     origin = _header(request, "origin")
     if origin is not None and header.get("exclude_origin") is not True:
         segments.append(("origin", origin))
@@ -162,7 +212,7 @@ def _default_segments(request, header: Mapping) -> list[tuple[str, str]]:
     return segments
 
 
-def _header_segments(request, header: Mapping) -> list[tuple[str, str]]:
+def _header_segments(request: _Headers, header: Mapping) -> list[tuple[str, str]]:
     """``custom_key.header``: included headers, ``contains`` matches, presence checks."""
     segments: list[tuple[str, str]] = []
     for name in sorted({n.lower() for n in _names(header.get("include"))}):
@@ -180,7 +230,7 @@ def _header_segments(request, header: Mapping) -> list[tuple[str, str]]:
     return segments
 
 
-def _cookie_segments(request, cookie: Mapping) -> list[tuple[str, str]]:
+def _cookie_segments(request: _Headers, cookie: Mapping) -> list[tuple[str, str]]:
     """``custom_key.cookie``: included cookies and presence checks."""
     if not cookie:
         return []
@@ -192,15 +242,16 @@ def _cookie_segments(request, cookie: Mapping) -> list[tuple[str, str]]:
     return segments
 
 
-def _user_segments(request, settings: Mapping, user: Mapping) -> list[tuple[str, str]]:
+def _user_segments(headers: _Headers, request: Any, settings: Mapping, user: Mapping
+                   ) -> list[tuple[str, str]]:
     """Device type, country and first language of the visitor, as configured."""
     segments: list[tuple[str, str]] = []
     if settings.get("cache_by_device_type") is True or user.get("device_type") is True:
-        segments.append(("device", device_type(_header(request, "user-agent"))))
+        segments.append(("device", device_type(_header(headers, "user-agent"))))
     if user.get("geo") is True:
-        segments.append(("geo", _country(request)))
+        segments.append(("geo", _country(headers, request)))
     if user.get("lang") is True:
-        language = _header(request, "accept-language")
+        language = _header(headers, "accept-language")
         if language is not None:
             first = language.split(",", 1)[0].split(";", 1)[0].strip()
             if first:
@@ -208,8 +259,8 @@ def _user_segments(request, settings: Mapping, user: Mapping) -> list[tuple[str,
     return segments
 
 
-def _country(request) -> str:
-    country = _header(request, "cf-ipcountry")
+def _country(headers: _Headers, request: Any) -> str:
+    country = _header(headers, "cf-ipcountry")
     if country:
         return country.strip()
     fields = getattr(request, "fields", None)

@@ -58,7 +58,8 @@ payload=None)``
         hosts case-insensitively; a prefix is ``host/path-prefix``, with or without a scheme)
         and returns how many.  ``purge_request(body)`` takes the body of Cloudflare's purge
         API (``{"purge_everything": true}``, ``{"files": [...]}``, ...) and raises
-        ``PurgeError`` on a malformed one.
+        ``PurgeError`` on a malformed one; ``parse_purge(body)`` checks a body and returns
+        ``purge``'s keyword arguments (to check once and apply to many caches).
     ``sweep(t) -> int``
         Drops the objects whose ``keep_expired`` time has passed (lookups do the same lazily,
         so when ``sweep`` runs never changes an answer).
@@ -97,6 +98,7 @@ __all__ = [
     "OriginAnswer",
     "PurgeError",
     "Served",
+    "parse_purge",
 ]
 
 HIT = "HIT"
@@ -422,33 +424,39 @@ class Cache:
 
     def purge_request(self, body: Any) -> int:
         """A purge with the body of Cloudflare's purge API; returns how many objects went."""
-        if not isinstance(body, Mapping) or not body:
-            raise PurgeError("a purge body is a JSON object such as "
-                             '{"purge_everything": true} or {"files": [...]}')
-        unknown = sorted(set(body) - {"purge_everything", "files", "tags", "hosts", "prefixes"})
-        if unknown:
-            raise PurgeError(f"unknown purge key {unknown[0]!r}: expected purge_everything, "
-                             "files, tags, hosts or prefixes")
-        everything = body.get("purge_everything", False)
-        if not isinstance(everything, bool):
-            raise PurgeError("purge_everything must be true or false")
-        lists: dict[str, list[str]] = {}
-        for name in ("files", "tags", "hosts", "prefixes"):
-            items = body.get(name, [])
-            if not isinstance(items, list):
-                raise PurgeError(f"{name} must be a list")
-            values = []
-            for item in items:
-                if name == "files" and isinstance(item, Mapping):
-                    item = item.get("url")
-                if not isinstance(item, str) or not item:
-                    raise PurgeError(f"{name} must hold non-empty strings, not {item!r}")
-                values.append(item)
-            lists[name] = values
-        if everything and any(lists.values()):
-            raise PurgeError("purge_everything cannot be combined with files, tags, hosts "
-                             "or prefixes")
-        return self.purge(everything=everything, **lists)
+        return self.purge(**parse_purge(body))
+
+
+def parse_purge(body: Any) -> dict[str, Any]:
+    """The keyword arguments of :meth:`Cache.purge` for a body of Cloudflare's purge API;
+    :class:`PurgeError` when it is not one."""
+    if not isinstance(body, Mapping) or not body:
+        raise PurgeError("a purge body is a JSON object such as "
+                         '{"purge_everything": true} or {"files": [...]}')
+    unknown = sorted(set(body) - {"purge_everything", "files", "tags", "hosts", "prefixes"})
+    if unknown:
+        raise PurgeError(f"unknown purge key {unknown[0]!r}: expected purge_everything, "
+                         "files, tags, hosts or prefixes")
+    everything = body.get("purge_everything", False)
+    if not isinstance(everything, bool):
+        raise PurgeError("purge_everything must be true or false")
+    lists: dict[str, list[str]] = {}
+    for name in ("files", "tags", "hosts", "prefixes"):
+        items = body.get(name, [])
+        if not isinstance(items, list):
+            raise PurgeError(f"{name} must be a list")
+        values = []
+        for item in items:
+            if name == "files" and isinstance(item, Mapping):
+                item = item.get("url")
+            if not isinstance(item, str) or not item:
+                raise PurgeError(f"{name} must hold non-empty strings, not {item!r}")
+            values.append(item)
+        lists[name] = values
+    if everything and any(lists.values()):
+        raise PurgeError("purge_everything cannot be combined with files, tags, hosts "
+                         "or prefixes")
+    return {"everything": everything, **lists}
 
 
 def _split_scheme(url: str) -> tuple[str, str]:

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from rulelang.cache.cache_control import Directive, apply_edit, parse_directives, parse_http_date
+from rulelang.cache.cache_control import (
+    Directive,
+    apply_edit,
+    explaining,
+    parse_directives,
+    parse_http_date,
+)
 from rulelang.cache.tags import apply_tag_operation, normalize_tags, parse_cache_tag_header
 from rulelang.http.messages import _Message
 
@@ -27,6 +33,7 @@ __all__ = [
     "expires_lifetime",
     "header_values",
     "strip_flags",
+    "text_index",
 ]
 
 #: The response-phase ``set_cache_settings`` flags and the header each removes.
@@ -38,6 +45,7 @@ EDGE_SOURCES = (("cloudflare-cdn-cache-control", "Cloudflare-CDN-Cache-Control")
                 ("cdn-cache-control", "CDN-Cache-Control"),
                 ("surrogate-control", "Surrogate-Control"),
                 ("cache-control", "Cache-Control"))
+_SOURCE_NAMES = dict(EDGE_SOURCES)
 
 
 def header_values(message: Any, name: str) -> list[str]:
@@ -49,19 +57,73 @@ def header_values(message: Any, name: str) -> list[str]:
     return [v if isinstance(v, str) else str(v) for v in message.header_values(name) or ()]
 
 
-@dataclass
+def text_index(message: Any) -> Mapping[str, list[str]] | None:
+    """Lower-case header name → its values, for a :class:`Request`/:class:`Response`,
+    built in one pass over the headers; ``None`` for any other message type (its
+    ``header_values`` is then asked name by name).  The lists are shared: read only.
+
+    The index is the one :meth:`_Message.header_values` keeps in the message's field
+    cache, so a message's headers are indexed once whoever asks first."""
+    if not isinstance(message, _Message):
+        return None
+    cache = message.field_cache
+    index = cache.get("#text-index")
+    if index is None:
+        index = {}
+        for key, value in message.headers:
+            key = key.lower()
+            entry = index.get(key)
+            if entry is None:
+                index[key] = [value]
+            else:
+                entry.append(value)
+        cache["#text-index"] = index
+    return index
+
+
+_NONE: tuple[str, ...] = ()
+
+
 class ResponseHeaders:
-    """The origin response headers after the ``strip_*`` flags (cache-phases §4.6 step 1)."""
+    """The origin response headers after the ``strip_*`` flags (cache-phases §4.6 step 1):
+    one index of the headers, read once, shared by every view of the same response."""
 
-    response: Any
-    stripped: frozenset[str] = frozenset()
+    __slots__ = ("_index", "response", "stripped")
 
-    def values(self, name: str) -> list[str]:
-        """The values of ``name`` after stripping."""
-        return [] if name in self.stripped else header_values(self.response, name)
+    def __init__(self, response: Any, stripped: frozenset[str] = frozenset(),
+                 index: Mapping[str, list[str]] | None = None) -> None:
+        self.response = response
+        self.stripped = stripped
+        self._index = text_index(response) if index is None else index
+
+    def without(self, stripped: frozenset[str]) -> ResponseHeaders:
+        """The same headers with ``stripped`` removed (the index is shared)."""
+        return ResponseHeaders(self.response, stripped, self._index) if stripped else self
+
+    def values(self, name: str) -> Sequence[str]:
+        """The values of ``name`` (lower-case) after stripping; read only."""
+        if name in self.stripped:
+            return _NONE
+        index = self._index
+        if index is None:
+            return header_values(self.response, name)
+        return index.get(name) or _NONE
+
+    def original(self, name: str) -> Sequence[str]:
+        """The values of ``name`` (lower-case) as the origin sent them, stripped or not."""
+        index = self._index
+        if index is None:
+            return header_values(self.response, name)
+        return index.get(name) or _NONE
+
+    def __contains__(self, name: object) -> bool:
+        """Whether header ``name`` (lower-case) is still present."""
+        return isinstance(name, str) and bool(self.values(name))
 
     def names(self) -> frozenset[str]:
         """Lower-case names of the headers still present."""
+        if self._index is not None:
+            return frozenset(self._index).difference(self.stripped)
         names = {str(pair[0]).lower() for pair in self.response.headers}
         return frozenset(names - self.stripped)
 
@@ -69,14 +131,16 @@ class ResponseHeaders:
 def strip_flags(actions: Sequence, reasons: list[str]) -> dict[str, bool]:
     """The stacked ``strip_*`` flags of the matching response rules (last wins)."""
     flags: dict[str, bool] = {}
+    explain = explaining(reasons)
     for action in actions:
         if action.action != "set_cache_settings" or not isinstance(action.params, Mapping):
             continue
         for flag in STRIP_FLAGS:
             if flag in action.params:
                 flags[flag] = action.params[flag] is True
-                reasons.append(f"{action.rule.label()} sets {flag}: "
-                               f"{'true' if flags[flag] else 'false'}")
+                if explain:
+                    reasons.append(f"{action.rule.label()} sets {flag}: "
+                                   f"{'true' if flags[flag] else 'false'}")
     return flags
 
 
@@ -92,7 +156,7 @@ class Views:
     @property
     def source_name(self) -> str:
         """The display name of the edge source, for reasons."""
-        return dict(EDGE_SOURCES).get(self.source or "", "the edge directives")
+        return _SOURCE_NAMES.get(self.source or "", "the edge directives")
 
     @property
     def expires_applicable(self) -> bool:
@@ -104,17 +168,22 @@ def directive_views(headers: ResponseHeaders, actions: Sequence,
                     reasons: list[str]) -> Views:
     """Build both views from the origin headers and apply every ``set_cache_control``
     edit in rule order, then key order; ``cloudflare_only`` edits touch only the edge."""
-    source = next((name for name, _ in EDGE_SOURCES if headers.values(name)), None)
+    source = None
+    for name, _ in EDGE_SOURCES:
+        if headers.values(name):
+            source = name
+            break
     visitor = parse_directives(headers.values("cache-control"), "Cache-Control", reasons)
     if source == "cache-control":
         edge = list(visitor)
     elif source is None:
         edge = []
     else:
-        display = dict(EDGE_SOURCES)[source]
+        display = _SOURCE_NAMES[source]
         edge = parse_directives(headers.values(source), display, reasons)
     views = Views(edge, visitor, source)
-    if source is not None:
+    explain = explaining(reasons)
+    if source is not None and explain:
         reasons.append(f"edge directives come from {views.source_name}"
                        + ("" if source == "cache-control" else
                           "; Cache-Control only goes to the visitor"))
@@ -123,7 +192,8 @@ def directive_views(headers: ResponseHeaders, actions: Sequence,
             continue
         for name, edit in action.params.items():
             if not isinstance(edit, Mapping) or edit.get("operation") not in ("set", "remove"):
-                reasons.append(f"{action.rule.label()}: ignored malformed edit of {name!r}")
+                if explain:
+                    reasons.append(f"{action.rule.label()}: ignored malformed edit of {name!r}")
                 continue
             name = str(name).lower()
             only_edge = edit.get("cloudflare_only") is True
@@ -134,14 +204,16 @@ def directive_views(headers: ResponseHeaders, actions: Sequence,
                 views.rule_set.add(name)
             else:
                 views.rule_set.discard(name)
-            reasons.append(f"{action.rule.label()} {edit['operation']}s {name}"
-                           + (" (cloudflare_only: edge only)" if only_edge else ""))
+            if explain:
+                reasons.append(f"{action.rule.label()} {edit['operation']}s {name}"
+                               + (" (cloudflare_only: edge only)" if only_edge else ""))
     return views
 
 
 def cache_tags(headers: ResponseHeaders, actions: Sequence, reasons: list[str]) -> list[str]:
     """The origin's ``Cache-Tag`` tags, then every ``set_cache_tags`` operation."""
     tags = parse_cache_tag_header(headers.values("cache-tag"), reasons)
+    explain = explaining(reasons)
     for action in actions:
         if action.action != "set_cache_tags" or not isinstance(action.params, Mapping):
             continue
@@ -158,7 +230,8 @@ def cache_tags(headers: ResponseHeaders, actions: Sequence, reasons: list[str]) 
             continue
         normalized = normalize_tags([str(v) for v in values], label, reasons)
         tags = apply_tag_operation(tags, operation, normalized)
-        reasons.append(f"{label} {operation} tags {normalized}: now {tags}")
+        if explain:
+            reasons.append(f"{label} {operation} tags {normalized}: now {tags}")
     return tags
 
 

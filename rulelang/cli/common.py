@@ -29,6 +29,7 @@ __all__ = [
     "consoles",
     "example_paths",
     "load_rule_paths",
+    "looks_like_rules",
     "phase_label",
     "plan_and_list_options",
     "print_diagnostics",
@@ -125,7 +126,7 @@ def read_file_text(path: str | Path) -> str:
                       f"UTF-8") from None
 
 
-def _looks_like_rules(path: Path) -> bool:
+def looks_like_rules(path: Path) -> bool:
     """Whether a file found while walking a directory is a rules file (and not, say,
     a samples file or a case file).  A file that cannot be parsed counts as one, so
     that ``lint`` reports its syntax error instead of skipping it silently."""
@@ -154,7 +155,7 @@ def rules_files(path: str | Path) -> list[Path]:
         found = [f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower()
                  in RULES_SUFFIXES and not any(part.startswith(".") for part in
                                                f.relative_to(p).parts)
-                 and _looks_like_rules(f)]
+                 and looks_like_rules(f)]
         if not found:
             raise Failure(f"{path}: no rules files in this directory "
                           f"(looked for {', '.join(RULES_SUFFIXES)})")

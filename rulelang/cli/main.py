@@ -25,10 +25,11 @@ Decisions where interfaces.md §3 is silent:
   width; Ctrl-C exits 130 at any moment once rulelang's code runs.
 - SARIF ``artifactLocation.uri`` is the path as given, percent-encoded (RFC 3986);
   ``columnKind`` is ``unicodeCodePoints``.
-- ``--rules PATH ...`` (eval, trace, test) takes every following path, as interfaces.md §3
-  writes it, besides the repeated ``--rules A --rules B`` form: for ``trace`` the run
-  stops at the URL (a token with ``://``), for ``test`` at the first case file (a YAML
-  mapping with ``cases``).
+- ``--rules PATH ...`` (eval, trace, test, replay) takes every following path, as
+  interfaces.md §3 writes it, besides the repeated ``--rules A --rules B`` form: for
+  ``trace`` the run stops at the URL (a token with ``://``), for ``test`` at the first case
+  file (a YAML mapping with ``cases``), for ``replay`` (also ``--compare-rules PATH ...``)
+  at the first path that is not a directory or a rules file (its first log).
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
              "Check rules files, directories of rules files, or one expression (--expr)."),
     "proxy": ("rulelang.cli.proxy", "proxy_command",
               "Run a caching reverse proxy that caches as Cloudflare would with these rules."),
+    "replay": ("rulelang.cli.replay", "replay_command",
+               ("Replay logged traffic against your rules, over time: hit ratios, per-rule "
+                "hits, and a what-if with --compare-rules.")),
     "test": ("rulelang.cli.test", "test_command",
              ("Run the test cases in CASES (YAML case files or directories of them; '-' reads "
               "one case file from stdin, its rules relative to the current directory).")),
@@ -151,7 +155,9 @@ def _say(message: str) -> None:
         pass
 
 
-_RULES_COMMANDS = ("eval", "trace", "test", "proxy")
+_RULES_COMMANDS = ("eval", "trace", "test", "proxy", "replay")
+#: Options that take several paths after one flag.
+_SPREAD_OPTIONS = ("--rules", "--compare-rules")
 
 
 def _is_case_file(token: str) -> bool:
@@ -159,6 +165,27 @@ def _is_case_file(token: str) -> bool:
     from rulelang.testing import looks_like_case_file
 
     return looks_like_case_file(token)
+
+
+def _is_rules_path(token: str) -> bool:
+    """Whether ``token`` names rules for ``replay`` (a directory, or a rules file) rather
+    than a log (JSON Lines, gzip, HAR, a samples array)."""
+    from pathlib import Path
+
+    from rulelang.cli.common import looks_like_rules
+    from rulelang.rules.files import RULES_SUFFIXES
+
+    path = Path(token)
+    if path.is_dir():
+        return True
+    if path.suffix.lower() not in RULES_SUFFIXES:
+        return False
+    try:
+        if path.stat().st_size > 4 << 20:
+            return False  # a rules file is small; a log need not be
+    except OSError:
+        return True  # a missing file: reported as a rules path
+    return looks_like_rules(path)
 
 
 def _is_url(token: str) -> bool:
@@ -182,7 +209,8 @@ def spread_rules(args: list[str]) -> list[str]:
     i = 0
     while i < len(args):
         out.append(args[i])
-        if args[i] != "--rules":
+        flag = args[i]
+        if flag not in _SPREAD_OPTIONS or (flag != "--rules" and command != "replay"):
             i += 1
             continue
         i += 1
@@ -190,10 +218,11 @@ def spread_rules(args: list[str]) -> list[str]:
         while i < len(args) and not args[i].startswith("-"):
             token = args[i]
             if not first and ((command == "trace" and _is_url(token))
-                              or (command == "test" and _is_case_file(token))):
+                              or (command == "test" and _is_case_file(token))
+                              or (command == "replay" and not _is_rules_path(token))):
                 break
             if not first:
-                out.append("--rules")
+                out.append(flag)
             out.append(token)
             first = False
             i += 1

@@ -42,7 +42,7 @@ _OWS = b" \t"
 
 def header_index(message: Any) -> dict[str, list[bytes]]:
     """Lower-case header name → the values of every line with that name, in order."""
-    index = message._cache.get("#index")
+    index = message.field_cache.get("#index")
     if index is None:
         index = {}
         for name, value in message._headers:
@@ -53,7 +53,7 @@ def header_index(message: Any) -> dict[str, list[bytes]]:
                 index[key] = [encoded]
             else:
                 entry.append(encoded)
-        message._cache["#index"] = index
+        message.field_cache["#index"] = index
     return index
 
 
@@ -148,9 +148,9 @@ def split_query(query: bytes) -> list[tuple[bytes, bytes]]:
 
 def _query_pairs(req: Any, value: Value, query_field: str) -> list[tuple[bytes, bytes]]:
     key = "#args " + query_field
-    pairs = req._cache.get(key)
+    pairs = req.field_cache.get(key)
     if pairs is None:
-        pairs = req._cache[key] = split_query(value(req, query_field))
+        pairs = req.field_cache[key] = split_query(value(req, query_field))
     return pairs
 
 
@@ -235,7 +235,7 @@ def accepted_languages(headers: list[bytes]) -> tuple[bytes, ...]:
 # --------------------------------------------------------------------------- tables
 
 def _timestamp_msec(req: Any, value: Value) -> int:
-    if "http.request.timestamp.sec" in req._fields:
+    if "http.request.timestamp.sec" in req.supplied_fields:
         # The seconds came from the sample, not from a clock reading: no milliseconds.
         return 0
     return int(req._timestamp * 1000) % 1000

@@ -50,10 +50,10 @@ def request_value(req: Request, name: str) -> Any:
 def _derived_request_reader(name: str, derive: Callable, supplied_as: tuple[str, ...],
                             value_of: Callable[[Request, str], Any]) -> Reader:
     def read(req: Request, resp: Response | None = None) -> Any:
-        cache_ = req._cache
+        cache_ = req.field_cache
         value = cache_.get(name, _UNSET)
         if value is _UNSET:
-            value = _supplied(req, supplied_as) if req._fields else _UNSET
+            value = _supplied(req, supplied_as) if req.supplied_fields else _UNSET
             if value is _UNSET:
                 value = derive(req, value_of)
             cache_[name] = value
@@ -63,7 +63,7 @@ def _derived_request_reader(name: str, derive: Callable, supplied_as: tuple[str,
 
 
 def _supplied(req: Request, names: tuple[str, ...]) -> Any:
-    fields = req._fields
+    fields = req.supplied_fields
     for n in names:
         value = fields.get(n, _UNSET)
         if value is not _UNSET:
@@ -74,7 +74,7 @@ def _supplied(req: Request, names: tuple[str, ...]) -> Any:
 def _supplied_reader(name: str, default: Any, supplied_as: tuple[str, ...]) -> Reader:
     if len(supplied_as) == 1:
         def read(req: Request, resp: Response | None = None) -> Any:
-            return req._fields.get(name, default)
+            return req.supplied_fields.get(name, default)
     else:
         def read(req: Request, resp: Response | None = None) -> Any:
             value = _supplied(req, supplied_as)
@@ -89,16 +89,16 @@ def _response_reader(name: str, derive: Callable | None, default: Any) -> Reader
     # it is never cached on the response.
     if derive is None:
         def read(req: Request, resp: Response | None = None) -> Any:
-            return req._fields.get(name, default)
+            return req.supplied_fields.get(name, default)
     else:
         def read(req: Request, resp: Response | None = None) -> Any:
-            if req._fields:
-                value = req._fields.get(name, _UNSET)
+            if req.supplied_fields:
+                value = req.supplied_fields.get(name, _UNSET)
                 if value is not _UNSET:
                     return value
             if resp is None:
                 return default
-            cache_ = resp._cache
+            cache_ = resp.field_cache
             value = cache_.get(name, _UNSET)
             if value is _UNSET:
                 value = cache_[name] = derive(resp)

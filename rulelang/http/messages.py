@@ -43,7 +43,7 @@ __all__ = ["Headers", "Request", "Response"]
 Headers = tuple[tuple[str, str], ...]
 
 #: The ``fields`` of a request that supplies none (one shared object, so that the
-#: compiler's fast paths can test ``request._fields is NO_FIELDS``).
+#: compiler's fast paths can test ``request.supplied_fields is NO_FIELDS``).
 NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
 _NO_FIELDS = NO_FIELDS
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
@@ -231,11 +231,16 @@ def _check_keys(d: Any, what: str, allowed: frozenset[str], required: str, where
 
 
 class _Message:
-    """What requests and responses share: headers, and the per-message field cache."""
+    """What requests and responses share: headers, and the per-message field cache.
 
-    __slots__ = ("_cache", "_headers")
+    ``field_cache`` maps a field name to its value once read: the compiled rules (closures
+    and generated phase functions) read it directly on their hot path.  It belongs to the
+    message; read it, never write it.
+    """
 
-    _cache: dict[str, Any]
+    __slots__ = ("_headers", "field_cache")
+
+    field_cache: dict[str, Any]
     _headers: Headers
 
     @property
@@ -245,12 +250,12 @@ class _Message:
 
     def header_values(self, name: str) -> list[str]:
         """Values of every header called ``name`` (case-insensitive), in order."""
-        index = self._cache.get("#text-index")
+        index = self.field_cache.get("#text-index")
         if index is None:  # built once: the cache decision asks for many headers
             index = {}
             for key, value in self._headers:
                 index.setdefault(key.lower(), []).append(value)
-            self._cache["#text-index"] = index
+            self.field_cache["#text-index"] = index
         found = index.get(name.lower())
         return list(found) if found else []
 
@@ -271,7 +276,6 @@ class Request(_Message):
     __slots__ = (
         "_client_ip",
         "_default_port",
-        "_fields",
         "_host",
         "_method",
         "_norm",
@@ -280,6 +284,7 @@ class Request(_Message):
         "_target",
         "_timestamp",
         "_url",
+        "supplied_fields",
     )
 
     def __init__(self, method: str = "GET", url: str = "http://localhost/", headers: Any = None,
@@ -302,7 +307,7 @@ class Request(_Message):
         self._client_ip = None if client_ip is None else parse_ip(client_ip,
                                                                   f"{p}request client_ip")
         supplied = convert_fields(fields, p) if fields is not None else None
-        self._fields = MappingProxyType(supplied) if supplied else NO_FIELDS
+        self.supplied_fields = MappingProxyType(supplied) if supplied else NO_FIELDS
         self._norm = url_normalization if url_normalization == "rfc3986" else check_mode(
             url_normalization)
         if timestamp is None:
@@ -312,7 +317,7 @@ class Request(_Message):
             raise RuleLangError(f"{p}request timestamp: {_short(timestamp)} is not a number "
                                 "of seconds since the epoch")
         self._timestamp = timestamp
-        self._cache: dict[str, Any] = {}
+        self.field_cache: dict[str, Any] = {}
 
     # -- read-only attributes ------------------------------------------------------
     @property
@@ -350,7 +355,7 @@ class Request(_Message):
     @property
     def fields(self) -> Mapping[str, Any]:
         """Supplied field values in internal form (read-only mapping)."""
-        return self._fields
+        return self.supplied_fields
 
     @property
     def url_normalization(self) -> str:
@@ -435,8 +440,8 @@ class Request(_Message):
                                "headers": [[n, v] for n, v in self._headers]}
         if self._client_ip is not None:
             out["client_ip"] = str(self._client_ip)
-        if self._fields:
-            out["fields"] = {k: to_python(v) for k, v in self._fields.items()}
+        if self.supplied_fields:
+            out["fields"] = {k: to_python(v) for k, v in self.supplied_fields.items()}
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -468,7 +473,7 @@ class Response(_Message):
                                 "(100-599)")
         self._status = status
         self._headers = parse_headers(headers, f"{p}response header")
-        self._cache: dict[str, Any] = {}
+        self.field_cache: dict[str, Any] = {}
 
     @property
     def status(self) -> int:
@@ -493,7 +498,7 @@ class Response(_Message):
         self = cls.__new__(cls)
         self._status = status_code(status, fix)
         self._headers = parse_headers(clean_headers(headers, fix)[0], "response header")
-        self._cache = {}
+        self.field_cache = {}
         return self
 
     def to_dict(self) -> dict:

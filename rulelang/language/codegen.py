@@ -143,7 +143,7 @@ class _Generator:
         self.ns: dict[str, Any] = {"M": MISSING}
         self._names: dict[Any, str] = {}
         self.prologue: list[str] = []
-        self._fields: dict[str, str] = {}
+        self.supplied_fields: dict[str, str] = {}
         self._derived: dict[Any, str] = {}
         self.fallbacks = 0
         self.uses: dict[str, int] = {}
@@ -173,10 +173,10 @@ class _Generator:
     # -- prologue values -----------------------------------------------------------
 
     def field(self, name: str) -> str:
-        local = self._fields.get(name)
+        local = self.supplied_fields.get(name)
         if local is None:
-            local = f"f{len(self._fields)}"
-            self._fields[name] = local
+            local = f"f{len(self.supplied_fields)}"
+            self.supplied_fields[name] = local
             derive = _direct_derivation(name)
             if derive is None:
                 reader = self.bind(field_reader(name), "R")
@@ -241,7 +241,7 @@ class _Generator:
             body.append("if len(m) > 1:")
             body.append("    m.sort()")
         body.append("return m")
-        lines = ["def phase(q, s):", "    c = q._cache"]
+        lines = ["def phase(q, s):", "    c = q.field_cache"]
         lines += ["    " + line for line in self.prologue]
         lines += [f"    {local} = None" for local in self.shared.values()]
         lines += ["    " + line for line in body]

@@ -142,7 +142,7 @@ class _Compiler:
             k1, k2 = keys
 
             def field_key2(q, s):
-                v = q._cache.get(name, _UNSET)
+                v = q.field_cache.get(name, _UNSET)
                 if v is _UNSET:
                     v = root(q, s)
                 try:
@@ -468,7 +468,7 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
                 is_ip: bool, response: bool = False) -> Closure:
     """A comparison of a field with a constant, fused into one closure.
 
-    The hot path reads the request's field cache directly (``Request._cache``
+    The hot path reads the request's field cache directly (``Request.field_cache``
     holds every derived request field already extracted, keyed by name, see
     :mod:`rulelang.fields`) and falls back to the field reader, which derives,
     applies overrides and caches.  The common operators are inlined.  Response
@@ -478,21 +478,21 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
         return _response_field_test(name, read, op, const, pred, is_ip)
     if op == "is_true":
         def is_true(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is True
         return is_true
     if op == "eq" and not is_ip:
         def eq(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v == const
         return eq
     if op == "in" and isinstance(const, frozenset):
         def in_set(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v in const
@@ -501,21 +501,21 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
         method = bytes.startswith if op == "starts_with" else bytes.endswith
 
         def affix(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and method(v, const)
         return affix
     if op == "contains":
         def contains(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and v.find(const) >= 0
         return contains
 
     def test(q, s):
-        v = q._cache.get(name, _UNSET)
+        v = q.field_cache.get(name, _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)
@@ -524,7 +524,7 @@ def _field_test(name: str, read: Closure, op: str, const: Any, pred: Callable[[A
 
 def _response_field_test(name: str, read: Closure, op: str, const: Any,
                          pred: Callable[[Any], bool], is_ip: bool) -> Closure:
-    """:func:`_field_test` for a response field (cached on ``Response._cache``).
+    """:func:`_field_test` for a response field (cached on ``Response.field_cache``).
 
     A request that supplies field values (``Request.fields``) may override a response
     field, and the response's cache does not know which request it was paired with, so
@@ -533,16 +533,16 @@ def _response_field_test(name: str, read: Closure, op: str, const: Any,
         test = const.__eq__ if op == "eq" else pred
 
         def eq_or_in(q, s):
-            v = (s._cache.get(name, _UNSET) if s is not None and (
-                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
+            v = (s.field_cache.get(name, _UNSET) if s is not None and (
+                q.supplied_fields is NO_FIELDS or name not in q.supplied_fields) else _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return v is not MISSING and test(v) is True
         return eq_or_in
 
     def generic(q, s):
-        v = (s._cache.get(name, _UNSET) if s is not None and (
-                q._fields is NO_FIELDS or name not in q._fields) else _UNSET)
+        v = (s.field_cache.get(name, _UNSET) if s is not None and (
+                q.supplied_fields is NO_FIELDS or name not in q.supplied_fields) else _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return v is not MISSING and pred(v)
@@ -555,14 +555,14 @@ def _field_call(name: str, read: Closure, impl: Callable, consts: tuple) -> Clos
         (c1,) = consts
 
         def call1(q, s):
-            v = q._cache.get(name, _UNSET)
+            v = q.field_cache.get(name, _UNSET)
             if v is _UNSET:
                 v = read(q, s)
             return impl(v, c1)
         return call1
 
     def call(q, s):
-        v = q._cache.get(name, _UNSET)
+        v = q.field_cache.get(name, _UNSET)
         if v is _UNSET:
             v = read(q, s)
         return impl(v, *consts)

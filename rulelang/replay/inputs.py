@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from rulelang.errors import RuleLangError
 from rulelang.files import MAX_NESTING, json_nesting_offset
@@ -29,11 +29,15 @@ __all__ = [
     "LOGPUSH_FIELDS",
     "BadLine",
     "LogRequest",
+    "PurgeRequest",
     "SourceFile",
+    "decode_line",
     "detect_kind",
     "logpush_request",
+    "open_binary",
     "open_text",
     "parse_line",
+    "purge_request",
     "sample_request",
 ]
 
@@ -57,6 +61,9 @@ class BadLine(RuleLangError):
         self.source = source
         self.line = line
         self.reason = message
+
+    def __reduce__(self):  # sent between processes (the pool, Dask workers)
+        return (BadLine, (self.source, self.line, self.reason))
 
 
 @dataclass(slots=True)
@@ -91,6 +98,18 @@ class LogRequest:
                 and self.edge_status >= 500)
 
 
+@dataclass(slots=True)
+class PurgeRequest:
+    """A purge in a log (``{"timestamp": …, "purge": {…}}``, the body of Cloudflare's purge
+    API): at its time it removes the objects it names from every data centre's cache.
+    ``purge`` holds :meth:`rulelang.cache.lifetime.Cache.purge`'s keyword arguments."""
+
+    file: int
+    line: int
+    timestamp: float | None
+    purge: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """An input file: its index in the command line, path and kind (``logpush``,
@@ -102,17 +121,33 @@ class SourceFile:
     gzip: bool
 
 
-def open_text(path: str) -> io.TextIOBase:
-    """A text reader of ``path``, decompressing gzip (recognised by its magic bytes)."""
+def open_binary(path: str) -> IO[bytes]:
+    """A binary reader of ``path``, decompressing gzip (recognised by its magic bytes).
+    Lines are split on ``\n`` only, by every engine alike."""
     try:
         with open(path, "rb") as f:
             magic = f.read(2)
         if magic == _GZIP_MAGIC:
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig",
-                                    errors="strict", newline="")
-        return open(path, encoding="utf-8-sig", newline="")
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
     except OSError as e:
         raise RuleLangError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def open_text(path: str) -> io.TextIOBase:
+    """A text reader of ``path`` (gzip decompressed), lines split on ``\n`` only."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="\n")
+
+
+def decode_line(source: SourceFile, lineno: int, raw: bytes) -> str:
+    """One raw line as text; a line that is not UTF-8 is a :class:`BadLine`."""
+    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadLine(source.path, lineno, f"not UTF-8 text (byte {e.start + 1} of the line)"
+                      ) from None
 
 
 def detect_kind(index: int, path: str) -> SourceFile:
@@ -127,11 +162,11 @@ def detect_kind(index: int, path: str) -> SourceFile:
     try:
         with open_text(path) as f:
             first = ""
-            for raw in f:
+            for count, raw in enumerate(f):
                 if raw.strip():
                     first = raw.strip()
                     break
-                if f.tell() > 1 << 24:  # pragma: no cover - a file of blank lines
+                if count > 100_000:  # a file of blank lines is empty enough
                     break
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise RuleLangError(f"{path}: cannot read: {e}") from None
@@ -159,7 +194,7 @@ def detect_kind(index: int, path: str) -> SourceFile:
 
 
 def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
-               ) -> LogRequest | None:
+               ) -> LogRequest | PurgeRequest | None:
     """One line of a JSON Lines log; ``None`` for a blank line; :class:`BadLine` when it
     cannot be replayed."""
     text = text.strip()
@@ -180,6 +215,8 @@ def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
     if not isinstance(obj, dict):
         raise BadLine(source.path, lineno, "expected a JSON object")
     try:
+        if "purge" in obj:
+            return purge_request(source, lineno, obj)
         if source.kind == "samples-jsonl":
             return sample_request(source, lineno, obj, missing)
         return logpush_request(source, lineno, obj, missing)
@@ -187,6 +224,24 @@ def parse_line(source: SourceFile, lineno: int, text: str, missing: set[str]
         raise
     except RuleLangError as e:
         raise BadLine(source.path, lineno, str(e)) from None
+
+
+def purge_request(source: SourceFile, lineno: int, obj: Mapping) -> PurgeRequest:
+    """A purge line: ``purge`` (a purge API body) and ``timestamp`` or
+    ``EdgeStartTimestamp``."""
+    from rulelang.cache.lifetime import parse_purge
+
+    extra = sorted(set(obj) - {"purge", "timestamp", "EdgeStartTimestamp"})
+    if extra:
+        raise RuleLangError(f"a purge line has 'purge' and a time only, not {extra[0]!r}")
+    stamp = obj.get("timestamp", obj.get("EdgeStartTimestamp"))
+    timestamp = None
+    if stamp is not None:
+        try:
+            timestamp = parse_timestamp(stamp)
+        except ValueError as e:
+            raise RuleLangError(f"purge time: {e}") from None
+    return PurgeRequest(source.index, lineno, timestamp, parse_purge(obj["purge"]))
 
 
 def _text(value: Any) -> str:

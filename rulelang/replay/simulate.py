@@ -21,7 +21,7 @@ from rulelang.cache.lifetime import (
     CachedObject,
     OriginAnswer,
 )
-from rulelang.replay.evaluate import Line
+from rulelang.replay.evaluate import Line, Purge
 
 __all__ = ["DEFAULT_KEEP_EXPIRED", "TIMELINE_STEP", "Result", "Simulator", "Summary"]
 
@@ -58,6 +58,10 @@ class Simulator:
         """How many objects all the data centres hold."""
         return sum(len(c) for c in self.caches.values())
 
+    def purge(self, purge: Purge) -> int:
+        """Apply a purge of the log to every data centre's cache; how many objects went."""
+        return sum(cache.purge(**purge.purge) for cache in self.caches.values())
+
     def step(self, line: Line) -> Result:
         """Replay one request (the lines must come in time order, ties in input order)."""
         ev = line.decisions[self.index]
@@ -68,9 +72,10 @@ class Simulator:
                 cache.sweep(t)
         if not ev.eligible:
             return Result(ev.status or DYNAMIC, None, True, line.size)
-        cache = self.caches.get(line.colo)
-        if cache is None:
-            cache = self.caches[line.colo] = Cache(keep_expired=self.keep_expired)
+        found_cache = self.caches.get(line.colo)
+        if found_cache is None:
+            found_cache = self.caches[line.colo] = Cache(keep_expired=self.keep_expired)
+        cache = found_cache
         found = cache.lookup(ev.key, t)
         if found.status == "HIT" or (found.status == UPDATING and not found.refresh):
             return Result(found.status, found.age, False, 0)

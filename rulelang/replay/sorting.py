@@ -13,9 +13,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-__all__ = ["ExternalSorter"]
+__all__ = ["MAX_RUNS", "ExternalSorter"]
 
 _BATCH = 1024
+#: Runs on disk at most (then they are merged into one).
+MAX_RUNS = 128
 
 
 class ExternalSorter:
@@ -51,6 +53,25 @@ class ExternalSorter:
         f.seek(0)
         self._runs.append(f)
         self._items = []
+        if len(self._runs) >= MAX_RUNS:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Merge the runs into one, so that no more than :data:`MAX_RUNS` files are open
+        (earlier runs hold earlier items: the merge keeps the sort stable)."""
+        f = tempfile.TemporaryFile(dir=self._tmpdir)  # noqa: SIM115 - closed in __iter__
+        batch: list = []
+        for item in heapq.merge(*(_read(run) for run in self._runs), key=self._key):
+            batch.append(item)
+            if len(batch) >= _BATCH:
+                pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if batch:
+            pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for run in self._runs:
+            run.close()
+        f.seek(0)
+        self._runs = [f]
 
     def __iter__(self) -> Iterator[Any]:
         try:

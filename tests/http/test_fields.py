@@ -90,8 +90,8 @@ def test_values_are_computed_once_and_only_when_read():
     read = field_reader("http.request.cookies")
     first = read(req, None)
     assert read(req, None) is first
-    assert "http.request.uri.path" not in req._cache
-    assert "http.request.accepted_languages" not in req._cache
+    assert "http.request.uri.path" not in req.field_cache
+    assert "http.request.accepted_languages" not in req.field_cache
 
 
 def test_response_values_are_cached_on_the_response():
