@@ -8,10 +8,10 @@ mypy, as a user would, on a program that uses the API and reads back the types i
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
-
-from mypy import api as mypy_api
 
 PROGRAM = """
 from rulelang import (Diagnostic, Engine, Location, Request, Response, compile_expression,
@@ -52,9 +52,14 @@ EXPECTED = [
 def test_mypy_sees_the_public_api_types(tmp_path: Path) -> None:
     program = tmp_path / "user_program.py"
     program.write_text(textwrap.dedent(PROGRAM), "utf-8")
-    stdout, stderr, status = mypy_api.run([
-        str(program), "--strict", "--cache-dir", str(tmp_path / "mypy_cache"),
-        "--no-error-summary"])
+    # Run as a user would, from their own directory: rulelang is then the installed
+    # package (not the source tree of the current directory, which mypy would check as
+    # the user's own code).
+    done = subprocess.run([sys.executable, "-m", "mypy", str(program), "--strict",
+                           "--cache-dir", str(tmp_path / "mypy_cache"), "--no-error-summary"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False,
+                          timeout=300)
+    stdout, stderr, status = done.stdout, done.stderr, done.returncode
     revealed = re.findall(r'Revealed type is "(.*)"', stdout)
     errors = [line for line in stdout.splitlines() if ": error:" in line]
     assert not errors, stdout + stderr
