@@ -9,15 +9,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import click
-import yaml
 from rich.console import Console
 from rich.text import Text
 
 from rulelang.errors import Diagnostic, RulesetError
-from rulelang.files import STDIN, is_stdin, load_yaml, read_bytes
+from rulelang.files import STDIN, is_stdin, read_bytes
 from rulelang.render import render_text_lines, summary_line
-from rulelang.rules.files import RULES_SUFFIXES, format_of
-from rulelang.rules.foreign import is_rules_document
+from rulelang.rules.files import RULES_SUFFIXES
+from rulelang.rules.paths import rules_files_under
 from rulelang.schema.catalogue import PHASE_LABELS, normalize_phase
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "consoles",
     "example_paths",
     "load_rule_paths",
-    "looks_like_rules",
     "phase_label",
     "plan_and_list_options",
     "print_diagnostics",
@@ -126,24 +124,6 @@ def read_file_text(path: str | Path) -> str:
                       f"UTF-8") from None
 
 
-def looks_like_rules(path: Path) -> bool:
-    """Whether a file found while walking a directory is a rules file (and not, say,
-    a samples file or a case file).  A file that cannot be parsed counts as one, so
-    that ``lint`` reports its syntax error instead of skipping it silently."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeError):
-        return True
-    fmt = format_of(path)
-    if fmt == "terraform":
-        return "cloudflare_ruleset" in text
-    try:
-        doc = json.loads(text) if fmt == "json" else load_yaml(text, duplicates="keep")
-    except (ValueError, yaml.YAMLError, RecursionError):
-        return True
-    return is_rules_document(doc)
-
-
 def rules_files(path: str | Path) -> list[Path]:
     """The rules files at ``path``: the file itself, or every rules file under a directory
     (:data:`~rulelang.rules.files.RULES_SUFFIXES`; samples and case files are skipped).
@@ -152,10 +132,7 @@ def rules_files(path: str | Path) -> list[Path]:
         return [Path(STDIN)]
     p = Path(path)
     if p.is_dir():
-        found = [f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower()
-                 in RULES_SUFFIXES and not any(part.startswith(".") for part in
-                                               f.relative_to(p).parts)
-                 and looks_like_rules(f)]
+        found = rules_files_under(p)
         if not found:
             raise Failure(f"{path}: no rules files in this directory "
                           f"(looked for {', '.join(RULES_SUFFIXES)})")

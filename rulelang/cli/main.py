@@ -172,8 +172,8 @@ def _is_rules_path(token: str) -> bool:
     than a log (JSON Lines, gzip, HAR, a samples array)."""
     from pathlib import Path
 
-    from rulelang.cli.common import looks_like_rules
     from rulelang.rules.files import RULES_SUFFIXES
+    from rulelang.rules.paths import looks_like_rules
 
     path = Path(token)
     if path.is_dir():
