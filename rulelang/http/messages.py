@@ -37,7 +37,14 @@ from rulelang.http.wire import (
 )
 from rulelang.schema.values import to_python
 
-__all__ = ["Headers", "Request", "Response"]
+__all__ = ["HOP_BY_HOP", "Headers", "Request", "Response"]
+
+#: Hop-by-hop headers (RFC 9110 §7.6.1, with the obsolete ``proxy-connection`` and the
+#: ``trailers`` misspelling seen in the wild): they describe one connection, so a proxy never
+#: forwards them and a cache never varies on them.
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+                        "proxy-authorization", "te", "trailer", "trailers",
+                        "transfer-encoding", "upgrade"})
 
 #: Headers as kept on a message: ``(name as given, value)`` pairs in order.
 Headers = tuple[tuple[str, str], ...]

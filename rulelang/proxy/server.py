@@ -46,7 +46,7 @@ from rulelang.cache.lifetime import (
 )
 from rulelang.engine import Engine, Pending
 from rulelang.errors import Diagnostic, RuleLangError
-from rulelang.http.messages import Request, Response
+from rulelang.http.messages import HOP_BY_HOP, Request, Response
 from rulelang.http.wire import client_address
 from rulelang.proxy.ranges import ranged
 from rulelang.proxy.store import MemoryStore, Stored, served_headers, validators
@@ -54,10 +54,8 @@ from rulelang.watch import RulesWatcher
 
 __all__ = ["ProxyConfig", "ProxyServer", "serve"]
 
-#: Hop-by-hop headers (RFC 9110 §7.6.1) and what aiohttp recomputes: never forwarded.
-_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-                  "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-                  "proxy-connection", "content-length"})
+#: Hop-by-hop headers and Content-Length (aiohttp recomputes it): never forwarded.
+_HOP = HOP_BY_HOP | {"content-length"}
 #: Visitor headers not sent to the origin on a cache fill: the cache asks for the whole
 #: object, and answers conditions and ranges itself.
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since", "if-match",

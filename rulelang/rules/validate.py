@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rulelang.http.messages import HOP_BY_HOP
 from rulelang.rules.terraform import terraform_number
 from rulelang.schema.actions import (
     BOOLEAN_DIRECTIVES,
@@ -136,10 +137,7 @@ _VARY_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 #: Headers ``vary.headers`` may not name (Cloudflare's Cache Rules settings: "hop-by-hop
 #: or cache-control headers, such as connection, host and cache-control"; the
 #: hop-by-hop ones are RFC 9110 §7.6.1's).
-_VARY_REFUSED = frozenset({
-    "connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-    "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
-    "cache-control"})
+_VARY_REFUSED = HOP_BY_HOP | {"host", "cache-control"}
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
