@@ -35,6 +35,7 @@ from rulelang.rules.documents import (
     path_text,
 )
 from rulelang.rules.files import read_documents
+from rulelang.rules.templates import remap, template_texts
 from rulelang.rules.validate import ACTIONS, PLAN_RULE_LIMITS, PLANS, validate_action
 from rulelang.schema import catalogue as schema
 
@@ -686,78 +687,6 @@ def _compile_rule(expression: str | Template | None, action: str | None, params:
     return compiled, tags
 
 
-#: What an unknown interpolation stands for while a template expression is checked:
-#: inside a quoted string, some text; elsewhere a Boolean field, a string or a number,
-#: whichever makes the expression well typed.
-_STAND_INS = ("ssl", '"x"', "0")
-
-Spans = list[tuple[int, int, int, int]]
-
-
-def _template_texts(template: Template) -> list[tuple[str, Spans]]:
-    """The template's text with each interpolation replaced by its value or, when
-    Terraform decides it, by a stand-in — for each choice of stand-in — with the map back
-    (start and end in the new text, start and end in the original)."""
-    out = []
-    for stand_in in _STAND_INS:
-        text = ""
-        spans = []
-        for part in template.parts:
-            if isinstance(part, str):
-                text += part
-                continue
-            start, end, known = part
-            piece = known if known is not None else "x" if _inside_string(text) else stand_in
-            spans.append((len(text), len(text) + len(piece), start, end))
-            text += piece
-        out.append((text, spans))
-        if all(isinstance(p, str) or p[2] is not None or _inside_string(
-                template.source[:p[0]]) for p in template.parts):
-            break  # no interpolation outside a string is unknown: one text is enough
-    return out
-
-
-def _inside_string(text: str) -> bool:
-    """Whether the end of ``text`` (an expression prefix) is inside a quoted string."""
-    inside = False
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if inside and c == "\\":
-            i += 2
-            continue
-        if c == '"':
-            inside = not inside
-        i += 1
-    return inside
-
-
-def _remap(d: Diagnostic, source: str, text: str, spans: Spans) -> Diagnostic:
-    """``d`` (about ``text``, the template with stand-ins) placed in ``source``."""
-    from rulelang.render import offset_of
-
-    def back(line: int, column: int, end: bool) -> tuple[int, int]:
-        off = offset_of(text, line, column)
-        if off is None:
-            return line, column
-        delta = 0
-        for new_start, new_end, old_start, old_end in spans:
-            if off < new_start or (end and off == new_start):
-                break
-            if off < new_end or (end and off == new_end):
-                off, delta = (old_end if end else old_start), 0
-                break
-            delta += (old_end - old_start) - (new_end - new_start)
-        off += delta
-        before = source[:off]
-        return before.count("\n") + 1, off - (before.rfind("\n") + 1) + 1
-
-    line, column = back(d.line, d.column, False)
-    end_line, end_column = back(d.end_line, d.end_column, True)
-    return replace(d, line=line, column=column, end_line=end_line, end_column=end_column,
-                   source=source)
-
-
 def _check_template(template: Template, phase: str, expect: str, path: tuple,
                     options: _Options, report: _Reporter) -> None:
     """Check an expression with unknown interpolations, each standing for a literal of
@@ -767,7 +696,7 @@ def _check_template(template: Template, phase: str, expect: str, path: tuple,
 
     where = report.expression_location(path)
     best: list[Diagnostic] | None = None
-    for text, spans in _template_texts(template):
+    for text, spans in template_texts(template):
         try:
             compiled = compile_expression(text, phase=phase, expect=expect,
                                           lists=options.lists,
@@ -777,7 +706,7 @@ def _check_template(template: Template, phase: str, expect: str, path: tuple,
             found = [d for d in exc.diagnostics if d.is_error]
         except RuleLangError as exc:
             found = [Diagnostic("RL101", str(exc))]
-        found = [_remap(d, template.source, text, spans) for d in found]
+        found = [remap(d, template.source, text, spans) for d in found]
         if best is None or len(found) < len(best):
             best = found
         if not found:
@@ -809,8 +738,8 @@ def _placed(d: Diagnostic, path: tuple, report: _Reporter) -> Diagnostic:
     written = report.doc.rewrites.get(path)
     if written is None:
         return d
-    [(text, spans)] = _template_texts(written)[:1]
-    return _remap(d, written.source, text, spans)
+    [(text, spans)] = template_texts(written)[:1]
+    return remap(d, written.source, text, spans)
 
 
 #: Findings that are not true of a ``set_cache_tags`` expression: the tag normaliser
